@@ -1,0 +1,27 @@
+# Targets named in README.md. VENV can be overridden: make test VENV=/tmp/venv
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: install test lint demo clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+install: $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+
+test: install
+	$(PY) -m ruff check audit tests
+	$(PY) -m pytest -q
+
+lint: install
+	$(PY) -m ruff check audit tests
+	$(PY) -m ruff format --check audit tests
+
+demo: install
+	$(VENV)/bin/pages-audit demo --registry registry/demo.yaml --out reports/demo
+
+clean:
+	rm -rf reports build *.egg-info .pytest_cache

@@ -1,0 +1,333 @@
+"""The fetcher: the one transport seam through which every HTTP request of a run goes.
+
+One `httpx.AsyncClient` per run with a global and a per-host concurrency limit, retries with
+backoff for transient failures (honouring `Retry-After`), connect/read/total timeouts, a body-size
+cap, charset detection and an evidence record for every response. `get` never raises for network
+trouble: it returns a result whose evidence names the failure cause.
+
+Failure causes (`Cause`), the small hierarchy every later stage reasons with:
+
+    invalid_url   the URL cannot be requested at all
+    blocked       the SSRF guard refused the address (private, loopback, link-local ...)
+    dns           the name does not resolve
+    connect       refused, reset or unreachable
+    tls           certificate or handshake failure
+    timeout       connect, read or total time exceeded
+    too_large     the body is over the size cap
+    redirects     too many redirects, or a loop
+    protocol      the server broke HTTP (bad framing, bad content encoding)
+
+An HTTP status (404, 503 ...) is not a failure here: it is an answer, recorded as evidence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import random
+import ssl
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import httpcore
+import httpx
+from bs4.dammit import UnicodeDammit
+
+from audit import __version__
+from audit.net import BlockedAddressError, ConnectTo, GuardedBackend, NameResolutionError
+from audit.urls import host_of
+
+USER_AGENT = f"pages-audit/{__version__} (official pages compliance audit; 8-FZ)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+
+
+class Cause(StrEnum):
+    INVALID_URL = "invalid_url"
+    BLOCKED = "blocked"
+    DNS = "dns"
+    CONNECT = "connect"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    REDIRECTS = "redirects"
+    PROTOCOL = "protocol"
+
+
+@dataclass
+class Evidence:
+    """What was fetched, when, and what came back: the record a finding rests on."""
+
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    fetched_at: str = ""  # UTC, ISO 8601
+    elapsed_ms: int = 0
+    sha256: str | None = None
+    size: int = 0
+    content_type: str | None = None
+    charset: str | None = None
+    redirects: list[dict] = field(default_factory=list)  # [{"status": 301, "url": ...}]
+    attempts: int = 0
+    error: Cause | None = None
+    error_detail: str | None = None
+    id: str = ""
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["error"] = self.error.value if self.error else None
+        return out
+
+
+@dataclass
+class FetchResult:
+    evidence: Evidence
+    text: str | None = None  # decoded body for HTML-like responses
+
+    @property
+    def ok(self) -> bool:
+        ev = self.evidence
+        return ev.error is None and ev.status is not None and 200 <= ev.status < 300
+
+    @property
+    def is_html(self) -> bool:
+        ctype = (self.evidence.content_type or "").lower()
+        return self.text is not None and (not ctype or ctype.startswith(HTML_TYPES))
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0  # one attempt, headers and body, however slowly it trickles
+    max_bytes: int = 5 * 1024 * 1024
+    retries: int = 2
+    backoff_base: float = 1.0
+    backoff_max: float = 30.0
+    retry_after_max: float = 60.0
+    max_redirects: int = 10
+    concurrency: int = 64
+    per_host: int = 4
+    user_agent: str = USER_AGENT
+    connect_to: tuple[ConnectTo, ...] = ()
+    isolated: bool = False
+    allow_loopback: bool = False
+    ca_bundle: str | None = None
+    verify: bool = True
+
+    def redacted(self) -> dict:
+        """Settings for the report header (no secrets live here, but keep it explicit)."""
+        out = {k: v for k, v in asdict(self).items() if k != "connect_to"}
+        out["connect_to"] = [str(r) for r in self.connect_to]
+        return out
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with our network backend underneath (connect-to, isolation, guard)."""
+
+    def __init__(self, config: FetchConfig, ssl_context: ssl.SSLContext | bool, limits):
+        super().__init__(verify=ssl_context, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context if isinstance(ssl_context, ssl.SSLContext) else None,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(
+                config.connect_to, config.isolated, config.allow_loopback
+            ),
+        )
+
+
+def make_ssl_context(config: FetchConfig) -> ssl.SSLContext:
+    ctx = ssl.create_default_context()
+    if not config.verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    if config.ca_bundle:
+        ctx.load_verify_locations(config.ca_bundle)
+    return ctx
+
+
+def decode_body(body: bytes, header_charset: str | None) -> tuple[str, str | None]:
+    """Decode HTML bytes: HTTP charset, BOM, <meta charset>, then detection (cp1251 is common)."""
+    known = [header_charset] if header_charset else []
+    dammit = UnicodeDammit(body, known_definite_encodings=known, is_html=True)
+    if dammit.unicode_markup is None:
+        return body.decode("utf-8", errors="replace"), None
+    return dammit.unicode_markup, dammit.original_encoding
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+# Raised by a TLS socket for I/O states and abrupt closes, not for certificate or handshake faults.
+_SSL_NOT_TLS_FAULTS = (ssl.SSLWantReadError, ssl.SSLWantWriteError, ssl.SSLZeroReturnError)
+
+
+def classify(exc: BaseException) -> tuple[Cause, str, bool]:
+    """Map an exception to (cause, detail, retryable)."""
+    chain, cur = [], exc
+    while cur is not None and len(chain) < 10:
+        chain.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    for e in chain:
+        if isinstance(e, NameResolutionError):
+            return Cause.DNS, str(e), not e.permanent
+        if isinstance(e, BlockedAddressError):
+            return Cause.BLOCKED, str(e), False
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        # checked before TLS: a read timeout on a TLS socket carries an SSLWantReadError
+        return Cause.TIMEOUT, str(exc) or "timed out", True
+    for e in chain:
+        if isinstance(e, ssl.SSLError) and not isinstance(e, _SSL_NOT_TLS_FAULTS):
+            return Cause.TLS, getattr(e, "verify_message", None) or e.reason or str(e), False
+    if isinstance(exc, httpx.TooManyRedirects):
+        return Cause.REDIRECTS, detail, False
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return Cause.INVALID_URL, detail, False
+    if isinstance(exc, httpx.DecodingError):
+        return Cause.PROTOCOL, f"undecodable body: {detail}", False
+    if isinstance(exc, httpx.ProtocolError):
+        return Cause.PROTOCOL, detail, True
+    if isinstance(exc, httpx.TransportError):
+        return Cause.CONNECT, detail, True
+    return Cause.PROTOCOL, f"{type(exc).__name__}: {detail}", False
+
+
+class Fetcher:
+    """Use as `async with Fetcher(config) as f: result = await f.get(url)`."""
+
+    def __init__(
+        self,
+        config: FetchConfig | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
+        self.config = config or FetchConfig()
+        self.sleep = sleep
+        self._global = asyncio.Semaphore(self.config.concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.config.per_host)
+        )
+        self._client: httpx.AsyncClient | None = None
+        self.requests = 0
+
+    async def __aenter__(self) -> Fetcher:
+        cfg = self.config
+        limits = httpx.Limits(
+            max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
+        )
+        self._client = httpx.AsyncClient(
+            transport=GuardedTransport(cfg, make_ssl_context(cfg), limits),
+            follow_redirects=True,
+            max_redirects=cfg.max_redirects,
+            timeout=httpx.Timeout(
+                connect=cfg.connect_timeout, read=cfg.read_timeout, write=cfg.read_timeout,
+                pool=cfg.total_timeout,
+            ),
+            headers={
+                "User-Agent": cfg.user_agent,
+                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                "Accept-Language": "ru,en;q=0.5",
+            },
+        )
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def get(self, url: str) -> FetchResult:
+        """Fetch `url` with retries; never raises for network or HTTP trouble."""
+        if self._client is None:
+            raise RuntimeError("Fetcher used outside 'async with'")
+        attempt = 0
+        while True:
+            attempt += 1
+            result, retryable, retry_after = await self._attempt(url)
+            result.evidence.attempts = attempt
+            delay = self._retry_delay(attempt, retryable, retry_after)
+            if delay is None:
+                return result
+            await self.sleep(delay)
+
+    def _retry_delay(self, attempt: int, retryable: bool, retry_after: float | None) -> float | None:
+        cfg = self.config
+        if not retryable or attempt > cfg.retries:
+            return None
+        if retry_after is not None:
+            return retry_after if retry_after <= cfg.retry_after_max else None
+        backoff = min(cfg.backoff_max, cfg.backoff_base * 2 ** (attempt - 1))
+        return backoff * random.uniform(0.5, 1.0)
+
+    async def _attempt(self, url: str) -> tuple[FetchResult, bool, float | None]:
+        cfg = self.config
+        evidence = Evidence(url=url)
+        async with self._global, self._hosts[host_of(url)]:
+            evidence.fetched_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+            started = time.monotonic()
+            body = bytearray()
+            try:
+                async with asyncio.timeout(cfg.total_timeout):
+                    self.requests += 1
+                    async with self._client.stream("GET", url) as resp:
+                        self._record_response(evidence, resp)
+                        declared = resp.headers.get("content-length", "")
+                        if declared.isdigit() and int(declared) > cfg.max_bytes:
+                            evidence.error = Cause.TOO_LARGE
+                            evidence.error_detail = f"declared {declared} bytes"
+                        else:
+                            async for chunk in resp.aiter_bytes():
+                                body += chunk
+                                if len(body) > cfg.max_bytes:
+                                    evidence.error = Cause.TOO_LARGE
+                                    evidence.error_detail = f"over {cfg.max_bytes} bytes"
+                                    break
+            except Exception as exc:  # every transport failure becomes evidence
+                cause, detail, retryable = classify(exc)
+                evidence.error, evidence.error_detail = cause, detail[:500]
+                evidence.elapsed_ms = int((time.monotonic() - started) * 1000)
+                return FetchResult(evidence), retryable, None
+            evidence.elapsed_ms = int((time.monotonic() - started) * 1000)
+        if evidence.error is Cause.TOO_LARGE:
+            return FetchResult(evidence), False, None
+        data = bytes(body)
+        evidence.sha256 = hashlib.sha256(data).hexdigest()
+        evidence.size = len(data)
+        text = None
+        ctype = (evidence.content_type or "").lower()
+        if not ctype or ctype.startswith(HTML_TYPES):
+            text, evidence.charset = decode_body(data, resp.charset_encoding)
+        status = evidence.status or 0
+        retryable = status in RETRY_STATUSES
+        retry_after = parse_retry_after(resp.headers.get("retry-after")) if retryable else None
+        return FetchResult(evidence, text), retryable, retry_after
+
+    @staticmethod
+    def _record_response(evidence: Evidence, resp: httpx.Response) -> None:
+        evidence.status = resp.status_code
+        evidence.final_url = str(resp.url)
+        evidence.content_type = resp.headers.get("content-type", "").split(";")[0].strip() or None
+        evidence.redirects = [
+            {"status": r.status_code, "url": str(r.url), "location": r.headers.get("location")}
+            for r in resp.history
+        ]

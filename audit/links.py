@@ -1,0 +1,418 @@
+"""Finding VK and OK page references in a website's HTML and normalising them.
+
+A body may publish its official pages as plain links, icons with no text, bare addresses in the
+text, VK or OK widgets, or `onclick` handlers. Every form is reduced to one canonical reference
+(`https://vk.com/<screen_name|club<id>|id<id>>`, `https://ok.ru/<shortname|group/<id>|profile/<id>>`)
+so that a site link can be compared with the page the registry declares. Share buttons and
+links to the platforms' own services are not references to a page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+VK_HOSTS = frozenset(
+    {"vk.com", "vk.ru", "vkontakte.ru", "new.vk.com", "mobile.vk.com"}
+    | {f"{p}.{h}" for p in ("www", "m") for h in ("vk.com", "vk.ru", "vkontakte.ru")}
+)
+OK_HOSTS = frozenset(
+    {"ok.ru", "odnoklassniki.ru", "connect.ok.ru"}
+    | {f"{p}.{h}" for p in ("www", "m") for h in ("ok.ru", "odnoklassniki.ru")}
+)
+
+# First path segments on vk.com that are services, not pages.
+VK_RESERVED = frozenset(
+    """about ads adsmarket album albums app apps apps_check audio audios away blog bookmarks bugs
+    calls call catalog checkout clips community communities dev doc docs donut edit editapp
+    events fave feed friends gifts groups groups_list help im images img join js jobs legal login
+    logout market mobile music mvk narratives notes notifications page pages photo photos podcasts
+    poll privacy promo restore rss search security services settings share stats stickers
+    stories story support tag terms topic video videos vkpay wall widgets write""".split()
+)
+OK_RESERVED = frozenset(
+    """about app apps dk feed friends game games gifts group groups guests help hobby live mall
+    marks messages music offer payment photos profile res search settings share shortcut video
+    vitrine discussions cdn""".split()
+)
+
+_SCREEN_NAME = re.compile(r"^[a-z0-9_.]{2,64}$")
+_VK_CLUB = re.compile(r"^(?:club|public|event)(\d+)$")
+_VK_USER = re.compile(r"^id(\d+)$")
+_VK_CONTENT = re.compile(
+    r"^(?:wall|photo|video|album|topic|board|clip|market|poll|doc|audio|narrative)(-?)(\d+)(?:_\d+)?$"
+)
+_VK_ARTICLE = re.compile(r"^@([a-z0-9_.]+?)-[\w-]+$")
+
+_URL_IN_TEXT = re.compile(
+    r"(?<![\w@.-])(?:https?:)?(?://)?(?:(?:www|m|new|connect)\.)?"
+    r"(?:vk\.com|vk\.ru|vkontakte\.ru|ok\.ru|odnoklassniki\.ru)/[^\s\"'<>\\)\]}]*",
+    re.IGNORECASE,
+)
+
+POS_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("pos-script", re.compile(r"pos\.gosuslugi\.ru/bin/script\.min\.js", re.I)),
+    ("pos-widget-call", re.compile(r"Widget\(\s*[\"']https://pos\.gosuslugi\.ru/form[\"']", re.I)),
+    ("pos-iframe-wrapper", re.compile(r"id=[\"']js-show-iframe-wrapper", re.I)),
+    ("pos-banner", re.compile(r"class=[\"'][^\"']*pos-banner-fluid", re.I)),
+    ("pos-banner-button", re.compile(r"pos-banner-btn_2", re.I)),
+    ("pos-banner-assets", re.compile(r"pos\.gosuslugi\.ru/bin/banner-fluid/", re.I)),
+)
+_POS_WIDGET_ID = re.compile(
+    r"Widget\(\s*[\"']https://pos\.gosuslugi\.ru/form[\"']\s*,\s*(\d+)", re.I
+)
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A canonical reference to a page on a platform."""
+
+    platform: str  # "vk" | "ok"
+    kind: str  # vk: screen_name|club|user ; ok: shortname|group|profile
+    key: str  # screen name / shortname (lower case) or numeric id
+
+    @property
+    def url(self) -> str:
+        if self.platform == "vk":
+            prefix = {"club": "club", "user": "id"}.get(self.kind, "")
+            return f"https://vk.com/{prefix}{self.key}"
+        if self.kind == "group":
+            return f"https://ok.ru/group/{self.key}"
+        if self.kind == "profile":
+            return f"https://ok.ru/profile/{self.key}"
+        return f"https://ok.ru/{self.key}"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in ("club", "user", "group", "profile")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A page reference found on a web page: what, how (`via`) and the raw text it came from.
+
+    `via` is one of: link (an href), embed (an iframe/script src), widget (a VK/OK widget call),
+    script (an address inside a script), text (an address written in the page text), attribute
+    (onclick, data-*), content (a link to a post, photo or topic of the page, resolved to its
+    page; not by itself a published link to the page).
+    """
+
+    ref: PageRef
+    via: str
+    raw: str
+
+    @property
+    def direct(self) -> bool:
+        return self.via != "content"
+
+
+@dataclass
+class PosWidget:
+    found: bool = False
+    signatures: list[str] = field(default_factory=list)
+    widget_id: str | None = None
+
+
+@dataclass
+class PageLinks:
+    """Everything link discovery learned from one HTML page."""
+
+    references: list[Reference] = field(default_factory=list)
+    pos: PosWidget = field(default_factory=PosWidget)
+    follow: list[str] = field(default_factory=list)  # same-site pages likely to list pages
+    title: str | None = None
+
+    def pages(self, platform: str, direct_only: bool = False) -> list[str]:
+        """Canonical page URLs for a platform, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for r in self.references:
+            if r.ref.platform == platform and (r.direct or not direct_only):
+                seen.setdefault(r.ref.url, None)
+        return list(seen)
+
+    def to_json(self) -> dict:
+        return {
+            "vk": self.pages("vk"),
+            "ok": self.pages("ok"),
+            "pos_widget": self.pos.found,
+            "pos_signatures": self.pos.signatures,
+            "pos_widget_id": self.pos.widget_id,
+            "references": [
+                {"platform": r.ref.platform, "url": r.ref.url, "via": r.via, "raw": r.raw}
+                for r in self.references
+            ],
+        }
+
+
+def parse_page_url(url: str) -> tuple[PageRef, bool] | None:
+    """Normalise one URL to (reference, is_content_link); None when it names no page.
+
+    Share buttons, outbound wrappers and platform services give None.
+    """
+    url = url.strip()
+    if not url:
+        return None
+    if url.startswith("//"):
+        url = "https:" + url
+    elif not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().rstrip(".")
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    path = unquote(parts.path)
+    query = parse_qs(parts.query)
+    if host in VK_HOSTS:
+        return _parse_vk(path, query, parts.fragment)
+    if host in OK_HOSTS:
+        return _parse_ok(host, path, query)
+    return None
+
+
+def _vk_owner(sign: str, number: str) -> PageRef:
+    return PageRef("vk", "club" if sign == "-" else "user", number)
+
+
+def _parse_vk(path: str, query: dict[str, list[str]], fragment: str) -> tuple[PageRef, bool] | None:
+    segments = [s for s in path.split("/") if s]
+    if not segments:
+        return None
+    first = segments[0].lower()
+    if first.startswith("widget_") and first.endswith(".php"):
+        for name in ("gid", "group_id"):
+            if query.get(name, [""])[0].lstrip("-").isdigit():
+                return PageRef("vk", "club", query[name][0].lstrip("-")), False
+        oid = query.get("oid", [""])[0]
+        if oid.startswith("-") and oid[1:].isdigit():
+            return PageRef("vk", "club", oid[1:]), False
+        return None
+    if first.endswith(".php"):
+        return None  # share.php, away.php, login.php ...
+    # A page URL that opens a post in a layer: vk.com/adm?w=wall-123_45 is still the page adm.
+    if m := _VK_CLUB.match(first):
+        return PageRef("vk", "club", str(int(m.group(1)))), False
+    if m := _VK_USER.match(first):
+        return (PageRef("vk", "user", str(int(m.group(1)))), False) if m.group(1) != "0" else None
+    if m := _VK_CONTENT.match(first):
+        return _vk_owner(m.group(1), str(int(m.group(2)))), True
+    if m := _VK_ARTICLE.match(first):
+        return PageRef("vk", "screen_name", m.group(1)), True
+    if first in VK_RESERVED or not _SCREEN_NAME.match(first):
+        return None
+    if first[0] == "." or first[-1] == "." or first.isdigit():
+        return None
+    return PageRef("vk", "screen_name", first), False
+
+
+def _parse_ok(host: str, path: str, query: dict[str, list[str]]) -> tuple[PageRef, bool] | None:
+    segments = [s for s in path.split("/") if s]
+    cmd = query.get("st.cmd", [""])[0]
+    group_id = query.get("st.groupId", query.get("st.gid", [""]))[0]
+    if cmd and not cmd.lower().startswith(("widgetgroup", "altgroup", "group")):
+        return None  # addShare, WidgetSharePreview, login ...
+    if cmd and group_id.isdigit():
+        return PageRef("ok", "group", group_id), False
+    if host == "connect.ok.ru" or not segments:
+        return None
+    first = segments[0].lower()
+    if first == "group" and len(segments) >= 2 and segments[1].isdigit():
+        return PageRef("ok", "group", segments[1]), len(segments) > 2
+    if first == "profile" and len(segments) >= 2 and segments[1].isdigit():
+        return PageRef("ok", "profile", segments[1]), len(segments) > 2
+    if m := re.match(r"^group(\d+)$", first):
+        return PageRef("ok", "group", m.group(1)), len(segments) > 1
+    if first in OK_RESERVED or not _SCREEN_NAME.match(first) or first[0] == ".":
+        return None
+    if first.isdigit():
+        return PageRef("ok", "profile", first), len(segments) > 1
+    return PageRef("ok", "shortname", first), len(segments) > 1
+
+
+# --- widgets in scripts -------------------------------------------------------------------------
+
+_WIDGET_CALL = re.compile(
+    r"(VK\.Widgets\.(?:Group|CommunityMessages|Subscribe|Post|AllowMessagesFromCommunity)"
+    r"|OK\.CONNECT\.insertGroupWidget)\s*\(",
+)
+
+
+# The stock OK group widget passes the group id to an IIFE: }(document,"ok_group_widget","<id>",…)
+_OK_WIDGET_IIFE = re.compile(r"\(\s*document\s*,\s*[\"'][\w-]*ok_group[\w-]*[\"']\s*,\s*[\"'](\d+)[\"']")
+
+
+def _call_args(text: str, start: int) -> list[str]:
+    """Split the arguments of a JS call whose '(' is just before `start`; tolerant of nesting."""
+    args, depth, current, quote = [], 0, [], None
+    for ch in text[start : start + 2000]:
+        if quote:
+            current.append(ch)
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "\"'":
+            quote = ch
+            current.append(ch)
+        elif ch in "([{":
+            depth += 1
+            current.append(ch)
+        elif ch in ")]}":
+            if depth == 0:
+                args.append("".join(current).strip())
+                return args
+            depth -= 1
+            current.append(ch)
+        elif ch == "," and depth == 0:
+            args.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    return args
+
+
+def _int_arg(args: list[str], index: int) -> str | None:
+    if len(args) <= index:
+        return None
+    value = args[index].strip("\"' ")
+    return value if re.fullmatch(r"-?\d+", value) else None
+
+
+def widgets_in_script(text: str) -> list[tuple[PageRef, str, str]]:
+    """VK/OK widget calls in script text → (reference, via, raw call)."""
+    found = []
+    for m in _WIDGET_CALL.finditer(text):
+        name = m.group(1)
+        args = _call_args(text, m.end())
+        raw = m.group(0) + ", ".join(args) + ")"
+        if name == "OK.CONNECT.insertGroupWidget":
+            gid = _int_arg(args, 1)
+            if gid and not gid.startswith("-"):
+                found.append((PageRef("ok", "group", gid), "widget", raw))
+            continue
+        short = name.rsplit(".", 1)[1]
+        if short == "Group":
+            gid = _int_arg(args, 2)
+            ref = PageRef("vk", "club", gid.lstrip("-")) if gid else None
+            via = "widget"
+        elif short in ("CommunityMessages", "AllowMessagesFromCommunity"):
+            gid = _int_arg(args, 1) or _int_arg(args, 2)
+            ref = PageRef("vk", "club", gid.lstrip("-")) if gid else None
+            via = "widget"
+        elif short == "Subscribe":
+            oid = _int_arg(args, 2)
+            ref = _vk_owner("-" if oid.startswith("-") else "", oid.lstrip("-")) if oid else None
+            via = "widget"
+        else:  # Post: a single post embedded: it belongs to its page
+            oid = _int_arg(args, 1)
+            ref = _vk_owner("-" if oid.startswith("-") else "", oid.lstrip("-")) if oid else None
+            via = "content"
+        if ref and ref.key != "0":
+            found.append((ref, via, raw))
+    for m in _OK_WIDGET_IIFE.finditer(text):
+        found.append((PageRef("ok", "group", m.group(1)), "widget", m.group(0)))
+    return found
+
+
+# --- the page as a whole -----------------------------------------------------------------------
+
+_FOLLOW_WORDS = re.compile(
+    r"контакт|соц\.?\s*сет|социальн|официальн\w*\s+страниц|госпаблик|мы\s+в\s+соц|"
+    r"contact|social",
+    re.I,
+)
+_URL_ATTRS = ("href", "src", "data-href", "data-src", "data-url", "data-link", "action")
+
+
+def discover(html: str, base_url: str | None = None) -> PageLinks:
+    """Find VK/OK references, the ПОС widget and pages worth following in one HTML page.
+
+    Never raises on malformed markup: lxml repairs what it can and the rest is text.
+    """
+    result = PageLinks()
+    soup = BeautifulSoup(html, "lxml")
+    seen: set[tuple[str, str, str]] = set()
+
+    def add(ref: PageRef, via: str, raw: str) -> None:
+        key = (ref.url, via, raw[:200])
+        if key not in seen:
+            seen.add(key)
+            result.references.append(Reference(ref, via, raw[:500]))
+
+    def add_url(value: str, via: str) -> None:
+        if base_url and value.startswith("//"):
+            value = urljoin(base_url, value)
+        parsed = parse_page_url(value)
+        if parsed:
+            ref, is_content = parsed
+            add(ref, "content" if is_content else via, value)
+
+    def scan_text(text: str, via: str) -> None:
+        for m in _URL_IN_TEXT.finditer(text):
+            add_url(m.group(0).rstrip(".,;:!?»"), via)
+
+    title = soup.find("title")
+    if title and title.string:
+        result.title = " ".join(title.string.split())[:500]
+
+    for tag in soup.find_all(True):
+        name = tag.name
+        for attr, value in tag.attrs.items():
+            if isinstance(value, list):
+                value = " ".join(value)
+            if not isinstance(value, str) or not value:
+                continue
+            if attr in _URL_ATTRS:
+                via = "link" if name in ("a", "area") else "embed"
+                add_url(value, via)
+            elif re.search(r"vk\.|vkontakte|ok\.ru|odnoklassniki", value, re.I):
+                scan_text(value, "attribute")
+        if name == "script" and tag.string:
+            script = tag.string
+            for ref, via, raw in widgets_in_script(script):
+                add(ref, via, raw)
+            scan_text(script, "script")
+
+    for text in soup.find_all(string=_URL_IN_TEXT):
+        if text.parent is not None and text.parent.name in ("script", "style"):
+            continue
+        scan_text(str(text), "text")
+
+    result.pos = detect_pos_widget(html)
+    if base_url:
+        result.follow = follow_candidates(soup, base_url)
+    return result
+
+
+def detect_pos_widget(html: str) -> PosWidget:
+    """ПОС («Решаем вместе») widget signatures in raw HTML (script, call, banner markup)."""
+    signatures = [name for name, rx in POS_SIGNATURES if rx.search(html)]
+    m = _POS_WIDGET_ID.search(html)
+    return PosWidget(found=bool(signatures), signatures=signatures, widget_id=m.group(1) if m else None)
+
+
+def follow_candidates(soup: BeautifulSoup, base_url: str, limit: int = 3) -> list[str]:
+    """Same-site pages whose link text or address suggests contacts or social pages."""
+    base = urlsplit(base_url)
+    out: list[str] = []
+    for a in soup.find_all("a", href=True):
+        href = a["href"].strip()
+        if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+            continue
+        label = " ".join(a.get_text(" ", strip=True).split())[:200] + " " + href
+        if not _FOLLOW_WORDS.search(label):
+            continue
+        target = urljoin(base_url, href).split("#", 1)[0]
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or parts.hostname != base.hostname:
+            continue
+        if target.rstrip("/") == base_url.split("#", 1)[0].rstrip("/") or target in out:
+            continue
+        out.append(target)
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,96 @@
+"""Core value types shared by every stage: entities, statuses, severities, findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class EntityKind(StrEnum):
+    """What kind of body an entity is; decides which checks apply."""
+
+    FEDERAL_BODY = "federal_body"
+    REGIONAL_BODY = "regional_body"
+    MUNICIPAL_DISTRICT = "municipal_district"
+    MUNICIPAL_OKRUG = "municipal_okrug"
+    URBAN_OKRUG = "urban_okrug"
+    INTRACITY_TERRITORY = "intracity_territory"
+    URBAN_SETTLEMENT = "urban_settlement"
+    RURAL_SETTLEMENT = "rural_settlement"
+    LOCAL_ADMINISTRATION = "local_administration"
+    REPRESENTATIVE_BODY = "representative_body"
+    SUBORDINATE_ORGANIZATION = "subordinate_organization"
+    COURT = "court"
+
+
+KIND_TITLES_RU: dict[EntityKind, str] = {
+    EntityKind.FEDERAL_BODY: "федеральный орган",
+    EntityKind.REGIONAL_BODY: "региональный орган",
+    EntityKind.MUNICIPAL_DISTRICT: "муниципальный район",
+    EntityKind.MUNICIPAL_OKRUG: "муниципальный округ",
+    EntityKind.URBAN_OKRUG: "городской округ",
+    EntityKind.INTRACITY_TERRITORY: "внутригородская территория",
+    EntityKind.URBAN_SETTLEMENT: "городское поселение",
+    EntityKind.RURAL_SETTLEMENT: "сельское поселение",
+    EntityKind.LOCAL_ADMINISTRATION: "местная администрация",
+    EntityKind.REPRESENTATIVE_BODY: "представительный орган",
+    EntityKind.SUBORDINATE_ORGANIZATION: "подведомственная организация",
+    EntityKind.COURT: "суд",
+}
+
+ALL_KINDS: frozenset[EntityKind] = frozenset(EntityKind)
+
+PLATFORMS: tuple[str, ...] = ("vk", "ok")
+
+
+class Status(StrEnum):
+    """Outcome of one check for one body. `error` is never a violation."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    WAIVED = "waived"
+    NA = "n/a"
+
+
+class Severity(StrEnum):
+    """How a failed check counts: only `violation` fails make the run exit 1."""
+
+    VIOLATION = "violation"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One body from the registry, with where it was declared (for error messages)."""
+
+    id: str
+    name: str
+    kind: EntityKind
+    region: str | None = None
+    parent: str | None = None
+    website: str | None = None
+    website_none: bool = False  # the registry says the body has no website at all
+    short_name: str | None = None
+    pages: dict[str, str] = field(default_factory=dict)  # platform -> canonical URL
+    contacts: dict[str, str] = field(default_factory=dict)
+    source_file: str = ""
+    source_line: int = 0
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of one check for one body, with the ids of the evidence it rests on."""
+
+    entity_id: str
+    check_id: str
+    status: Status
+    severity: Severity
+    message_ru: str
+    message_en: str
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def is_violation(self) -> bool:
+        return self.status is Status.FAIL and self.severity is Severity.VIOLATION

@@ -1,0 +1,152 @@
+"""Where connections may go: host overrides (curl's --connect-to), isolation, the SSRF guard.
+
+Every TCP connection the fetcher opens — first request and every redirect hop — passes through
+`GuardedBackend.connect_tcp`, so one place decides where a name may connect:
+- a `--connect-to` rule sends HOST:PORT to another address (the simulated web uses this, so the
+  demo and the tests run the same code path as a real audit while staying on 127.0.0.1);
+- in isolated mode a name no rule covers fails as unresolvable, never touching DNS;
+- otherwise the name is resolved here and every address is checked: private, loopback,
+  link-local, multicast and reserved addresses are refused (loopback only with allow_loopback).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import httpcore
+
+
+class NameResolutionError(httpcore.ConnectError):
+    """The host name does not resolve. `permanent` is False for temporary resolver failures."""
+
+    def __init__(self, message: str, permanent: bool = True):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class BlockedAddressError(httpcore.ConnectError):
+    """The host resolves to an address the auditor must not contact (SSRF guard)."""
+
+
+@dataclass(frozen=True)
+class ConnectTo:
+    """One curl-style rule HOST:PORT:TARGET_HOST:TARGET_PORT; empty HOST or PORT match any."""
+
+    host: str
+    port: int | None
+    target_host: str
+    target_port: int | None
+
+    @classmethod
+    def parse(cls, text: str) -> ConnectTo:
+        parts = text.rsplit(":", 3) if text.count(":") >= 3 else None
+        if parts is None or len(parts) != 4:
+            raise ValueError(f"--connect-to {text!r}: expected HOST:PORT:TARGET_HOST:TARGET_PORT")
+        host, port, thost, tport = parts
+        try:
+            return cls(
+                host.lower().strip("[]"),
+                int(port) if port else None,
+                thost.strip("[]"),
+                int(tport) if tport else None,
+            )
+        except ValueError:
+            raise ValueError(f"--connect-to {text!r}: ports must be numbers") from None
+
+    def matches(self, host: str, port: int) -> bool:
+        return (not self.host or self.host == host.lower()) and (
+            self.port is None or self.port == port
+        )
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port or ''}:{self.target_host}:{self.target_port or ''}"
+
+
+def address_refusal(address: str, allow_loopback: bool) -> str | None:
+    """Why an IP address may not be contacted, or None when it may."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None if allow_loopback else "loopback address"
+    if ip.is_link_local:
+        return "link-local address"
+    if ip.is_private:
+        return "private address"
+    if ip.is_multicast or ip.is_reserved or ip.is_unspecified:
+        return "reserved address"
+    return None
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that applies connect-to rules, isolation and the guard."""
+
+    def __init__(
+        self,
+        rules: Iterable[ConnectTo] = (),
+        isolated: bool = False,
+        allow_loopback: bool = False,
+        inner: httpcore.AsyncNetworkBackend | None = None,
+    ):
+        self.rules = list(rules)
+        self.isolated = isolated
+        self.allow_loopback = allow_loopback
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        for rule in self.rules:
+            if rule.matches(host, port):
+                return await self.inner.connect_tcp(
+                    rule.target_host, rule.target_port or port, timeout, local_address,
+                    socket_options,
+                )
+        if self.isolated:
+            raise NameResolutionError(f"{host}: not resolvable in isolated mode")
+        addresses = await self._resolve(host, port, timeout)
+        refusals = []
+        last_error: Exception | None = None
+        for address in addresses:
+            reason = address_refusal(address, self.allow_loopback)
+            if reason:
+                refusals.append(f"{address} ({reason})")
+                continue
+            try:
+                return await self.inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc
+        if last_error is not None:
+            raise last_error
+        raise BlockedAddressError(f"{host} refused: " + ", ".join(refusals))
+
+    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
+        try:
+            ipaddress.ip_address(host)
+            return [host]
+        except ValueError:
+            pass
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await asyncio.wait_for(
+                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout
+            )
+        except TimeoutError:
+            raise NameResolutionError(f"{host}: name resolution timed out", False) from None
+        except socket.gaierror as exc:
+            permanent = exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
+            raise NameResolutionError(f"{host}: {exc.strerror}", permanent) from None
+        seen: dict[str, None] = {}
+        for info in infos:
+            seen.setdefault(info[4][0], None)
+        return list(seen)
+
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise httpcore.ConnectError("unix sockets are not used by the auditor")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)

@@ -1,0 +1,262 @@
+"""Registry files (YAML) → validated `Entity` objects, or every problem with file:line: field.
+
+File format (one file per region or per set of bodies):
+
+    region: Демонстрационная область     # optional default region for the entities below
+    meta: {source: ..., licence: ...}      # optional, free-form
+    entities:
+      - id: "46701000"                     # OKTMO, OGRN or another stable key
+        name: Администрация ...
+        kind: municipal_district           # see audit.model.EntityKind
+        parent: "46000000"                 # optional id of the superior body
+        website: https://admin-example.ru  # omitted = unknown; `none` = the body has no website
+        pages: {vk: https://vk.com/adm, ok: https://ok.ru/adm}
+        contacts: {email: ..., phone: ..., address: ...}
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audit.links import parse_page_url
+from audit.model import PLATFORMS, Entity, EntityKind
+from audit.urls import website_problem
+from audit.yamlsrc import LDict, LList, Problem, YamlError, load_yaml_file
+
+TOP_FIELDS = {"region", "meta", "entities"}
+ENTITY_FIELDS = {
+    "id", "name", "short_name", "kind", "parent", "region", "website", "pages", "contacts",
+}
+CONTACT_FIELDS = {"email", "phone", "address"}
+_ID = re.compile(r"^[\w.:/-]{1,128}$")
+
+
+@dataclass
+class Registry:
+    entities: list[Entity] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def by_id(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.entities}
+
+
+def registry_files(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
+    """Expand directories to their *.yaml / *.yml files (sorted); report missing paths."""
+    files, problems = [], []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(
+                str(f) for f in path.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()
+            )
+            if not found:
+                problems.append(Problem(p, 0, "path", "directory holds no .yaml files"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(str(path))
+        else:
+            problems.append(Problem(p, 0, "path", "no such file or directory"))
+    return files, problems
+
+
+def load_registry(paths: Iterable[str]) -> Registry:
+    """Load and validate registry files together (ids are unique across all of them)."""
+    files, problems = registry_files(paths)
+    reg = Registry(problems=problems, files=files)
+    first_seen: dict[str, tuple[str, int]] = {}
+    parents: list[tuple[Entity, int]] = []
+    broken_ids: set[str] = set()  # entities with errors: children should not report them unknown
+    for path in files:
+        try:
+            doc = load_yaml_file(path)
+        except YamlError as exc:
+            reg.problems.append(exc.problem)
+            continue
+        for entity, parent_line in _entities_of(doc, path, reg.problems, broken_ids):
+            if entity.id in first_seen:
+                f, ln = first_seen[entity.id]
+                reg.problems.append(
+                    Problem(path, entity.source_line, "id",
+                            f"duplicate id {entity.id!r} (first at {f}:{ln})")
+                )
+                continue
+            first_seen[entity.id] = (path, entity.source_line)
+            reg.entities.append(entity)
+            if entity.parent is not None:
+                parents.append((entity, parent_line))
+    known = {e.id for e in reg.entities} | broken_ids
+    for entity, line in parents:
+        if entity.parent not in known:
+            reg.problems.append(
+                Problem(entity.source_file, line, "parent", f"unknown parent id {entity.parent!r}")
+            )
+    reg.problems.extend(_parent_cycles(reg.entities))
+    return reg
+
+
+def _parent_cycles(entities: list[Entity]) -> list[Problem]:
+    by_id = {e.id: e for e in entities}
+    problems, reported = [], set()
+    for e in entities:
+        seen, cur = [], e
+        while cur is not None and cur.parent is not None and cur.id not in seen:
+            seen.append(cur.id)
+            cur = by_id.get(cur.parent)
+        if cur is not None and cur.id in seen and cur.id not in reported:
+            cycle = seen[seen.index(cur.id):]
+            reported.update(cycle)
+            problems.append(
+                Problem(cur.source_file, cur.source_line, "parent",
+                        "parent chain forms a cycle: " + " -> ".join([*cycle, cur.id]))
+            )
+    return problems
+
+
+def _entities_of(doc, path: str, problems: list[Problem], broken_ids: set[str]):
+    if not isinstance(doc, LDict):
+        line = getattr(doc, "line", 1)
+        problems.append(Problem(path, line, "document",
+                                "a registry file must be a mapping with an 'entities' list"))
+        return
+    for key in doc:
+        if key not in TOP_FIELDS:
+            problems.append(Problem(path, doc.line_of(key), str(key),
+                                    f"unknown field (allowed: {', '.join(sorted(TOP_FIELDS))})"))
+    default_region = doc.get("region")
+    if default_region is not None and not _text(default_region):
+        problems.append(Problem(path, doc.line_of("region"), "region", "must be a non-empty text"))
+        default_region = None
+    items = doc.get("entities")
+    if not isinstance(items, LList):
+        problems.append(Problem(path, doc.line_of("entities"), "entities",
+                                "missing or not a list of entities"))
+        return
+    for index, item in enumerate(items):
+        line = items.line_of(index)
+        if not isinstance(item, LDict):
+            problems.append(Problem(path, line, f"entities[{index}]", "must be a mapping"))
+            continue
+        entity = _entity(item, path, line, default_region, problems)
+        if entity is not None:
+            yield entity, item.line_of("parent")
+        elif (broken := _text(item.get("id"))) is not None:
+            broken_ids.add(broken)
+
+
+def _text(value) -> str | None:
+    """Scalars that are fine as text (ids are often written as bare numbers)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int)):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _entity(item: LDict, path: str, line: int, default_region, problems: list[Problem]):
+    before = len(problems)
+
+    def bad(key: str, message: str, at: int | None = None) -> None:
+        problems.append(Problem(path, at or item.line_of(key.split(".")[0]), key, message))
+
+    for key in item:
+        if key not in ENTITY_FIELDS:
+            bad(str(key), f"unknown field (allowed: {', '.join(sorted(ENTITY_FIELDS))})")
+
+    entity_id = _text(item.get("id"))
+    if "id" not in item:
+        bad("id", "required field is missing", line)
+    elif entity_id is None or not _ID.match(entity_id):
+        bad("id", "must be a text of letters, digits and . _ - : / (up to 128)")
+
+    name = _text(item.get("name"))
+    if name is None or isinstance(item.get("name"), int):
+        bad("name", "required field is missing" if "name" not in item else "must be a non-empty text",
+            line if "name" not in item else None)
+
+    kind = None
+    if "kind" not in item:
+        bad("kind", "required field is missing", line)
+    else:
+        try:
+            kind = EntityKind(item["kind"])
+        except ValueError:
+            bad("kind", f"unknown kind {item['kind']!r} (one of: "
+                        f"{', '.join(k.value for k in EntityKind)})")
+
+    short_name = item.get("short_name")
+    if short_name is not None and not isinstance(short_name, str):
+        bad("short_name", "must be a text")
+
+    parent = None
+    if "parent" in item:
+        parent = _text(item["parent"])
+        if parent is None:
+            bad("parent", "must be the id of another entity")
+        elif parent == entity_id:
+            bad("parent", "an entity cannot be its own parent")
+
+    region = item.get("region", default_region)
+    if "region" in item and _text(region) is None:
+        bad("region", "must be a non-empty text")
+
+    website, website_none = None, False
+    if "website" in item:
+        value = item["website"]
+        if isinstance(value, str) and value.strip().lower() == "none":
+            website_none = True
+        elif (problem := website_problem(value)) is not None:
+            bad("website", f"{problem}: {value!r}" if isinstance(value, str) else problem)
+        else:
+            website = value
+
+    pages: dict[str, str] = {}
+    raw_pages = item.get("pages")
+    if raw_pages is not None:
+        if not isinstance(raw_pages, LDict):
+            bad("pages", "must be a mapping like {vk: URL, ok: URL}")
+        else:
+            for platform, url in raw_pages.items():
+                at = raw_pages.line_of(platform)
+                if platform not in PLATFORMS:
+                    bad(f"pages.{platform}", "unknown platform (allowed: vk, ok)", at)
+                    continue
+                parsed = parse_page_url(url) if isinstance(url, str) else None
+                if parsed is None or parsed[0].platform != platform or parsed[1]:
+                    bad(f"pages.{platform}",
+                        f"not a link to a {platform.upper()} page: {url!r}", at)
+                    continue
+                pages[platform] = parsed[0].url
+
+    contacts: dict[str, str] = {}
+    raw_contacts = item.get("contacts")
+    if raw_contacts is not None:
+        if not isinstance(raw_contacts, LDict):
+            bad("contacts", "must be a mapping like {email: ..., phone: ..., address: ...}")
+        else:
+            for key, value in raw_contacts.items():
+                at = raw_contacts.line_of(key)
+                if key not in CONTACT_FIELDS:
+                    bad(f"contacts.{key}", "unknown field (allowed: address, email, phone)", at)
+                elif _text(value) is None:
+                    bad(f"contacts.{key}", "must be a non-empty text", at)
+                else:
+                    contacts[key] = str(value).strip()
+
+    if len(problems) != before:
+        return None
+    return Entity(
+        id=entity_id, name=" ".join(name.split()), kind=kind,
+        region=_text(region), parent=parent, website=website, website_none=website_none,
+        short_name=short_name, pages=pages, contacts=contacts,
+        source_file=os.path.normpath(path), source_line=line,
+    )

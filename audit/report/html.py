@@ -1,0 +1,166 @@
+"""index.html: the human report, rendered from report.json with Jinja2 (autoescape on)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from audit.model import KIND_TITLES_RU
+
+MSK = timezone(timedelta(hours=3), "MSK")  # Moscow has kept UTC+3 all year since 2014
+
+LABELS = {
+    "ru": {
+        "title": "Аудит официальных страниц органов власти",
+        "generated": "Отчёт сформирован",
+        "summary": "Сводка",
+        "bodies": "Проверено органов",
+        "compliant": "Без нарушений",
+        "violation": "С нарушениями",
+        "incomplete": "Не удалось проверить полностью",
+        "warning": "Только замечания",
+        "per_check": "Соответствие по требованиям",
+        "per_region": "По регионам",
+        "region": "Регион",
+        "check": "Требование",
+        "compliance": "Соответствие",
+        "table": "Органы и результаты проверок",
+        "name": "Орган",
+        "kind": "Вид",
+        "details": "Подробно по органам",
+        "legal_basis": "Правовое основание",
+        "remediation": "Что сделать",
+        "evidence": "Доказательства",
+        "url": "Адрес",
+        "final_url": "Итоговый адрес",
+        "http_status": "HTTP",
+        "time": "Время (МСК)",
+        "sha256": "SHA-256",
+        "error": "Ошибка",
+        "website": "Сайт",
+        "no_problems": "Нарушений и ошибок не выявлено.",
+        "status": {"pass": "соответствует", "fail": "нарушение", "error": "не удалось проверить",
+                   "waived": "исключение", "n/a": "не применимо"},
+        "body_status": {"compliant": "соответствует", "violation": "нарушения",
+                        "incomplete": "проверено не полностью", "warning": "замечания"},
+        "run_info": "Параметры запуска",
+        "duration": "Длительность, с",
+        "requests": "HTTP-запросов",
+        "registry": "Реестр",
+        "disclaimer": "«Не удалось проверить» не является нарушением: сайт или страница не "
+                      "ответили так, чтобы вывод был достоверным.",
+        "filter": "Фильтр по названию",
+    },
+    "en": {
+        "title": "Official pages compliance audit",
+        "generated": "Generated",
+        "summary": "Summary",
+        "bodies": "Bodies audited",
+        "compliant": "Compliant",
+        "violation": "With violations",
+        "incomplete": "Not fully checked",
+        "warning": "Warnings only",
+        "per_check": "Compliance per requirement",
+        "per_region": "Per region",
+        "region": "Region",
+        "check": "Requirement",
+        "compliance": "Compliance",
+        "table": "Bodies and check results",
+        "name": "Body",
+        "kind": "Kind",
+        "details": "Details per body",
+        "legal_basis": "Legal basis",
+        "remediation": "What to do",
+        "evidence": "Evidence",
+        "url": "URL",
+        "final_url": "Final URL",
+        "http_status": "HTTP",
+        "time": "Time (MSK)",
+        "sha256": "SHA-256",
+        "error": "Error",
+        "website": "Website",
+        "no_problems": "No violations or errors.",
+        "status": {"pass": "pass", "fail": "violation", "error": "could not check",
+                   "waived": "waived", "n/a": "n/a"},
+        "body_status": {"compliant": "compliant", "violation": "violations",
+                        "incomplete": "not fully checked", "warning": "warnings"},
+        "run_info": "Run",
+        "duration": "Duration, s",
+        "requests": "HTTP requests",
+        "registry": "Registry",
+        "disclaimer": "'Could not check' is not a violation: the site or page did not answer in a "
+                      "way that allows a reliable conclusion.",
+        "filter": "Filter by name",
+    },
+}
+
+
+def safe_href(url: str | None) -> str:
+    """Only http(s) URLs become links; anything else (javascript:, data:) becomes inert."""
+    if url and url.lower().startswith(("http://", "https://")):
+        return url
+    return "#"
+
+
+def msk(value: str | None) -> str:
+    """ISO 8601 UTC → 'DD.MM.YYYY HH:MM:SS' Moscow time."""
+    if not value:
+        return ""
+    when = datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(MSK).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def template_dirs(override: str | None = None) -> list[str]:
+    """User templates first (copies of templates/ edited locally), then the packaged ones."""
+    package = Path(__file__).resolve().parent.parent  # .../audit
+    # Installed: audit/templates (mapped from templates/ at build); a checkout: ../templates.
+    packaged = next(
+        (str(d) for d in (package / "templates", package.parent / "templates")
+         if (d / "report.html.j2").is_file()),
+        str(package / "templates"),
+    )
+    return [override, packaged] if override else [packaged]
+
+
+def environment(template_dir: str | None = None) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(template_dirs(template_dir)),
+        autoescape=select_autoescape(["html", "j2", "html.j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["msk"] = msk
+    env.filters["safe_href"] = safe_href
+    return env
+
+
+def render_html(report: dict, lang: str = "ru", template_dir: str | None = None) -> str:
+    checks = {c["id"]: c for c in report["checks"]}
+    return environment(template_dir).get_template("report.html.j2").render(
+        r=report,
+        checks=checks,
+        check_ids=list(checks),
+        t=LABELS[lang],
+        lang=lang,
+        kinds=KIND_TITLES_RU,
+        findings_by_check={
+            e["id"]: {f["check"]: f for f in e["findings"]} for e in report["entities"]
+        },
+        evidence_by_entity={
+            e["id"]: {ev["id"]: ev for ev in e["evidence"]} for e in report["entities"]
+        },
+        now=datetime.now(UTC).isoformat(),
+    )
+
+
+def write_html(report: dict, out_dir: str, lang: str = "ru", template_dir: str | None = None) -> str:
+    path = Path(out_dir) / "index.html"
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(render_html(report, lang, template_dir), encoding="utf-8")
+    os.replace(tmp, path)
+    return str(path)

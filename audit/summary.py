@@ -1,0 +1,76 @@
+"""Aggregates shared by every report format: per check, per region, per body (pure)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from audit.model import Finding, Severity, Status
+
+
+def body_status(findings: list[Finding]) -> str:
+    """violation > incomplete (errors) > warning > compliant."""
+    if any(f.is_violation for f in findings):
+        return "violation"
+    if any(f.status is Status.ERROR for f in findings):
+        return "incomplete"
+    if any(f.status is Status.FAIL and f.severity is Severity.WARNING for f in findings):
+        return "warning"
+    return "compliant"
+
+
+def compliance(passed: int, failed: int) -> float | None:
+    """Share of determinable outcomes that passed, in percent; None when none were determinable."""
+    total = passed + failed
+    return round(100.0 * passed / total, 1) if total else None
+
+
+@dataclass
+class Summary:
+    bodies: int = 0
+    by_body_status: Counter = field(default_factory=Counter)
+    by_status: Counter = field(default_factory=Counter)
+    per_check: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    per_region: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    violations: int = 0
+
+    def check_compliance(self, check_id: str) -> float | None:
+        c = self.per_check[check_id]
+        return compliance(c[Status.PASS.value], c[Status.FAIL.value])
+
+    def region_compliance(self, region: str) -> float | None:
+        c = self.per_region[region]
+        ok = c["compliant"] + c["warning"]
+        return compliance(ok, c["violation"])
+
+    def to_json(self) -> dict:
+        return {
+            "bodies": self.bodies,
+            "violations": self.violations,
+            "by_body_status": dict(self.by_body_status),
+            "by_status": dict(self.by_status),
+            "per_check": {
+                cid: {**dict(c), "compliance_percent": self.check_compliance(cid)}
+                for cid, c in sorted(self.per_check.items())
+            },
+            "per_region": {
+                region: {**dict(c), "compliance_percent": self.region_compliance(region)}
+                for region, c in sorted(self.per_region.items())
+            },
+        }
+
+
+def summarise(rows: list[tuple[str | None, list[Finding]]]) -> Summary:
+    """rows: (region, findings) per body."""
+    s = Summary()
+    for region, findings in rows:
+        s.bodies += 1
+        status = body_status(findings)
+        s.by_body_status[status] += 1
+        s.per_region[region or "—"][status] += 1
+        s.per_region[region or "—"]["bodies"] += 1
+        for f in findings:
+            s.by_status[f.status.value] += 1
+            s.per_check[f.check_id][f.status.value] += 1
+            s.violations += f.is_violation
+    return s

@@ -1,0 +1,288 @@
+"""The simulated web: official websites played on 127.0.0.1 from a scenario file, with faults.
+
+A scenario names hosts (looking like real ones, e.g. `admin-example.ru`) and, per path, what the
+site answers: an HTML file (optionally in windows-1251), a status, a redirect, a delay, a hang,
+transient failures (503/429 with Retry-After) before success, or a body of a given size.
+One plain-HTTP port and one HTTPS port serve every host (chosen by the Host header and SNI); the
+HTTPS port presents certificates from a throw-away CA made by `trustme`. The auditor reaches the
+world through `--connect-to` rules and `--ca-bundle`, so a demo run and a real run share one code
+path. Hosts marked `dns: false` get no rule and so fail to resolve in isolated mode.
+
+Scenario format (YAML):
+
+    hosts:
+      admin-example.ru:
+        tls: valid            # valid (default) | mismatch (certificate for another name)
+        dns: true             # false: the host does not resolve
+        vars: {vk: https://vk.com/adm}   # {{vk}} in the HTML files is replaced
+        routes:
+          /: {file: gosweb.html}
+          /contacts: {file: contacts.html, charset: windows-1251, header_charset: false}
+          /old: {status: 301, redirect: https://admin-example.ru/}
+          /slow: {file: x.html, delay: 1.5}
+          /down: {hang: 30}
+          /flaky: {file: x.html, fail_first: 2, fail_status: 503, retry_after: 1}
+          /big: {size: 8000000}
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import ssl
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCENARIO_DIR = resources.files("audit.world") / "scenarios"
+SITES_DIR = resources.files("audit.world") / "sites"
+ROUTE_FIELDS = {
+    "status", "file", "body", "charset", "header_charset", "content_type", "delay", "hang",
+    "redirect", "fail_first", "fail_status", "retry_after", "size", "headers",
+}
+
+
+@dataclass
+class Route:
+    status: int = 200
+    file: str | None = None
+    body: str | None = None
+    charset: str = "utf-8"
+    header_charset: bool = True
+    content_type: str = "text/html"
+    delay: float = 0.0
+    hang: float | None = None
+    redirect: str | None = None
+    fail_first: int = 0
+    fail_status: int = 503
+    retry_after: int | None = None
+    size: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Site:
+    host: str
+    tls: str = "valid"
+    dns: bool = True
+    vars: dict[str, str] = field(default_factory=dict)
+    routes: dict[str, Route] = field(default_factory=dict)
+
+
+def load_scenario(path: str | os.PathLike | None = None) -> dict[str, Site]:
+    """Read a scenario file (default: the bundled demo scenario)."""
+    if path is None:
+        text = (SCENARIO_DIR / "demo.yaml").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    doc = yaml.safe_load(text) or {}
+    sites: dict[str, Site] = {}
+    for host, spec in (doc.get("hosts") or {}).items():
+        routes = {}
+        for route_path, rspec in (spec.get("routes") or {}).items():
+            unknown = set(rspec or {}) - ROUTE_FIELDS
+            if unknown:
+                raise ValueError(f"scenario {host}{route_path}: unknown fields {sorted(unknown)}")
+            routes[route_path] = Route(**(rspec or {}))
+        sites[host.lower()] = Site(
+            host=host.lower(), tls=spec.get("tls", "valid"), dns=spec.get("dns", True),
+            vars={k: str(v) for k, v in (spec.get("vars") or {}).items()}, routes=routes,
+        )
+    return sites
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        world = self.server.world
+        host = (self.headers.get("Host") or "").split(":")[0].lower()
+        path = self.path.split("?", 1)[0]
+        world.record(host, self.path)
+        site = world.sites.get(host)
+        route = site.routes.get(path) if site else None
+        if route is None:
+            self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>")
+            return
+        if route.fail_first and world.bump(host, path) <= route.fail_first:
+            headers = {"Retry-After": str(route.retry_after)} if route.retry_after else {}
+            self._send(route.fail_status, b"<html><body>try again</body></html>", headers)
+            return
+        if route.hang is not None:
+            time.sleep(route.hang)
+            self.close_connection = True
+            return
+        if route.delay:
+            time.sleep(route.delay)
+        if route.redirect:
+            self._send(route.status if 300 <= route.status < 400 else 302, b"",
+                       {"Location": route.redirect})
+            return
+        body = world.body(site, route)
+        ctype = route.content_type
+        if route.header_charset and ctype.startswith("text/"):
+            ctype += f"; charset={route.charset}"
+        self._send(route.status, body, {"Content-Type": ctype, **route.headers})
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        headers = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, world: World, ssl_context: ssl.SSLContext | None):
+        self.world = world
+        self.ssl_context = ssl_context
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def finish_request(self, request, client_address) -> None:
+        # The TLS handshake happens here, in the connection's own thread.
+        if self.ssl_context is not None:
+            try:
+                request = self.ssl_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address) -> None:  # clients hang up: not our problem
+        pass
+
+
+class World:
+    """Run with `with World() as w:`; `w.connect_to` lists the rules for the auditor."""
+
+    def __init__(self, sites: dict[str, Site] | None = None, state_dir: str | None = None):
+        self.sites = sites if sites is not None else load_scenario()
+        self._state_dir = state_dir
+        self._counters: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+        self.requests: list[tuple[str, str]] = []
+        self._servers: list[_Server] = []
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self.ca_bundle = ""
+
+    # --- request bookkeeping (used by tests) ---
+    def record(self, host: str, path: str) -> None:
+        with self._lock:
+            self.requests.append((host, path))
+
+    def bump(self, host: str, path: str) -> int:
+        with self._lock:
+            n = self._counters.get((host, path), 0) + 1
+            self._counters[(host, path)] = n
+            return n
+
+    def body(self, site: Site, route: Route) -> bytes:
+        if route.size is not None:
+            filler = "<p>" + "Новости района. " * 20 + "</p>\n"
+            text = "<html><body>" + filler * (route.size // len(filler.encode()) + 1)
+            return text.encode(route.charset)[: route.size]
+        if route.file:
+            text = (SITES_DIR / route.file).read_text(encoding="utf-8")
+        else:
+            text = route.body or ""
+        for name, value in site.vars.items():
+            text = text.replace("{{" + name + "}}", value)
+        return text.encode(route.charset, errors="xmlcharrefreplace")
+
+    # --- lifecycle ---
+    def start(self) -> World:
+        import trustme  # optional dependency (extra "world")
+
+        directory = self._state_dir
+        if directory is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="pages-audit-world-")
+            directory = self._tmp.name
+        ca = trustme.CA(organization_name="pages-audit simulated web")
+        valid = sorted(h for h, s in self.sites.items() if s.tls == "valid")
+        good = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert(*valid or ["localhost"]).configure_cert(good)
+        wrong = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("certificate-for-another-host.invalid").configure_cert(wrong)
+        mismatched = {h for h, s in self.sites.items() if s.tls == "mismatch"}
+
+        def pick_cert(sslobj, server_name, _ctx):
+            if server_name and server_name.lower() in mismatched:
+                sslobj.context = wrong
+
+        good.sni_callback = pick_cert
+        self.ca_bundle = os.path.join(directory, "world-ca.pem")
+        ca.cert_pem.write_to_path(self.ca_bundle)
+        self._servers = [_Server(self, None), _Server(self, good)]
+        for server in self._servers:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        self._servers = []
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> World:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    @property
+    def http_port(self) -> int:
+        return self._servers[0].server_address[1]
+
+    @property
+    def https_port(self) -> int:
+        return self._servers[1].server_address[1]
+
+    @property
+    def connect_to(self) -> list[str]:
+        rules = []
+        for host, site in sorted(self.sites.items()):
+            if site.dns:
+                rules.append(f"{host}:443:127.0.0.1:{self.https_port}")
+                rules.append(f"{host}:80:127.0.0.1:{self.http_port}")
+        return rules
+
+    def cli_args(self) -> list[str]:
+        """The `pages-audit run` options that point the auditor at this world."""
+        args = ["--isolated", "--ca-bundle", self.ca_bundle]
+        for rule in self.connect_to:
+            args += ["--connect-to", rule]
+        return args
+
+    def state(self) -> dict:
+        return {
+            "http_port": self.http_port,
+            "https_port": self.https_port,
+            "ca_bundle": self.ca_bundle,
+            "connect_to": self.connect_to,
+            "cli_args": self.cli_args(),
+        }
+
+    def write_state(self, path: str) -> None:
+        Path(path).write_text(json.dumps(self.state(), indent=2), encoding="utf-8")
+
