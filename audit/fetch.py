@@ -199,7 +199,7 @@ def classify(exc: BaseException) -> tuple[Cause, str, bool]:
         return Cause.TIMEOUT, str(exc) or "timed out", True
     for e in chain:
         if isinstance(e, ssl.SSLError) and not isinstance(e, _SSL_NOT_TLS_FAULTS):
-            return Cause.TLS, getattr(e, "verify_message", None) or e.reason or str(e), False
+            return Cause.TLS, getattr(e, "verify_message", None) or getattr(e, "reason", None) or str(e), False
     if isinstance(exc, httpx.TooManyRedirects):
         return Cause.REDIRECTS, detail, False
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):

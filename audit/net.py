@@ -75,10 +75,10 @@ def address_refusal(address: str, allow_loopback: bool) -> str | None:
         return None if allow_loopback else "loopback address"
     if ip.is_link_local:
         return "link-local address"
-    if ip.is_private:
-        return "private address"
     if ip.is_multicast or ip.is_reserved or ip.is_unspecified:
         return "reserved address"
+    if ip.is_private:
+        return "private address"
     return None
 
 

@@ -233,7 +233,7 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
                 parsed = parse_page_url(url) if isinstance(url, str) else None
                 if parsed is None or parsed[0].platform != platform or parsed[1]:
                     bad(f"pages.{platform}",
-                        f"not a link to a {platform.upper()} page: {url!r}", at)
+                        f"not a link to {'an OK' if platform == 'ok' else 'a VK'} page: {url!r}", at)
                     continue
                 pages[platform] = parsed[0].url
 

@@ -1,0 +1,137 @@
+"""Each website check as a pure function: a few lines of data, no network."""
+
+from audit.checks import catalogue, get_check
+from audit.fetch import Evidence
+from audit.links import PageRef, PosWidget, Reference
+from audit.model import Entity, EntityKind, Severity, Status
+from audit.observations import Observations, SiteObservation
+from audit.policy import Policy
+
+ANY, BOTH = Policy("any"), Policy("both")
+
+
+def entity(kind=EntityKind.RURAL_SETTLEMENT, website="https://adm.ru", none=False, pages=None):
+    return Entity(id="1", name="Адм", kind=kind, website=None if none else website,
+                  website_none=none, pages=pages or {})
+
+
+def site(refs=(), pos=False, state="fetched", status=200, cause=None, read=True):
+    references = []
+    for url, via in refs:
+        platform = "vk" if "vk.com" in url else "ok"
+        kind, key = url.rsplit("/", 1)[1], url.rsplit("/", 1)[1]
+        if key.startswith("club"):
+            kind, key = "club", key[4:]
+        elif platform == "ok" and "/group/" in url:
+            kind = "group"
+        else:
+            kind = "screen_name" if platform == "vk" else "shortname"
+        references.append(Reference(PageRef(platform, kind, key), via, url))
+    ev = Evidence(url="https://adm.ru", status=status, id="e1")
+    return SiteObservation(state=state, url="https://adm.ru", final_url="https://adm.ru/",
+                           status=status, cause=cause, references=references,
+                           pos=PosWidget(found=pos), pages_read=["https://adm.ru/"] if read else [],
+                           evidence=[ev])
+
+
+def run(check_id, ent, obs, policy=ANY):
+    return get_check(check_id).run(ent, Observations(site=obs), policy)
+
+
+def test_catalogue_is_complete_and_cited():
+    ids = [c.id for c in catalogue()]
+    assert ids == ["site.exists", "site.links.consistent", "site.links.ok", "site.links.vk",
+                   "site.pos_widget"]
+    for c in catalogue():
+        assert c.legal_basis.ru and c.legal_basis.en and c.remediation_ru and c.title_en
+        assert "ст. 13" not in c.legal_basis.ru  # unverified article numbers are never cited
+
+
+# --- site.exists ---
+
+def test_exists_pass_with_evidence():
+    f = run("site.exists", entity(), site())
+    assert f.status is Status.PASS and f.evidence == ("e1",) and f.severity is Severity.VIOLATION
+
+
+def test_exists_fail_for_dns_tls_redirects_and_404():
+    for cause in ("dns", "tls", "redirects"):
+        f = run("site.exists", entity(), site(state="failed", status=None, cause=cause, read=False))
+        assert f.status is Status.FAIL and f.is_violation, cause
+    assert run("site.exists", entity(), site(status=404, read=False)).status is Status.FAIL
+
+
+def test_exists_error_for_timeout_5xx_403():
+    obs = site(state="failed", status=None, cause="timeout", read=False)
+    assert run("site.exists", entity(), obs).status is Status.ERROR
+    assert run("site.exists", entity(), site(status=503, read=False)).status is Status.ERROR
+    assert run("site.exists", entity(), site(status=403, read=False)).status is Status.ERROR
+
+
+def test_exists_unknown_and_none():
+    assert run("site.exists", entity(website=None), SiteObservation("unknown")).status is Status.ERROR
+    assert run("site.exists", entity(none=True), SiteObservation("none")).status is Status.FAIL
+    sub = entity(kind=EntityKind.SUBORDINATE_ORGANIZATION, none=True)
+    assert run("site.exists", sub, SiteObservation("none")).status is Status.NA
+
+
+# --- site.links.vk / site.links.ok ---
+
+def test_links_pass():
+    obs = site(refs=[("https://vk.com/adm", "link"), ("https://ok.ru/adm", "widget")])
+    assert run("site.links.vk", entity(), obs).status is Status.PASS
+    assert run("site.links.ok", entity(), obs).status is Status.PASS
+
+
+def test_links_any_policy_other_platform_is_enough():
+    obs = site(refs=[("https://vk.com/adm", "link")])
+    assert run("site.links.ok", entity(), obs, ANY).status is Status.NA
+    assert run("site.links.ok", entity(), obs, BOTH).status is Status.FAIL
+
+
+def test_links_declared_page_must_be_linked():
+    obs = site(refs=[("https://vk.com/adm", "link")])
+    f = run("site.links.ok", entity(pages={"ok": "https://ok.ru/adm"}), obs, ANY)
+    assert f.status is Status.FAIL and "https://ok.ru/adm" in f.message_ru
+
+
+def test_links_nothing_at_all_fails_and_post_links_are_not_enough():
+    assert run("site.links.vk", entity(), site()).status is Status.FAIL
+    f = run("site.links.vk", entity(), site(refs=[("https://vk.com/club5", "content")]))
+    assert f.status is Status.FAIL and "публикации" in f.message_ru
+
+
+def test_links_unreadable_site_is_error_not_violation():
+    obs = site(state="failed", status=None, cause="timeout", read=False)
+    assert run("site.links.vk", entity(), obs).status is Status.ERROR
+    assert run("site.links.vk", entity(website=None), SiteObservation("unknown")).status is Status.ERROR
+    assert run("site.links.vk", entity(none=True), SiteObservation("none")).status is Status.NA
+
+
+# --- site.links.consistent ---
+
+def test_consistent_pass_mismatch_unresolved_and_na():
+    declared = entity(pages={"vk": "https://vk.com/adm"})
+    assert run("site.links.consistent", declared, site(refs=[("https://vk.com/adm", "link")])).status is Status.PASS
+    f = run("site.links.consistent", declared, site(refs=[("https://vk.com/other", "link")]))
+    assert f.status is Status.FAIL and "https://vk.com/other" in f.message_ru
+    f = run("site.links.consistent", declared, site(refs=[("https://vk.com/club12", "link")]))
+    assert f.status is Status.ERROR
+    assert run("site.links.consistent", entity(), site()).status is Status.NA
+    assert run("site.links.consistent", declared, site()).status is Status.NA
+
+
+# --- site.pos_widget ---
+
+def test_pos_widget():
+    assert run("site.pos_widget", entity(), site(pos=True)).status is Status.PASS
+    f = run("site.pos_widget", entity(), site(pos=False))
+    assert f.status is Status.FAIL and f.severity is Severity.WARNING and not f.is_violation
+
+
+def test_a_crashing_check_becomes_error():
+    from dataclasses import replace
+
+    broken = replace(get_check("site.pos_widget"), evaluate=lambda *a: 1 / 0)
+    f = broken.run(entity(), Observations(site=site()), ANY)
+    assert f.status is Status.ERROR and "ZeroDivisionError" in f.message_en

@@ -1,0 +1,188 @@
+"""Fetcher behaviour with respx: retries, Retry-After, caps, charsets, evidence, failure causes."""
+
+import hashlib
+import ssl
+
+import httpx
+import pytest
+import respx
+
+from audit.fetch import Cause, FetchConfig, Fetcher, classify, parse_retry_after
+from audit.net import BlockedAddressError, NameResolutionError
+
+
+class Sleeps(list):
+    async def __call__(self, seconds):
+        self.append(seconds)
+
+
+async def fetch(url, sleeps=None, **config):
+    async with Fetcher(FetchConfig(**config), sleep=Sleeps() if sleeps is None else sleeps) as f:
+        return await f.get(url)
+
+
+@respx.mock
+async def test_evidence_of_a_plain_page():
+    body = "<html><title>Привет</title></html>".encode()
+    respx.get("https://adm.ru/").respond(200, content=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    r = await fetch("https://adm.ru/")
+    ev = r.evidence
+    assert r.ok and r.is_html and "Привет" in r.text
+    assert ev.status == 200 and ev.final_url == "https://adm.ru/"
+    assert ev.sha256 == hashlib.sha256(body).hexdigest() and ev.size == len(body)
+    assert ev.fetched_at.endswith("+00:00") and ev.attempts == 1 and ev.error is None
+
+
+@respx.mock
+async def test_retries_5xx_then_succeeds():
+    route = respx.get("https://adm.ru/")
+    route.side_effect = [httpx.Response(503), httpx.Response(502), httpx.Response(200, text="ok")]
+    sleeps = Sleeps()
+    r = await fetch("https://adm.ru/", sleeps, retries=2, backoff_base=1.0)
+    assert r.ok and r.evidence.attempts == 3 and route.call_count == 3
+    assert len(sleeps) == 2 and 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0
+
+
+@respx.mock
+async def test_gives_up_after_retries_and_keeps_status():
+    respx.get("https://adm.ru/").respond(500)
+    r = await fetch("https://adm.ru/", retries=1)
+    assert not r.ok and r.evidence.status == 500 and r.evidence.attempts == 2
+
+
+@respx.mock
+async def test_429_honours_retry_after():
+    route = respx.get("https://adm.ru/")
+    route.side_effect = [httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200)]
+    sleeps = Sleeps()
+    r = await fetch("https://adm.ru/", sleeps)
+    assert r.ok and sleeps == [7.0]
+
+
+@respx.mock
+async def test_retry_after_beyond_cap_is_not_waited_for():
+    respx.get("https://adm.ru/").respond(429, headers={"Retry-After": "3600"})
+    sleeps = Sleeps()
+    r = await fetch("https://adm.ru/", sleeps, retry_after_max=60)
+    assert r.evidence.status == 429 and sleeps == [] and r.evidence.attempts == 1
+
+
+def test_parse_retry_after_date():
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
+    assert parse_retry_after("nonsense") is None and parse_retry_after("5") == 5.0
+
+
+@respx.mock
+async def test_404_is_not_retried():
+    route = respx.get("https://adm.ru/").respond(404)
+    r = await fetch("https://adm.ru/")
+    assert r.evidence.status == 404 and route.call_count == 1
+
+
+@respx.mock
+async def test_timeout_is_retried_then_reported():
+    route = respx.get("https://adm.ru/").mock(side_effect=httpx.ReadTimeout("slow"))
+    r = await fetch("https://adm.ru/", retries=2)
+    assert r.evidence.error is Cause.TIMEOUT and route.call_count == 3 and r.evidence.status is None
+
+
+@respx.mock
+async def test_connect_error():
+    respx.get("https://adm.ru/").mock(side_effect=httpx.ConnectError("refused"))
+    r = await fetch("https://adm.ru/", retries=0)
+    assert r.evidence.error is Cause.CONNECT
+
+
+@respx.mock
+async def test_windows_1251_declared_only_in_meta():
+    html = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">' \
+           "<title>Администрация Ёлкинского поселения</title></head></html>"
+    respx.get("https://old.ru/").respond(200, content=html.encode("cp1251"),
+                                         headers={"Content-Type": "text/html"})
+    r = await fetch("https://old.ru/")
+    assert "Ёлкинского" in r.text and r.evidence.charset == "windows-1251"
+
+
+@respx.mock
+async def test_windows_1251_undeclared_is_detected():
+    text = "<html><body>" + "Администрация сельского поселения. Новости и документы. " * 20
+    respx.get("https://old.ru/").respond(200, content=text.encode("cp1251"),
+                                         headers={"Content-Type": "text/html"})
+    r = await fetch("https://old.ru/")
+    assert "Администрация сельского поселения" in r.text
+
+
+@respx.mock
+async def test_header_charset_wins():
+    respx.get("https://old.ru/").respond(200, content="<p>Щука</p>".encode("koi8-r"),
+                                         headers={"Content-Type": "text/html; charset=koi8-r"})
+    assert "Щука" in (await fetch("https://old.ru/")).text
+
+
+@respx.mock
+async def test_body_cap_by_declared_length_and_by_stream():
+    respx.get("https://big.ru/a").respond(200, content=b"x" * 2000)
+    r = await fetch("https://big.ru/a", max_bytes=1000)
+    assert r.evidence.error is Cause.TOO_LARGE and r.evidence.status == 200 and r.text is None
+
+    async def stream():
+        for _ in range(100):
+            yield b"y" * 100
+
+    respx.get("https://big.ru/b").respond(200, stream=stream())
+    r = await fetch("https://big.ru/b", max_bytes=1000)
+    assert r.evidence.error is Cause.TOO_LARGE
+
+
+@respx.mock
+async def test_redirects_recorded_and_limited():
+    respx.get("http://old.ru/").respond(301, headers={"Location": "https://new.ru/"})
+    respx.get("https://new.ru/").respond(200, text="<p>new</p>")
+    r = await fetch("http://old.ru/")
+    assert r.ok and r.evidence.final_url == "https://new.ru/"
+    assert r.evidence.redirects == [{"status": 301, "url": "http://old.ru/", "location": "https://new.ru/"}]
+
+    respx.get("https://loop.ru/").respond(302, headers={"Location": "https://loop.ru/"})
+    r = await fetch("https://loop.ru/", max_redirects=3)
+    assert r.evidence.error is Cause.REDIRECTS
+
+
+@respx.mock
+async def test_non_html_is_not_decoded():
+    respx.get("https://adm.ru/").respond(200, content=b"%PDF-1.4", headers={"Content-Type": "application/pdf"})
+    r = await fetch("https://adm.ru/")
+    assert r.ok and r.text is None and not r.is_html and r.evidence.sha256
+
+
+@pytest.mark.parametrize(("exc", "cause", "retry"), [
+    (httpx.ConnectError("x"), Cause.CONNECT, True),
+    (httpx.ConnectTimeout("x"), Cause.TIMEOUT, True),
+    (httpx.RemoteProtocolError("x"), Cause.PROTOCOL, True),
+    (httpx.TooManyRedirects("x"), Cause.REDIRECTS, False),
+    (httpx.UnsupportedProtocol("x"), Cause.INVALID_URL, False),
+])
+def test_classify_plain(exc, cause, retry):
+    assert classify(exc)[0] is cause and classify(exc)[2] is retry
+
+
+def _chained(outer, inner):
+    try:
+        try:
+            raise inner
+        except Exception as e:
+            raise outer from e
+    except Exception as e:
+        return e
+
+
+def test_classify_causes_in_chain():
+    tls = _chained(httpx.ConnectError("x"), ssl.SSLCertVerificationError(1, "certificate verify failed"))
+    assert classify(tls)[0] is Cause.TLS
+    dns = _chained(httpx.ConnectError("x"), NameResolutionError("nx.ru: not known"))
+    assert classify(dns)[:1] == (Cause.DNS,) and classify(dns)[2] is False
+    temp = _chained(httpx.ConnectError("x"), NameResolutionError("x: try again", permanent=False))
+    assert classify(temp)[2] is True
+    blocked = _chained(httpx.ConnectError("x"), BlockedAddressError("10.0.0.1"))
+    assert classify(blocked)[0] is Cause.BLOCKED
+    timeout_on_tls = _chained(httpx.ReadTimeout("x"), ssl.SSLWantReadError())
+    assert classify(timeout_on_tls)[0] is Cause.TIMEOUT

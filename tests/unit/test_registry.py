@@ -1,0 +1,171 @@
+"""Registry validation: every error kind is reported as file:line: field: message."""
+
+import textwrap
+
+from audit.model import EntityKind
+from audit.registry import load_registry
+
+
+def write(tmp_path, text, name="r.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return str(path)
+
+
+def problems(tmp_path, text):
+    reg = load_registry([write(tmp_path, text)])
+    return [str(p).split(":", 1)[1] for p in reg.problems]  # drop the file name
+
+
+def test_valid_registry(tmp_path):
+    reg = load_registry([write(tmp_path, """\
+        region: Тестовая область
+        entities:
+          - id: 46701000
+            name: Администрация района
+            kind: municipal_district
+            website: https://адм-район.рф/
+            pages: {vk: "https://m.vk.com/public42", ok: "https://ok.ru/admrayon"}
+          - id: "46701401"
+            name: Сельское поселение
+            kind: rural_settlement
+            parent: "46701000"
+            website: none
+          - {id: "x1", name: Школа, kind: subordinate_organization, parent: "46701401"}
+        """)])
+    assert reg.ok, reg.problems
+    a, b, c = reg.entities
+    assert a.id == "46701000" and a.kind is EntityKind.MUNICIPAL_DISTRICT
+    assert a.pages == {"vk": "https://vk.com/club42", "ok": "https://ok.ru/admrayon"}
+    assert a.region == "Тестовая область" and a.source_line == 3
+    assert b.website_none and b.website is None
+    assert c.website is None and not c.website_none  # unknown
+
+
+def test_missing_required_fields(tmp_path):
+    assert problems(tmp_path, """\
+        entities:
+          - website: https://a.ru
+        """) == [
+        "2: id: required field is missing",
+        "2: name: required field is missing",
+        "2: kind: required field is missing",
+    ]
+
+
+def test_unknown_kind_and_field(tmp_path):
+    out = problems(tmp_path, """\
+        entities:
+          - id: a
+            name: A
+            kind: ministry
+            colour: red
+        """)
+    assert out[0].startswith("5: colour: unknown field")
+    assert out[1].startswith("4: kind: unknown kind 'ministry'")
+
+
+def test_bad_urls(tmp_path):
+    out = problems(tmp_path, """\
+        entities:
+          - id: a
+            name: A
+            kind: court
+            website: sud.ru
+          - id: b
+            name: B
+            kind: court
+            website: ftp://sud.ru
+            pages:
+              vk: https://ok.ru/notvk
+              ok: https://vk.com/share.php?url=x
+              tg: https://t.me/x
+        """)
+    assert out == [
+        "5: website: missing scheme (did you mean 'https://sud.ru'?): 'sud.ru'",
+        "9: website: scheme must be http or https, not 'ftp': 'ftp://sud.ru'",
+        "11: pages.vk: not a link to a VK page: 'https://ok.ru/notvk'",
+        "12: pages.ok: not a link to an OK page: 'https://vk.com/share.php?url=x'",
+        "13: pages.tg: unknown platform (allowed: vk, ok)",
+    ]
+
+
+def test_duplicate_ids_across_files(tmp_path):
+    first = write(tmp_path, "entities:\n  - {id: a, name: A, kind: court}\n", "a.yaml")
+    second = write(tmp_path, "entities:\n  - {id: b, name: B, kind: court}\n"
+                             "  - {id: a, name: A2, kind: court}\n", "b.yaml")
+    reg = load_registry([first, second])
+    assert [str(p) for p in reg.problems] == [f"{second}:3: id: duplicate id 'a' (first at {first}:2)"]
+
+
+def test_unknown_parent_and_cycle(tmp_path):
+    out = problems(tmp_path, """\
+        entities:
+          - {id: a, name: A, kind: court, parent: zzz}
+          - {id: b, name: B, kind: court, parent: c}
+          - {id: c, name: C, kind: court, parent: b}
+        """)
+    assert out[0] == "2: parent: unknown parent id 'zzz'"
+    assert "parent chain forms a cycle" in out[1]
+
+
+def test_child_of_broken_entity_is_not_reported_twice(tmp_path):
+    out = problems(tmp_path, """\
+        entities:
+          - {id: a, name: A, kind: nope}
+          - {id: b, name: B, kind: court, parent: a}
+        """)
+    assert len(out) == 1 and "kind" in out[0]
+
+
+def test_duplicate_yaml_key(tmp_path):
+    assert problems(tmp_path, """\
+        entities:
+          - id: a
+            name: A
+            name: B
+            kind: court
+        """) == ["4: name: duplicate key (first at line 3)"]
+
+
+def test_not_yaml_and_object_tags(tmp_path):
+    assert problems(tmp_path, "entities: [\n  {id: a\n")[0].startswith("3: yaml: not valid YAML")
+    out = problems(tmp_path, "entities:\n  - !!python/object:os.system {}\n")
+    assert out == ["2: entities: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed"]
+
+
+def test_wrong_top_level(tmp_path):
+    assert problems(tmp_path, "- a\n- b\n") == [
+        "1: document: a registry file must be a mapping with an 'entities' list"]
+    assert problems(tmp_path, "entities: 5\n") == [
+        "1: entities: missing or not a list of entities"]
+
+
+def test_bad_contacts(tmp_path):
+    out = problems(tmp_path, """\
+        entities:
+          - id: a
+            name: A
+            kind: court
+            contacts: {email: "", fax: "1"}
+        """)
+    assert out == ["5: contacts.email: must be a non-empty text",
+                   "5: contacts.fax: unknown field (allowed: address, email, phone)"]
+
+
+def test_missing_path(tmp_path):
+    reg = load_registry([str(tmp_path / "nope.yaml")])
+    assert str(reg.problems[0]).endswith("nope.yaml:0: path: no such file or directory")
+
+
+def test_directory_expansion(tmp_path):
+    write(tmp_path, "entities:\n  - {id: a, name: A, kind: court}\n", "one.yaml")
+    write(tmp_path, "entities:\n  - {id: b, name: B, kind: court}\n", "two.yml")
+    reg = load_registry([str(tmp_path)])
+    assert reg.ok and [e.id for e in reg.entities] == ["a", "b"]
+
+
+def test_shipped_registries_are_valid():
+    reg = load_registry(["registry"])
+    assert reg.ok, [str(p) for p in reg.problems]
+    assert len(reg.entities) >= 25
