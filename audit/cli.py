@@ -32,24 +32,41 @@ def _err(message: str) -> None:
 
 # --- options shared by commands that fetch -------------------------------------------------------
 
+
 def add_fetch_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("network")
-    g.add_argument("--connect-to", action="append", default=[], metavar="HOST:PORT:TO_HOST:TO_PORT",
-                   help="send connections for HOST:PORT to another address (as curl); repeatable")
-    g.add_argument("--isolated", action="store_true",
-                   help="resolve only names covered by --connect-to; others fail as DNS errors")
-    g.add_argument("--allow-loopback", action="store_true",
-                   help="allow fetching loopback addresses (tests only; refused by default)")
+    g.add_argument(
+        "--connect-to",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:TO_HOST:TO_PORT",
+        help="send connections for HOST:PORT to another address (as curl); repeatable",
+    )
+    g.add_argument(
+        "--isolated",
+        action="store_true",
+        help="resolve only names covered by --connect-to; others fail as DNS errors",
+    )
+    g.add_argument(
+        "--allow-loopback",
+        action="store_true",
+        help="allow fetching loopback addresses (tests only; refused by default)",
+    )
     g.add_argument("--ca-bundle", metavar="FILE", help="extra trusted CA certificates (PEM)")
     g.add_argument("--timeout", type=float, default=20.0, help="read timeout, seconds (20)")
     g.add_argument("--connect-timeout", type=float, default=10.0, help="connect timeout (10)")
-    g.add_argument("--total-timeout", type=float, default=60.0,
-                   help="cap on one request attempt including the body, seconds (60)")
+    g.add_argument(
+        "--total-timeout",
+        type=float,
+        default=60.0,
+        help="cap on one request attempt including the body, seconds (60)",
+    )
     g.add_argument("--retries", type=int, default=2, help="retries of transient failures (2)")
     g.add_argument("--concurrency", type=int, default=64, help="requests at once in all (64)")
     g.add_argument("--per-host", type=int, default=4, help="requests at once per host (4)")
-    g.add_argument("--max-bytes", type=int, default=5 * 1024 * 1024,
-                   help="body size cap in bytes (5 MiB)")
+    g.add_argument(
+        "--max-bytes", type=int, default=5 * 1024 * 1024, help="body size cap in bytes (5 MiB)"
+    )
 
 
 def fetch_config(args: argparse.Namespace, **overrides) -> FetchConfig:
@@ -65,16 +82,24 @@ def fetch_config(args: argparse.Namespace, **overrides) -> FetchConfig:
     if args.retries < 0 or args.concurrency < 1 or args.per_host < 1 or args.max_bytes < 1:
         raise UsageError("--retries must be >= 0; --concurrency, --per-host, --max-bytes >= 1")
     values = dict(
-        connect_timeout=args.connect_timeout, read_timeout=args.timeout,
-        total_timeout=args.total_timeout, retries=args.retries, concurrency=args.concurrency,
-        per_host=args.per_host, max_bytes=args.max_bytes, connect_to=rules,
-        isolated=args.isolated, allow_loopback=args.allow_loopback, ca_bundle=args.ca_bundle,
+        connect_timeout=args.connect_timeout,
+        read_timeout=args.timeout,
+        total_timeout=args.total_timeout,
+        retries=args.retries,
+        concurrency=args.concurrency,
+        per_host=args.per_host,
+        max_bytes=args.max_bytes,
+        connect_to=rules,
+        isolated=args.isolated,
+        allow_loopback=args.allow_loopback,
+        ca_bundle=args.ca_bundle,
     )
     values.update(overrides)
     return FetchConfig(**values)
 
 
-# --- commands --------------------------------------------------------------------------------------
+# --- commands ---
+
 
 def cmd_validate(args: argparse.Namespace) -> int:
     reg = load_registry(args.paths)
@@ -96,8 +121,15 @@ def _progress(total: int, quiet: bool):
     return tqdm(total=total, unit="body", file=sys.stderr, leave=False)
 
 
-def execute_run(registries: list[str], out: str, config: FetchConfig, policy: Policy,
-                lang: str, quiet: bool, templates: str | None = None) -> tuple[int, dict]:
+def execute_run(
+    registries: list[str],
+    out: str,
+    config: FetchConfig,
+    policy: Policy,
+    lang: str,
+    quiet: bool,
+    templates: str | None = None,
+) -> tuple[int, dict]:
     """Validate, audit, write report.json and index.html. Returns (exit code, report)."""
     from audit.report.html import write_html
     from audit.report.json_report import build_report, write_json
@@ -114,10 +146,15 @@ def execute_run(registries: list[str], out: str, config: FetchConfig, policy: Po
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot create directory ({exc.strerror})") from None
     bar = _progress(len(reg.entities), quiet)
-    result = asyncio.run(run_audit(
-        reg.entities, reg.files, config, policy,
-        on_done=(lambda _r: bar.update(1)) if bar else None,
-    ))
+    result = asyncio.run(
+        run_audit(
+            reg.entities,
+            reg.files,
+            config,
+            policy,
+            on_done=(lambda _r: bar.update(1)) if bar else None,
+        )
+    )
     if bar:
         bar.close()
     report = build_report(result)
@@ -126,16 +163,25 @@ def execute_run(registries: list[str], out: str, config: FetchConfig, policy: Po
     s = report["summary"]
     if not quiet:
         by = s["by_body_status"]
-        _err(f"audited {s['bodies']} bodies in {result.duration_s:.1f} s "
-             f"({result.requests} HTTP requests): {by.get('violation', 0)} with violations, "
-             f"{by.get('incomplete', 0)} not fully checked, {s['violations']} violation(s)")
+        _err(
+            f"audited {s['bodies']} bodies in {result.duration_s:.1f} s "
+            f"({result.requests} HTTP requests): {by.get('violation', 0)} with violations, "
+            f"{by.get('incomplete', 0)} not fully checked, {s['violations']} violation(s)"
+        )
         _err(f"report: {html_path}\ndata:   {json_path}")
     return (EXIT_VIOLATIONS if s["violations"] else EXIT_OK), report
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    code, _ = execute_run(args.registry, args.out, fetch_config(args), Policy(args.platforms),
-                          args.lang, args.quiet, args.templates)
+    code, _ = execute_run(
+        args.registry,
+        args.out,
+        fetch_config(args),
+        Policy(args.platforms),
+        args.lang,
+        args.quiet,
+        args.templates,
+    )
     return code
 
 
@@ -167,6 +213,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     target = args.target
     if target.startswith(("http://", "https://")):
+
         async def fetch():
             async with Fetcher(fetch_config(args)) as f:
                 return await f.get(target)
@@ -175,8 +222,10 @@ def cmd_links(args: argparse.Namespace) -> int:
         ev = result.evidence
         if not result.ok or result.text is None:
             reason = ev.error.value if ev.error else f"HTTP {ev.status}"
-            _err(f"{target}: could not read the page ({reason}"
-                 f"{': ' + ev.error_detail if ev.error_detail else ''})")
+            _err(
+                f"{target}: could not read the page ({reason}"
+                f"{': ' + ev.error_detail if ev.error_detail else ''})"
+            )
             return EXIT_USAGE
         html, base = result.text, args.base_url or ev.final_url
     else:
@@ -193,8 +242,10 @@ def cmd_links(args: argparse.Namespace) -> int:
     for platform in ("vk", "ok"):
         pages = found.pages(platform)
         print(f"{platform}: {', '.join(pages) if pages else '-'}")
-    print(f"pos_widget: {'yes' if found.pos.found else 'no'}"
-          f"{' (' + ', '.join(found.pos.signatures) + ')' if found.pos.found else ''}")
+    print(
+        f"pos_widget: {'yes' if found.pos.found else 'no'}"
+        f"{' (' + ', '.join(found.pos.signatures) + ')' if found.pos.found else ''}"
+    )
     for ref in found.references:
         print(f"  {ref.ref.url:45} via {ref.via:9} {ref.raw[:100]}")
     return EXIT_OK
@@ -217,10 +268,15 @@ def cmd_world(args: argparse.Namespace) -> int:
     with World(sites) as world:
         if args.state:
             world.write_state(args.state)
-        print(f"simulated web: http 127.0.0.1:{world.http_port}, "
-              f"https 127.0.0.1:{world.https_port}, {len(sites)} hosts", flush=True)
-        print("audit it with: pages-audit run REGISTRY --out DIR " + " ".join(world.cli_args()),
-              flush=True)
+        print(
+            f"simulated web: http 127.0.0.1:{world.http_port}, "
+            f"https 127.0.0.1:{world.https_port}, {len(sites)} hosts",
+            flush=True,
+        )
+        print(
+            "audit it with: pages-audit run REGISTRY --out DIR " + " ".join(world.cli_args()),
+            flush=True,
+        )
         _wait_for_signal()
     return EXIT_OK
 
@@ -232,19 +288,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.registry}: demo registry not found (run from the repository root)")
     with World() as world:
         config = FetchConfig(
-            connect_to=tuple(ConnectTo.parse(r) for r in world.connect_to), isolated=True,
-            ca_bundle=world.ca_bundle, connect_timeout=2.0, read_timeout=2.0, total_timeout=5.0,
-            retries=1, backoff_base=0.2,
+            connect_to=tuple(ConnectTo.parse(r) for r in world.connect_to),
+            isolated=True,
+            ca_bundle=world.ca_bundle,
+            connect_timeout=2.0,
+            read_timeout=2.0,
+            total_timeout=5.0,
+            retries=1,
+            backoff_base=0.2,
         )
-        code, report = execute_run([args.registry], args.out, config, Policy(args.platforms),
-                                   args.lang, quiet=False)
+        code, _report = execute_run(
+            [args.registry], args.out, config, Policy(args.platforms), args.lang, quiet=False
+        )
     if code == EXIT_USAGE:
         return code
     print(str(Path(args.out) / "index.html"))
     return EXIT_OK  # the demo succeeded when the report exists; violations are its content
 
 
-# --- parser ----------------------------------------------------------------------------------------
+# --- parser ---
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -260,14 +323,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add_report_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--lang", choices=("ru", "en"), default="ru", help="report language (ru)")
-        p.add_argument("--templates", metavar="DIR",
-                       help="directory of edited templates that override the bundled ones")
+        p.add_argument(
+            "--templates",
+            metavar="DIR",
+            help="directory of edited templates that override the bundled ones",
+        )
 
     p = sub.add_parser("run", help="audit the bodies of one or more registries")
     p.add_argument("registry", nargs="+", metavar="REGISTRY", help="registry files or directories")
-    p.add_argument("--out", required=True, metavar="DIR", help="where report.json and index.html go")
-    p.add_argument("--platforms", choices=PLATFORM_RULES, default="any",
-                   help="official pages required: any of VK/OK (federal minimum), both, vk, ok")
+    p.add_argument(
+        "--out", required=True, metavar="DIR", help="where report.json and index.html go"
+    )
+    p.add_argument(
+        "--platforms",
+        choices=PLATFORM_RULES,
+        default="any",
+        help="official pages required: any of VK/OK (federal minimum), both, vk, ok",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     add_report_options(p)
     add_fetch_options(p)

@@ -199,7 +199,11 @@ def classify(exc: BaseException) -> tuple[Cause, str, bool]:
         return Cause.TIMEOUT, str(exc) or "timed out", True
     for e in chain:
         if isinstance(e, ssl.SSLError) and not isinstance(e, _SSL_NOT_TLS_FAULTS):
-            return Cause.TLS, getattr(e, "verify_message", None) or getattr(e, "reason", None) or str(e), False
+            return (
+                Cause.TLS,
+                getattr(e, "verify_message", None) or getattr(e, "reason", None) or str(e),
+                False,
+            )
     if isinstance(exc, httpx.TooManyRedirects):
         return Cause.REDIRECTS, detail, False
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
@@ -240,7 +244,9 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=cfg.max_redirects,
             timeout=httpx.Timeout(
-                connect=cfg.connect_timeout, read=cfg.read_timeout, write=cfg.read_timeout,
+                connect=cfg.connect_timeout,
+                read=cfg.read_timeout,
+                write=cfg.read_timeout,
                 pool=cfg.total_timeout,
             ),
             headers={
@@ -270,7 +276,9 @@ class Fetcher:
                 return result
             await self.sleep(delay)
 
-    def _retry_delay(self, attempt: int, retryable: bool, retry_after: float | None) -> float | None:
+    def _retry_delay(
+        self, attempt: int, retryable: bool, retry_after: float | None
+    ) -> float | None:
         cfg = self.config
         if not retryable or attempt > cfg.retries:
             return None

@@ -26,17 +26,124 @@ OK_HOSTS = frozenset(
 
 # First path segments on vk.com that are services, not pages.
 VK_RESERVED = frozenset(
-    """about ads adsmarket album albums app apps apps_check audio audios away blog bookmarks bugs
-    calls call catalog checkout clips community communities dev doc docs donut edit editapp
-    events fave feed friends gifts groups groups_list help im images img join js jobs legal login
-    logout market mobile music mvk narratives notes notifications page pages photo photos podcasts
-    poll privacy promo restore rss search security services settings share stats stickers
-    stories story support tag terms topic video videos vkpay wall widgets write""".split()
+    [
+        "about",
+        "ads",
+        "adsmarket",
+        "album",
+        "albums",
+        "app",
+        "apps",
+        "apps_check",
+        "audio",
+        "audios",
+        "away",
+        "blog",
+        "bookmarks",
+        "bugs",
+        "calls",
+        "call",
+        "catalog",
+        "checkout",
+        "clips",
+        "community",
+        "communities",
+        "dev",
+        "doc",
+        "docs",
+        "donut",
+        "edit",
+        "editapp",
+        "events",
+        "fave",
+        "feed",
+        "friends",
+        "gifts",
+        "groups",
+        "groups_list",
+        "help",
+        "im",
+        "images",
+        "img",
+        "join",
+        "js",
+        "jobs",
+        "legal",
+        "login",
+        "logout",
+        "market",
+        "mobile",
+        "music",
+        "mvk",
+        "narratives",
+        "notes",
+        "notifications",
+        "page",
+        "pages",
+        "photo",
+        "photos",
+        "podcasts",
+        "poll",
+        "privacy",
+        "promo",
+        "restore",
+        "rss",
+        "search",
+        "security",
+        "services",
+        "settings",
+        "share",
+        "stats",
+        "stickers",
+        "stories",
+        "story",
+        "support",
+        "tag",
+        "terms",
+        "topic",
+        "video",
+        "videos",
+        "vkpay",
+        "wall",
+        "widgets",
+        "write",
+    ]
 )
 OK_RESERVED = frozenset(
-    """about app apps dk feed friends game games gifts group groups guests help hobby live mall
-    marks messages music offer payment photos profile res search settings share shortcut video
-    vitrine discussions cdn""".split()
+    [
+        "about",
+        "app",
+        "apps",
+        "dk",
+        "feed",
+        "friends",
+        "game",
+        "games",
+        "gifts",
+        "group",
+        "groups",
+        "guests",
+        "help",
+        "hobby",
+        "live",
+        "mall",
+        "marks",
+        "messages",
+        "music",
+        "offer",
+        "payment",
+        "photos",
+        "profile",
+        "res",
+        "search",
+        "settings",
+        "share",
+        "shortcut",
+        "video",
+        "vitrine",
+        "discussions",
+        "cdn",
+    ]
 )
 
 _SCREEN_NAME = re.compile(r"^[a-z0-9_.]{2,64}$")
@@ -243,7 +350,9 @@ _WIDGET_CALL = re.compile(
 
 
 # The stock OK group widget passes the group id to an IIFE: }(document,"ok_group_widget","<id>",…)
-_OK_WIDGET_IIFE = re.compile(r"\(\s*document\s*,\s*[\"'][\w-]*ok_group[\w-]*[\"']\s*,\s*[\"'](\d+)[\"']")
+_OK_WIDGET_IIFE = re.compile(
+    r"\(\s*document\s*,\s*[\"'][\w-]*ok_group[\w-]*[\"']\s*,\s*[\"'](\d+)[\"']"
+)
 
 
 def _call_args(text: str, start: int) -> list[str]:
@@ -392,7 +501,9 @@ def detect_pos_widget(html: str) -> PosWidget:
     """ПОС («Решаем вместе») widget signatures in raw HTML (script, call, banner markup)."""
     signatures = [name for name, rx in POS_SIGNATURES if rx.search(html)]
     m = _POS_WIDGET_ID.search(html)
-    return PosWidget(found=bool(signatures), signatures=signatures, widget_id=m.group(1) if m else None)
+    return PosWidget(
+        found=bool(signatures), signatures=signatures, widget_id=m.group(1) if m else None
+    )
 
 
 def follow_candidates(soup: BeautifulSoup, base_url: str, limit: int = 3) -> list[str]:

@@ -101,7 +101,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         for rule in self.rules:
             if rule.matches(host, port):
                 return await self.inner.connect_tcp(
-                    rule.target_host, rule.target_port or port, timeout, local_address,
+                    rule.target_host,
+                    rule.target_port or port,
+                    timeout,
+                    local_address,
                     socket_options,
                 )
         if self.isolated:

@@ -29,7 +29,15 @@ from audit.yamlsrc import LDict, LList, Problem, YamlError, load_yaml_file
 
 TOP_FIELDS = {"region", "meta", "entities"}
 ENTITY_FIELDS = {
-    "id", "name", "short_name", "kind", "parent", "region", "website", "pages", "contacts",
+    "id",
+    "name",
+    "short_name",
+    "kind",
+    "parent",
+    "region",
+    "website",
+    "pages",
+    "contacts",
 }
 CONTACT_FIELDS = {"email", "phone", "address"}
 _ID = re.compile(r"^[\w.:/-]{1,128}$")
@@ -81,15 +89,19 @@ def load_registry(paths: Iterable[str]) -> Registry:
         except YamlError as exc:
             reg.problems.append(exc.problem)
             continue
-        for entity, parent_line in _entities_of(doc, path, reg.problems, broken_ids):
-            if entity.id in first_seen:
-                f, ln = first_seen[entity.id]
+        for entity, entity_id, line, parent_line in _entities_of(doc, path, reg.problems):
+            if entity_id is None:
+                continue
+            if entity_id in first_seen:
+                f, ln = first_seen[entity_id]
                 reg.problems.append(
-                    Problem(path, entity.source_line, "id",
-                            f"duplicate id {entity.id!r} (first at {f}:{ln})")
+                    Problem(path, line, "id", f"duplicate id {entity_id!r} (first at {f}:{ln})")
                 )
                 continue
-            first_seen[entity.id] = (path, entity.source_line)
+            first_seen[entity_id] = (path, line)
+            if entity is None:
+                broken_ids.add(entity_id)
+                continue
             reg.entities.append(entity)
             if entity.parent is not None:
                 parents.append((entity, parent_line))
@@ -112,33 +124,48 @@ def _parent_cycles(entities: list[Entity]) -> list[Problem]:
             seen.append(cur.id)
             cur = by_id.get(cur.parent)
         if cur is not None and cur.id in seen and cur.id not in reported:
-            cycle = seen[seen.index(cur.id):]
+            cycle = seen[seen.index(cur.id) :]
             reported.update(cycle)
             problems.append(
-                Problem(cur.source_file, cur.source_line, "parent",
-                        "parent chain forms a cycle: " + " -> ".join([*cycle, cur.id]))
+                Problem(
+                    cur.source_file,
+                    cur.source_line,
+                    "parent",
+                    "parent chain forms a cycle: " + " -> ".join([*cycle, cur.id]),
+                )
             )
     return problems
 
 
-def _entities_of(doc, path: str, problems: list[Problem], broken_ids: set[str]):
+def _entities_of(doc, path: str, problems: list[Problem]):
+    """Yield (entity or None when it has errors, its id text, its line, the line of parent)."""
     if not isinstance(doc, LDict):
         line = getattr(doc, "line", 1)
-        problems.append(Problem(path, line, "document",
-                                "a registry file must be a mapping with an 'entities' list"))
+        problems.append(
+            Problem(
+                path, line, "document", "a registry file must be a mapping with an 'entities' list"
+            )
+        )
         return
     for key in doc:
         if key not in TOP_FIELDS:
-            problems.append(Problem(path, doc.line_of(key), str(key),
-                                    f"unknown field (allowed: {', '.join(sorted(TOP_FIELDS))})"))
+            problems.append(
+                Problem(
+                    path,
+                    doc.line_of(key),
+                    str(key),
+                    f"unknown field (allowed: {', '.join(sorted(TOP_FIELDS))})",
+                )
+            )
     default_region = doc.get("region")
     if default_region is not None and not _text(default_region):
         problems.append(Problem(path, doc.line_of("region"), "region", "must be a non-empty text"))
         default_region = None
     items = doc.get("entities")
     if not isinstance(items, LList):
-        problems.append(Problem(path, doc.line_of("entities"), "entities",
-                                "missing or not a list of entities"))
+        problems.append(
+            Problem(path, doc.line_of("entities"), "entities", "missing or not a list of entities")
+        )
         return
     for index, item in enumerate(items):
         line = items.line_of(index)
@@ -146,10 +173,7 @@ def _entities_of(doc, path: str, problems: list[Problem], broken_ids: set[str]):
             problems.append(Problem(path, line, f"entities[{index}]", "must be a mapping"))
             continue
         entity = _entity(item, path, line, default_region, problems)
-        if entity is not None:
-            yield entity, item.line_of("parent")
-        elif (broken := _text(item.get("id"))) is not None:
-            broken_ids.add(broken)
+        yield entity, _text(item.get("id")), line, item.line_of("parent")
 
 
 def _text(value) -> str | None:
@@ -180,8 +204,11 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
 
     name = _text(item.get("name"))
     if name is None or isinstance(item.get("name"), int):
-        bad("name", "required field is missing" if "name" not in item else "must be a non-empty text",
-            line if "name" not in item else None)
+        bad(
+            "name",
+            "required field is missing" if "name" not in item else "must be a non-empty text",
+            line if "name" not in item else None,
+        )
 
     kind = None
     if "kind" not in item:
@@ -190,8 +217,10 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
         try:
             kind = EntityKind(item["kind"])
         except ValueError:
-            bad("kind", f"unknown kind {item['kind']!r} (one of: "
-                        f"{', '.join(k.value for k in EntityKind)})")
+            bad(
+                "kind",
+                f"unknown kind {item['kind']!r} (one of: {', '.join(k.value for k in EntityKind)})",
+            )
 
     short_name = item.get("short_name")
     if short_name is not None and not isinstance(short_name, str):
@@ -232,8 +261,11 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
                     continue
                 parsed = parse_page_url(url) if isinstance(url, str) else None
                 if parsed is None or parsed[0].platform != platform or parsed[1]:
-                    bad(f"pages.{platform}",
-                        f"not a link to {'an OK' if platform == 'ok' else 'a VK'} page: {url!r}", at)
+                    bad(
+                        f"pages.{platform}",
+                        f"not a link to {'an OK' if platform == 'ok' else 'a VK'} page: {url!r}",
+                        at,
+                    )
                     continue
                 pages[platform] = parsed[0].url
 
@@ -255,8 +287,16 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
     if len(problems) != before:
         return None
     return Entity(
-        id=entity_id, name=" ".join(name.split()), kind=kind,
-        region=_text(region), parent=parent, website=website, website_none=website_none,
-        short_name=short_name, pages=pages, contacts=contacts,
-        source_file=os.path.normpath(path), source_line=line,
+        id=entity_id,
+        name=" ".join(name.split()),
+        kind=kind,
+        region=_text(region),
+        parent=parent,
+        website=website,
+        website_none=website_none,
+        short_name=short_name,
+        pages=pages,
+        contacts=contacts,
+        source_file=os.path.normpath(path),
+        source_line=line,
     )

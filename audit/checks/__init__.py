@@ -47,16 +47,29 @@ class Check:
 
     def run(self, entity: Entity, obs: Observations, policy: Policy) -> Finding:
         if entity.kind not in self.applies_to:
-            result = outcome(Status.NA, "Не применяется к органам этого вида.",
-                             "Does not apply to bodies of this kind.")
+            result = outcome(
+                Status.NA,
+                "Не применяется к органам этого вида.",
+                "Does not apply to bodies of this kind.",
+            )
         else:
             try:
                 result = self.evaluate(entity, obs, policy)
             except Exception as exc:  # a bug in one check must not stop the audit
-                result = outcome(Status.ERROR, f"Внутренняя ошибка проверки: {type(exc).__name__}",
-                                 f"Internal check error: {type(exc).__name__}: {exc}")
-        return Finding(entity.id, self.id, result.status, self.severity,
-                       result.message_ru, result.message_en, result.evidence)
+                result = outcome(
+                    Status.ERROR,
+                    f"Внутренняя ошибка проверки: {type(exc).__name__}",
+                    f"Internal check error: {type(exc).__name__}: {exc}",
+                )
+        return Finding(
+            entity.id,
+            self.id,
+            result.status,
+            self.severity,
+            result.message_ru,
+            result.message_en,
+            result.evidence,
+        )
 
     def to_json(self) -> dict:
         return {

@@ -22,29 +22,49 @@ def site_links_outcome(platform: str, entity: Entity, obs: Observations, policy:
     direct = links.pages(platform, direct_only=True)
     if direct:
         shown = ", ".join(direct[:5])
-        return outcome(Status.PASS, f"На сайте есть ссылка на страницу «{name}»: {shown}.",
-                       f"The website links a {platform.upper()} page: {shown}.", ev)
+        return outcome(
+            Status.PASS,
+            f"На сайте есть ссылка на страницу «{name}»: {shown}.",
+            f"The website links a {platform.upper()} page: {shown}.",
+            ev,
+        )
     content = links.pages(platform)
     note_ru = note_en = ""
     if content:
         note_ru = f" Есть только ссылки на отдельные публикации ({', '.join(content[:3])})."
         note_en = f" Only links to single posts were found ({', '.join(content[:3])})."
     pages_read = len(site.pages_read)
-    missing_ru = (f"На сайте (просмотрено страниц: {pages_read}) нет ссылки на официальную "
-                  f"страницу в «{name}».{note_ru}")
-    missing_en = (f"The website ({pages_read} page(s) read) has no link to an official "
-                  f"{platform.upper()} page.{note_en}")
+    missing_ru = (
+        f"На сайте (просмотрено страниц: {pages_read}) нет ссылки на официальную "
+        f"страницу в «{name}».{note_ru}"
+    )
+    missing_en = (
+        f"The website ({pages_read} page(s) read) has no link to an official "
+        f"{platform.upper()} page.{note_en}"
+    )
     declared = entity.pages.get(platform)
     if declared:
-        return outcome(Status.FAIL, f"{missing_ru} Реестр указывает страницу {declared}.",
-                       f"{missing_en} The registry declares {declared}.", ev)
+        return outcome(
+            Status.FAIL,
+            f"{missing_ru} Реестр указывает страницу {declared}.",
+            f"{missing_en} The registry declares {declared}.",
+            ev,
+        )
     if policy.requires(platform):
         return outcome(Status.FAIL, missing_ru, missing_en, ev)
     other = OTHER[platform]
     if policy.platforms == other or links.pages(other, direct_only=True):
-        return outcome(Status.NA, f"Страница в «{name}» не требуется политикой аудита: "
-                       f"на сайте есть ссылка на страницу в «{NAMES[other]}».",
-                       f"A {platform.upper()} page is not required by the policy: the site links "
-                       f"a {other.upper()} page.", ev)
-    return outcome(Status.FAIL, missing_ru + " Нет ссылок и на другие официальные страницы.",
-                   missing_en + " There are no links to other official pages either.", ev)
+        return outcome(
+            Status.NA,
+            f"Страница в «{name}» не требуется политикой аудита: "
+            f"на сайте есть ссылка на страницу в «{NAMES[other]}».",
+            f"A {platform.upper()} page is not required by the policy: the site links "
+            f"a {other.upper()} page.",
+            ev,
+        )
+    return outcome(
+        Status.FAIL,
+        missing_ru + " Нет ссылок и на другие официальные страницы.",
+        missing_en + " There are no links to other official pages either.",
+        ev,
+    )

@@ -47,15 +47,25 @@ def unreadable_site(entity: Entity, site: SiteObservation) -> Outcome | None:
     """The outcome for a link check when the site's HTML could not be searched, else None."""
     ev = site.evidence_ids() if site.evidence else ()
     if site.state == "unknown":
-        return outcome(Status.ERROR, "Официальный сайт не указан в реестре: ссылки не проверены.",
-                       "No official website in the registry: links not checked.")
+        return outcome(
+            Status.ERROR,
+            "Официальный сайт не указан в реестре: ссылки не проверены.",
+            "No official website in the registry: links not checked.",
+        )
     if site.state == "none":
-        return outcome(Status.NA, "У органа нет официального сайта (см. проверку site.exists).",
-                       "The body has no official website (see site.exists).")
+        return outcome(
+            Status.NA,
+            "У органа нет официального сайта (см. проверку site.exists).",
+            "The body has no official website (see site.exists).",
+        )
     if not site.readable:
         ru, en = describe_failure(site)
-        return outcome(Status.ERROR, f"Не удалось прочитать сайт: {ru}.",
-                       f"The website could not be read: {en}.", ev)
+        return outcome(
+            Status.ERROR,
+            f"Не удалось прочитать сайт: {ru}.",
+            f"The website could not be read: {en}.",
+            ev,
+        )
     return None
 
 

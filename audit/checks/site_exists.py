@@ -17,33 +17,59 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
     site = obs.site
     ev = site.evidence_ids()
     if site.state == "unknown":
-        return outcome(Status.ERROR, "Сайт неизвестен: адрес официального сайта не указан в реестре.",
-                       "Website unknown: the registry gives no official website.")
+        return outcome(
+            Status.ERROR,
+            "Сайт неизвестен: адрес официального сайта не указан в реестре.",
+            "Website unknown: the registry gives no official website.",
+        )
     if site.state == "none":
         if is_subordinate(entity):
-            return outcome(Status.NA, "Сайта нет; подведомственная организация создаёт сайт "
-                           "по решению учредителя.", "No website; a subordinate organisation "
-                           "creates one when its founder decides so.")
-        return outcome(Status.FAIL, "У органа нет официального сайта.",
-                       "The body has no official website.")
+            return outcome(
+                Status.NA,
+                "Сайта нет; подведомственная организация создаёт сайт по решению учредителя.",
+                "No website; a subordinate organisation creates one when its founder decides so.",
+            )
+        return outcome(
+            Status.FAIL, "У органа нет официального сайта.", "The body has no official website."
+        )
     ru, en = describe_failure(site)
     if site.state == "failed":
         if site.cause in SITE_FAULTS:
-            return outcome(Status.FAIL, f"Официальный сайт {site.url} недоступен: {ru}.",
-                           f"The official website {site.url} is unavailable: {en}.", ev)
-        return outcome(Status.ERROR, f"Не удалось проверить сайт {site.url}: {ru}.",
-                       f"Could not check the website {site.url}: {en}.", ev)
+            return outcome(
+                Status.FAIL,
+                f"Официальный сайт {site.url} недоступен: {ru}.",
+                f"The official website {site.url} is unavailable: {en}.",
+                ev,
+            )
+        return outcome(
+            Status.ERROR,
+            f"Не удалось проверить сайт {site.url}: {ru}.",
+            f"Could not check the website {site.url}: {en}.",
+            ev,
+        )
     status = site.status or 0
     if 200 <= status < 300:
-        return outcome(Status.PASS, f"Сайт {site.final_url} отвечает (HTTP {status}).",
-                       f"The website {site.final_url} answers (HTTP {status}).", ev)
+        return outcome(
+            Status.PASS,
+            f"Сайт {site.final_url} отвечает (HTTP {status}).",
+            f"The website {site.final_url} answers (HTTP {status}).",
+            ev,
+        )
     if status in ACCESS_DENIED or status >= 500 or status < 400:
-        return outcome(Status.ERROR, f"Не удалось проверить сайт {site.url}: {ru} "
-                       "(возможно, временная ошибка или ограничение доступа).",
-                       f"Could not check the website {site.url}: {en} "
-                       "(possibly temporary or access restricted).", ev)
-    return outcome(Status.FAIL, f"Официальный сайт {site.url} недоступен: {ru}.",
-                   f"The official website {site.url} is unavailable: {en}.", ev)
+        return outcome(
+            Status.ERROR,
+            f"Не удалось проверить сайт {site.url}: {ru} "
+            "(возможно, временная ошибка или ограничение доступа).",
+            f"Could not check the website {site.url}: {en} "
+            "(possibly temporary or access restricted).",
+            ev,
+        )
+    return outcome(
+        Status.FAIL,
+        f"Официальный сайт {site.url} недоступен: {ru}.",
+        f"The official website {site.url} is unavailable: {en}.",
+        ev,
+    )
 
 
 CHECK = Check(

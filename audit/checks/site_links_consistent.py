@@ -12,8 +12,11 @@ from audit.policy import Policy
 def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
     site = obs.site
     if not entity.pages:
-        return outcome(Status.NA, "Реестр не указывает официальные страницы органа.",
-                       "The registry declares no official pages for the body.")
+        return outcome(
+            Status.NA,
+            "Реестр не указывает официальные страницы органа.",
+            "The registry declares no official pages for the body.",
+        )
     if (gate := unreadable_site(entity, site)) is not None:
         return gate
     ev = site.evidence_ids()
@@ -27,7 +30,9 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
             matched.append(declared)
             continue
         declared_ref = parse_page_url(declared)[0]
-        comparable = [u for u in found if parse_page_url(u)[0].is_numeric == declared_ref.is_numeric]
+        comparable = [
+            u for u in found if parse_page_url(u)[0].is_numeric == declared_ref.is_numeric
+        ]
         if len(comparable) == len(found):
             mismatched.append((declared, found))
         else:
@@ -35,21 +40,37 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
     if mismatched:
         ru = "; ".join(f"реестр: {d}, на сайте: {', '.join(f)}" for d, f in mismatched)
         en = "; ".join(f"registry: {d}, website: {', '.join(f)}" for d, f in mismatched)
-        return outcome(Status.FAIL, f"Сайт ссылается не на ту страницу, что указана в реестре ({ru}).",
-                       f"The website links another page than the registry declares ({en}).", ev)
+        return outcome(
+            Status.FAIL,
+            f"Сайт ссылается не на ту страницу, что указана в реестре ({ru}).",
+            f"The website links another page than the registry declares ({en}).",
+            ev,
+        )
     if unresolved:
         ru = "; ".join(f"{d} и {', '.join(f)}" for d, f in unresolved)
         en = "; ".join(f"{d} vs {', '.join(f)}" for d, f in unresolved)
-        return outcome(Status.ERROR, "Нельзя сопоставить короткое имя и числовой идентификатор "
-                       f"без запроса к соцсети ({ru}).",
-                       f"A screen name and a numeric id cannot be compared without asking the "
-                       f"platform ({en}).", ev)
+        return outcome(
+            Status.ERROR,
+            "Нельзя сопоставить короткое имя и числовой идентификатор "
+            f"без запроса к соцсети ({ru}).",
+            f"A screen name and a numeric id cannot be compared without asking the "
+            f"platform ({en}).",
+            ev,
+        )
     if matched:
-        return outcome(Status.PASS, f"Сайт ссылается на страницы из реестра: {', '.join(matched)}.",
-                       f"The website links the registry's pages: {', '.join(matched)}.", ev)
-    return outcome(Status.NA, "На сайте нет ссылок на соцсети для сравнения с реестром "
-                   "(см. site.links.vk / site.links.ok).",
-                   "The website has no platform links to compare (see site.links.vk/ok).", ev)
+        return outcome(
+            Status.PASS,
+            f"Сайт ссылается на страницы из реестра: {', '.join(matched)}.",
+            f"The website links the registry's pages: {', '.join(matched)}.",
+            ev,
+        )
+    return outcome(
+        Status.NA,
+        "На сайте нет ссылок на соцсети для сравнения с реестром "
+        "(см. site.links.vk / site.links.ok).",
+        "The website has no platform links to compare (see site.links.vk/ok).",
+        ev,
+    )
 
 
 CHECK = Check(

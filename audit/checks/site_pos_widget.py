@@ -17,10 +17,18 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
         wid = f", идентификатор {site.pos.widget_id}" if site.pos.widget_id else ""
         wid_en = f", id {site.pos.widget_id}" if site.pos.widget_id else ""
         sigs = ", ".join(site.pos.signatures)
-        return outcome(Status.PASS, f"Виджет ПОС найден ({sigs}{wid}).",
-                       f"POS widget found ({sigs}{wid_en}).", ev)
-    return outcome(Status.FAIL, "Виджет Платформы обратной связи (ПОС) на сайте не найден.",
-                   "No Feedback Platform (POS) widget on the website.", ev)
+        return outcome(
+            Status.PASS,
+            f"Виджет ПОС найден ({sigs}{wid}).",
+            f"POS widget found ({sigs}{wid_en}).",
+            ev,
+        )
+    return outcome(
+        Status.FAIL,
+        "Виджет Платформы обратной связи (ПОС) на сайте не найден.",
+        "No Feedback Platform (POS) widget on the website.",
+        ev,
+    )
 
 
 CHECK = Check(

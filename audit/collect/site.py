@@ -10,7 +10,9 @@ from audit.observations import SiteObservation
 MAX_FOLLOW = 2  # extra same-site pages read when the home page lacks a VK or OK link
 
 
-async def collect_site(entity: Entity, fetcher: Fetcher, max_follow: int = MAX_FOLLOW) -> SiteObservation:
+async def collect_site(
+    entity: Entity, fetcher: Fetcher, max_follow: int = MAX_FOLLOW
+) -> SiteObservation:
     if entity.website_none:
         return SiteObservation(state="none")
     if not entity.website:

@@ -42,16 +42,25 @@ LABELS = {
         "error": "Ошибка",
         "website": "Сайт",
         "no_problems": "Нарушений и ошибок не выявлено.",
-        "status": {"pass": "соответствует", "fail": "нарушение", "error": "не удалось проверить",
-                   "waived": "исключение", "n/a": "не применимо"},
-        "body_status": {"compliant": "соответствует", "violation": "нарушения",
-                        "incomplete": "проверено не полностью", "warning": "замечания"},
+        "status": {
+            "pass": "соответствует",
+            "fail": "нарушение",
+            "error": "не удалось проверить",
+            "waived": "исключение",
+            "n/a": "не применимо",
+        },
+        "body_status": {
+            "compliant": "соответствует",
+            "violation": "нарушения",
+            "incomplete": "проверено не полностью",
+            "warning": "замечания",
+        },
         "run_info": "Параметры запуска",
         "duration": "Длительность, с",
         "requests": "HTTP-запросов",
         "registry": "Реестр",
         "disclaimer": "«Не удалось проверить» не является нарушением: сайт или страница не "
-                      "ответили так, чтобы вывод был достоверным.",
+        "ответили так, чтобы вывод был достоверным.",
         "filter": "Фильтр по названию",
     },
     "en": {
@@ -83,16 +92,25 @@ LABELS = {
         "error": "Error",
         "website": "Website",
         "no_problems": "No violations or errors.",
-        "status": {"pass": "pass", "fail": "violation", "error": "could not check",
-                   "waived": "waived", "n/a": "n/a"},
-        "body_status": {"compliant": "compliant", "violation": "violations",
-                        "incomplete": "not fully checked", "warning": "warnings"},
+        "status": {
+            "pass": "pass",
+            "fail": "violation",
+            "error": "could not check",
+            "waived": "waived",
+            "n/a": "n/a",
+        },
+        "body_status": {
+            "compliant": "compliant",
+            "violation": "violations",
+            "incomplete": "not fully checked",
+            "warning": "warnings",
+        },
         "run_info": "Run",
         "duration": "Duration, s",
         "requests": "HTTP requests",
         "registry": "Registry",
         "disclaimer": "'Could not check' is not a violation: the site or page did not answer in a "
-                      "way that allows a reliable conclusion.",
+        "way that allows a reliable conclusion.",
         "filter": "Filter by name",
     },
 }
@@ -120,8 +138,11 @@ def template_dirs(override: str | None = None) -> list[str]:
     package = Path(__file__).resolve().parent.parent  # .../audit
     # Installed: audit/templates (mapped from templates/ at build); a checkout: ../templates.
     packaged = next(
-        (str(d) for d in (package / "templates", package.parent / "templates")
-         if (d / "report.html.j2").is_file()),
+        (
+            str(d)
+            for d in (package / "templates", package.parent / "templates")
+            if (d / "report.html.j2").is_file()
+        ),
         str(package / "templates"),
     )
     return [override, packaged] if override else [packaged]
@@ -141,24 +162,30 @@ def environment(template_dir: str | None = None) -> Environment:
 
 def render_html(report: dict, lang: str = "ru", template_dir: str | None = None) -> str:
     checks = {c["id"]: c for c in report["checks"]}
-    return environment(template_dir).get_template("report.html.j2").render(
-        r=report,
-        checks=checks,
-        check_ids=list(checks),
-        t=LABELS[lang],
-        lang=lang,
-        kinds=KIND_TITLES_RU,
-        findings_by_check={
-            e["id"]: {f["check"]: f for f in e["findings"]} for e in report["entities"]
-        },
-        evidence_by_entity={
-            e["id"]: {ev["id"]: ev for ev in e["evidence"]} for e in report["entities"]
-        },
-        now=datetime.now(UTC).isoformat(),
+    return (
+        environment(template_dir)
+        .get_template("report.html.j2")
+        .render(
+            r=report,
+            checks=checks,
+            check_ids=list(checks),
+            t=LABELS[lang],
+            lang=lang,
+            kinds=KIND_TITLES_RU,
+            findings_by_check={
+                e["id"]: {f["check"]: f for f in e["findings"]} for e in report["entities"]
+            },
+            evidence_by_entity={
+                e["id"]: {ev["id"]: ev for ev in e["evidence"]} for e in report["entities"]
+            },
+            now=datetime.now(UTC).isoformat(),
+        )
     )
 
 
-def write_html(report: dict, out_dir: str, lang: str = "ru", template_dir: str | None = None) -> str:
+def write_html(
+    report: dict, out_dir: str, lang: str = "ru", template_dir: str | None = None
+) -> str:
     path = Path(out_dir) / "index.html"
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(render_html(report, lang, template_dir), encoding="utf-8")

@@ -44,8 +44,20 @@ import yaml
 SCENARIO_DIR = resources.files("audit.world") / "scenarios"
 SITES_DIR = resources.files("audit.world") / "sites"
 ROUTE_FIELDS = {
-    "status", "file", "body", "charset", "header_charset", "content_type", "delay", "hang",
-    "redirect", "fail_first", "fail_status", "retry_after", "size", "headers",
+    "status",
+    "file",
+    "body",
+    "charset",
+    "header_charset",
+    "content_type",
+    "delay",
+    "hang",
+    "redirect",
+    "fail_first",
+    "fail_status",
+    "retry_after",
+    "size",
+    "headers",
 }
 
 
@@ -92,8 +104,11 @@ def load_scenario(path: str | os.PathLike | None = None) -> dict[str, Site]:
                 raise ValueError(f"scenario {host}{route_path}: unknown fields {sorted(unknown)}")
             routes[route_path] = Route(**(rspec or {}))
         sites[host.lower()] = Site(
-            host=host.lower(), tls=spec.get("tls", "valid"), dns=spec.get("dns", True),
-            vars={k: str(v) for k, v in (spec.get("vars") or {}).items()}, routes=routes,
+            host=host.lower(),
+            tls=spec.get("tls", "valid"),
+            dns=spec.get("dns", True),
+            vars={k: str(v) for k, v in (spec.get("vars") or {}).items()},
+            routes=routes,
         )
     return sites
 
@@ -105,7 +120,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+    def do_GET(self) -> None:
         world = self.server.world
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         path = self.path.split("?", 1)[0]
@@ -126,8 +141,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route.delay:
             time.sleep(route.delay)
         if route.redirect:
-            self._send(route.status if 300 <= route.status < 400 else 302, b"",
-                       {"Location": route.redirect})
+            self._send(
+                route.status if 300 <= route.status < 400 else 302,
+                b"",
+                {"Location": route.redirect},
+            )
             return
         body = world.body(site, route)
         ctype = route.content_type
@@ -151,6 +169,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # a run opens many connections at once
 
     def __init__(self, world: World, ssl_context: ssl.SSLContext | None):
         self.world = world
@@ -285,4 +304,3 @@ class World:
 
     def write_state(self, path: str) -> None:
         Path(path).write_text(json.dumps(self.state(), indent=2), encoding="utf-8")
-

@@ -11,8 +11,14 @@ ANY, BOTH = Policy("any"), Policy("both")
 
 
 def entity(kind=EntityKind.RURAL_SETTLEMENT, website="https://adm.ru", none=False, pages=None):
-    return Entity(id="1", name="Адм", kind=kind, website=None if none else website,
-                  website_none=none, pages=pages or {})
+    return Entity(
+        id="1",
+        name="Адм",
+        kind=kind,
+        website=None if none else website,
+        website_none=none,
+        pages=pages or {},
+    )
 
 
 def site(refs=(), pos=False, state="fetched", status=200, cause=None, read=True):
@@ -28,10 +34,17 @@ def site(refs=(), pos=False, state="fetched", status=200, cause=None, read=True)
             kind = "screen_name" if platform == "vk" else "shortname"
         references.append(Reference(PageRef(platform, kind, key), via, url))
     ev = Evidence(url="https://adm.ru", status=status, id="e1")
-    return SiteObservation(state=state, url="https://adm.ru", final_url="https://adm.ru/",
-                           status=status, cause=cause, references=references,
-                           pos=PosWidget(found=pos), pages_read=["https://adm.ru/"] if read else [],
-                           evidence=[ev])
+    return SiteObservation(
+        state=state,
+        url="https://adm.ru",
+        final_url="https://adm.ru/",
+        status=status,
+        cause=cause,
+        references=references,
+        pos=PosWidget(found=pos),
+        pages_read=["https://adm.ru/"] if read else [],
+        evidence=[ev],
+    )
 
 
 def run(check_id, ent, obs, policy=ANY):
@@ -40,14 +53,20 @@ def run(check_id, ent, obs, policy=ANY):
 
 def test_catalogue_is_complete_and_cited():
     ids = [c.id for c in catalogue()]
-    assert ids == ["site.exists", "site.links.consistent", "site.links.ok", "site.links.vk",
-                   "site.pos_widget"]
+    assert ids == [
+        "site.exists",
+        "site.links.consistent",
+        "site.links.ok",
+        "site.links.vk",
+        "site.pos_widget",
+    ]
     for c in catalogue():
         assert c.legal_basis.ru and c.legal_basis.en and c.remediation_ru and c.title_en
         assert "ст. 13" not in c.legal_basis.ru  # unverified article numbers are never cited
 
 
 # --- site.exists ---
+
 
 def test_exists_pass_with_evidence():
     f = run("site.exists", entity(), site())
@@ -69,13 +88,16 @@ def test_exists_error_for_timeout_5xx_403():
 
 
 def test_exists_unknown_and_none():
-    assert run("site.exists", entity(website=None), SiteObservation("unknown")).status is Status.ERROR
+    assert (
+        run("site.exists", entity(website=None), SiteObservation("unknown")).status is Status.ERROR
+    )
     assert run("site.exists", entity(none=True), SiteObservation("none")).status is Status.FAIL
     sub = entity(kind=EntityKind.SUBORDINATE_ORGANIZATION, none=True)
     assert run("site.exists", sub, SiteObservation("none")).status is Status.NA
 
 
 # --- site.links.vk / site.links.ok ---
+
 
 def test_links_pass():
     obs = site(refs=[("https://vk.com/adm", "link"), ("https://ok.ru/adm", "widget")])
@@ -104,15 +126,22 @@ def test_links_nothing_at_all_fails_and_post_links_are_not_enough():
 def test_links_unreadable_site_is_error_not_violation():
     obs = site(state="failed", status=None, cause="timeout", read=False)
     assert run("site.links.vk", entity(), obs).status is Status.ERROR
-    assert run("site.links.vk", entity(website=None), SiteObservation("unknown")).status is Status.ERROR
+    assert (
+        run("site.links.vk", entity(website=None), SiteObservation("unknown")).status
+        is Status.ERROR
+    )
     assert run("site.links.vk", entity(none=True), SiteObservation("none")).status is Status.NA
 
 
 # --- site.links.consistent ---
 
+
 def test_consistent_pass_mismatch_unresolved_and_na():
     declared = entity(pages={"vk": "https://vk.com/adm"})
-    assert run("site.links.consistent", declared, site(refs=[("https://vk.com/adm", "link")])).status is Status.PASS
+    assert (
+        run("site.links.consistent", declared, site(refs=[("https://vk.com/adm", "link")])).status
+        is Status.PASS
+    )
     f = run("site.links.consistent", declared, site(refs=[("https://vk.com/other", "link")]))
     assert f.status is Status.FAIL and "https://vk.com/other" in f.message_ru
     f = run("site.links.consistent", declared, site(refs=[("https://vk.com/club12", "link")]))
@@ -122,6 +151,7 @@ def test_consistent_pass_mismatch_unresolved_and_na():
 
 
 # --- site.pos_widget ---
+
 
 def test_pos_widget():
     assert run("site.pos_widget", entity(), site(pos=True)).status is Status.PASS

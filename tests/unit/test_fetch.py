@@ -24,7 +24,9 @@ async def fetch(url, sleeps=None, **config):
 @respx.mock
 async def test_evidence_of_a_plain_page():
     body = "<html><title>Привет</title></html>".encode()
-    respx.get("https://adm.ru/").respond(200, content=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    respx.get("https://adm.ru/").respond(
+        200, content=body, headers={"Content-Type": "text/html; charset=utf-8"}
+    )
     r = await fetch("https://adm.ru/")
     ev = r.evidence
     assert r.ok and r.is_html and "Привет" in r.text
@@ -95,10 +97,13 @@ async def test_connect_error():
 
 @respx.mock
 async def test_windows_1251_declared_only_in_meta():
-    html = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">' \
-           "<title>Администрация Ёлкинского поселения</title></head></html>"
-    respx.get("https://old.ru/").respond(200, content=html.encode("cp1251"),
-                                         headers={"Content-Type": "text/html"})
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+        "<title>Администрация Ёлкинского поселения</title></head></html>"
+    )
+    respx.get("https://old.ru/").respond(
+        200, content=html.encode("cp1251"), headers={"Content-Type": "text/html"}
+    )
     r = await fetch("https://old.ru/")
     assert "Ёлкинского" in r.text and r.evidence.charset == "windows-1251"
 
@@ -106,16 +111,20 @@ async def test_windows_1251_declared_only_in_meta():
 @respx.mock
 async def test_windows_1251_undeclared_is_detected():
     text = "<html><body>" + "Администрация сельского поселения. Новости и документы. " * 20
-    respx.get("https://old.ru/").respond(200, content=text.encode("cp1251"),
-                                         headers={"Content-Type": "text/html"})
+    respx.get("https://old.ru/").respond(
+        200, content=text.encode("cp1251"), headers={"Content-Type": "text/html"}
+    )
     r = await fetch("https://old.ru/")
     assert "Администрация сельского поселения" in r.text
 
 
 @respx.mock
 async def test_header_charset_wins():
-    respx.get("https://old.ru/").respond(200, content="<p>Щука</p>".encode("koi8-r"),
-                                         headers={"Content-Type": "text/html; charset=koi8-r"})
+    respx.get("https://old.ru/").respond(
+        200,
+        content="<p>Щука</p>".encode("koi8-r"),
+        headers={"Content-Type": "text/html; charset=koi8-r"},
+    )
     assert "Щука" in (await fetch("https://old.ru/")).text
 
 
@@ -140,7 +149,9 @@ async def test_redirects_recorded_and_limited():
     respx.get("https://new.ru/").respond(200, text="<p>new</p>")
     r = await fetch("http://old.ru/")
     assert r.ok and r.evidence.final_url == "https://new.ru/"
-    assert r.evidence.redirects == [{"status": 301, "url": "http://old.ru/", "location": "https://new.ru/"}]
+    assert r.evidence.redirects == [
+        {"status": 301, "url": "http://old.ru/", "location": "https://new.ru/"}
+    ]
 
     respx.get("https://loop.ru/").respond(302, headers={"Location": "https://loop.ru/"})
     r = await fetch("https://loop.ru/", max_redirects=3)
@@ -149,18 +160,23 @@ async def test_redirects_recorded_and_limited():
 
 @respx.mock
 async def test_non_html_is_not_decoded():
-    respx.get("https://adm.ru/").respond(200, content=b"%PDF-1.4", headers={"Content-Type": "application/pdf"})
+    respx.get("https://adm.ru/").respond(
+        200, content=b"%PDF-1.4", headers={"Content-Type": "application/pdf"}
+    )
     r = await fetch("https://adm.ru/")
     assert r.ok and r.text is None and not r.is_html and r.evidence.sha256
 
 
-@pytest.mark.parametrize(("exc", "cause", "retry"), [
-    (httpx.ConnectError("x"), Cause.CONNECT, True),
-    (httpx.ConnectTimeout("x"), Cause.TIMEOUT, True),
-    (httpx.RemoteProtocolError("x"), Cause.PROTOCOL, True),
-    (httpx.TooManyRedirects("x"), Cause.REDIRECTS, False),
-    (httpx.UnsupportedProtocol("x"), Cause.INVALID_URL, False),
-])
+@pytest.mark.parametrize(
+    ("exc", "cause", "retry"),
+    [
+        (httpx.ConnectError("x"), Cause.CONNECT, True),
+        (httpx.ConnectTimeout("x"), Cause.TIMEOUT, True),
+        (httpx.RemoteProtocolError("x"), Cause.PROTOCOL, True),
+        (httpx.TooManyRedirects("x"), Cause.REDIRECTS, False),
+        (httpx.UnsupportedProtocol("x"), Cause.INVALID_URL, False),
+    ],
+)
 def test_classify_plain(exc, cause, retry):
     assert classify(exc)[0] is cause and classify(exc)[2] is retry
 
@@ -176,7 +192,9 @@ def _chained(outer, inner):
 
 
 def test_classify_causes_in_chain():
-    tls = _chained(httpx.ConnectError("x"), ssl.SSLCertVerificationError(1, "certificate verify failed"))
+    tls = _chained(
+        httpx.ConnectError("x"), ssl.SSLCertVerificationError(1, "certificate verify failed")
+    )
     assert classify(tls)[0] is Cause.TLS
     dns = _chained(httpx.ConnectError("x"), NameResolutionError("nx.ru: not known"))
     assert classify(dns)[:1] == (Cause.DNS,) and classify(dns)[2] is False

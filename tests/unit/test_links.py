@@ -66,7 +66,7 @@ NEGATIVE = [
     "https://example.ru/vk.com/adm_city",
     "mailto:vk.com@example.ru",
     "javascript:void(0)",
-    "https://vk.com/a" ,
+    "https://vk.com/a",
 ]
 
 
@@ -109,7 +109,8 @@ def test_vk_group_widget_script():
 
 
 def test_vk_community_messages_and_post_widgets():
-    html = """<script>VK.Widgets.CommunityMessages("vk_community_messages", 555, {tooltipButtonText: "?"});
+    html = """<script>
+    VK.Widgets.CommunityMessages("vk_community_messages", 555, {tooltipButtonText: "?"});
     VK.Widgets.Post("vk_post_-777_1", -777, 1, 'hash');</script>"""
     found = discover(html)
     assert found.pages("vk", direct_only=True) == ["https://vk.com/club555"]
@@ -173,7 +174,9 @@ def test_pos_widget_signatures():
     <script>Widget("https://pos.gosuslugi.ru/form", 356789)</script>"""
     pos = detect_pos_widget(html)
     assert pos.found and pos.widget_id == "356789"
-    assert {"pos-script", "pos-widget-call", "pos-iframe-wrapper", "pos-banner"} <= set(pos.signatures)
+    assert {"pos-script", "pos-widget-call", "pos-iframe-wrapper", "pos-banner"} <= set(
+        pos.signatures
+    )
     assert not detect_pos_widget("<p>gosuslugi.ru</p>").found
 
 

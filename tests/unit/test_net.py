@@ -3,16 +3,31 @@
 import pytest
 
 from audit.fetch import Cause, FetchConfig, Fetcher
-from audit.net import BlockedAddressError, ConnectTo, GuardedBackend, NameResolutionError, address_refusal
+from audit.net import (
+    BlockedAddressError,
+    ConnectTo,
+    GuardedBackend,
+    NameResolutionError,
+    address_refusal,
+)
 
 
-@pytest.mark.parametrize(("address", "reason"), [
-    ("127.0.0.1", "loopback address"), ("::1", "loopback address"),
-    ("10.1.2.3", "private address"), ("172.16.0.1", "private address"),
-    ("192.168.1.1", "private address"), ("169.254.169.254", "link-local address"),
-    ("fc00::1", "private address"), ("::ffff:10.0.0.1", "private address"),
-    ("0.0.0.0", "reserved address"), ("93.184.216.34", None), ("2a00:1450::1", None),
-])
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("127.0.0.1", "loopback address"),
+        ("::1", "loopback address"),
+        ("10.1.2.3", "private address"),
+        ("172.16.0.1", "private address"),
+        ("192.168.1.1", "private address"),
+        ("169.254.169.254", "link-local address"),
+        ("fc00::1", "private address"),
+        ("::ffff:10.0.0.1", "private address"),
+        ("0.0.0.0", "reserved address"),
+        ("93.184.216.34", None),
+        ("2a00:1450::1", None),
+    ],
+)
 def test_address_refusal(address, reason):
     assert address_refusal(address, allow_loopback=False) == reason
 
@@ -42,8 +57,15 @@ async def test_private_literals_refused(host):
         await GuardedBackend().connect_tcp(host, 80)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/", "http://169.254.169.254/latest/meta-data",
-                                 "http://[::1]:9/", "http://10.0.0.1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]:9/",
+        "http://10.0.0.1/",
+    ],
+)
 async def test_fetcher_reports_blocked(url):
     async with Fetcher(FetchConfig(retries=0)) as f:
         r = await f.get(url)

@@ -18,7 +18,11 @@ def problems(tmp_path, text):
 
 
 def test_valid_registry(tmp_path):
-    reg = load_registry([write(tmp_path, """\
+    reg = load_registry(
+        [
+            write(
+                tmp_path,
+                """\
         region: Тестовая область
         entities:
           - id: 46701000
@@ -32,7 +36,10 @@ def test_valid_registry(tmp_path):
             parent: "46701000"
             website: none
           - {id: "x1", name: Школа, kind: subordinate_organization, parent: "46701401"}
-        """)])
+        """,
+            )
+        ]
+    )
     assert reg.ok, reg.problems
     a, b, c = reg.entities
     assert a.id == "46701000" and a.kind is EntityKind.MUNICIPAL_DISTRICT
@@ -43,10 +50,13 @@ def test_valid_registry(tmp_path):
 
 
 def test_missing_required_fields(tmp_path):
-    assert problems(tmp_path, """\
+    assert problems(
+        tmp_path,
+        """\
         entities:
           - website: https://a.ru
-        """) == [
+        """,
+    ) == [
         "2: id: required field is missing",
         "2: name: required field is missing",
         "2: kind: required field is missing",
@@ -54,19 +64,24 @@ def test_missing_required_fields(tmp_path):
 
 
 def test_unknown_kind_and_field(tmp_path):
-    out = problems(tmp_path, """\
+    out = problems(
+        tmp_path,
+        """\
         entities:
           - id: a
             name: A
             kind: ministry
             colour: red
-        """)
+        """,
+    )
     assert out[0].startswith("5: colour: unknown field")
     assert out[1].startswith("4: kind: unknown kind 'ministry'")
 
 
 def test_bad_urls(tmp_path):
-    out = problems(tmp_path, """\
+    out = problems(
+        tmp_path,
+        """\
         entities:
           - id: a
             name: A
@@ -80,7 +95,8 @@ def test_bad_urls(tmp_path):
               vk: https://ok.ru/notvk
               ok: https://vk.com/share.php?url=x
               tg: https://t.me/x
-        """)
+        """,
+    )
     assert out == [
         "5: website: missing scheme (did you mean 'https://sud.ru'?): 'sud.ru'",
         "9: website: scheme must be http or https, not 'ftp': 'ftp://sud.ru'",
@@ -92,65 +108,86 @@ def test_bad_urls(tmp_path):
 
 def test_duplicate_ids_across_files(tmp_path):
     first = write(tmp_path, "entities:\n  - {id: a, name: A, kind: court}\n", "a.yaml")
-    second = write(tmp_path, "entities:\n  - {id: b, name: B, kind: court}\n"
-                             "  - {id: a, name: A2, kind: court}\n", "b.yaml")
+    second = write(
+        tmp_path,
+        "entities:\n  - {id: b, name: B, kind: court}\n  - {id: a, name: A2, kind: court}\n",
+        "b.yaml",
+    )
     reg = load_registry([first, second])
-    assert [str(p) for p in reg.problems] == [f"{second}:3: id: duplicate id 'a' (first at {first}:2)"]
+    assert [str(p) for p in reg.problems] == [
+        f"{second}:3: id: duplicate id 'a' (first at {first}:2)"
+    ]
 
 
 def test_unknown_parent_and_cycle(tmp_path):
-    out = problems(tmp_path, """\
+    out = problems(
+        tmp_path,
+        """\
         entities:
           - {id: a, name: A, kind: court, parent: zzz}
           - {id: b, name: B, kind: court, parent: c}
           - {id: c, name: C, kind: court, parent: b}
-        """)
+        """,
+    )
     assert out[0] == "2: parent: unknown parent id 'zzz'"
     assert "parent chain forms a cycle" in out[1]
 
 
 def test_child_of_broken_entity_is_not_reported_twice(tmp_path):
-    out = problems(tmp_path, """\
+    out = problems(
+        tmp_path,
+        """\
         entities:
           - {id: a, name: A, kind: nope}
           - {id: b, name: B, kind: court, parent: a}
-        """)
+        """,
+    )
     assert len(out) == 1 and "kind" in out[0]
 
 
 def test_duplicate_yaml_key(tmp_path):
-    assert problems(tmp_path, """\
+    assert problems(
+        tmp_path,
+        """\
         entities:
           - id: a
             name: A
             name: B
             kind: court
-        """) == ["4: name: duplicate key (first at line 3)"]
+        """,
+    ) == ["4: name: duplicate key (first at line 3)"]
 
 
 def test_not_yaml_and_object_tags(tmp_path):
     assert problems(tmp_path, "entities: [\n  {id: a\n")[0].startswith("3: yaml: not valid YAML")
     out = problems(tmp_path, "entities:\n  - !!python/object:os.system {}\n")
-    assert out == ["2: entities: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed"]
+    assert out == [
+        "2: entities: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed"
+    ]
 
 
 def test_wrong_top_level(tmp_path):
     assert problems(tmp_path, "- a\n- b\n") == [
-        "1: document: a registry file must be a mapping with an 'entities' list"]
-    assert problems(tmp_path, "entities: 5\n") == [
-        "1: entities: missing or not a list of entities"]
+        "1: document: a registry file must be a mapping with an 'entities' list"
+    ]
+    assert problems(tmp_path, "entities: 5\n") == ["1: entities: missing or not a list of entities"]
 
 
 def test_bad_contacts(tmp_path):
-    out = problems(tmp_path, """\
+    out = problems(
+        tmp_path,
+        """\
         entities:
           - id: a
             name: A
             kind: court
             contacts: {email: "", fax: "1"}
-        """)
-    assert out == ["5: contacts.email: must be a non-empty text",
-                   "5: contacts.fax: unknown field (allowed: address, email, phone)"]
+        """,
+    )
+    assert out == [
+        "5: contacts.email: must be a non-empty text",
+        "5: contacts.fax: unknown field (allowed: address, email, phone)",
+    ]
 
 
 def test_missing_path(tmp_path):

@@ -1,0 +1,34 @@
+"""End-to-end fixtures: the simulated web on 127.0.0.1 and a runner for the real CLI."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from audit.world.server import World
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--timeout", "1", "--connect-timeout", "1", "--total-timeout", "3", "--retries", "1"]
+
+
+@pytest.fixture(scope="session")
+def world():
+    with World() as w:
+        yield w
+
+
+def cli(*args, cwd=ROOT, timeout=120):
+    """Run `python -m audit ...` as a separate process, like a user or a nightly job would."""
+    return subprocess.run(
+        [sys.executable, "-m", "audit", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def load_report(out_dir):
+    return json.loads((Path(out_dir) / "report.json").read_text(encoding="utf-8"))

@@ -1,0 +1,221 @@
+"""The real CLI over real TCP against the simulated web; nothing leaves 127.0.0.1."""
+
+import json
+
+import pytest
+
+from tests.e2e.conftest import FAST, ROOT, cli, load_report
+
+pytestmark = pytest.mark.e2e
+
+# id -> (site.exists, site.links.vk, site.links.ok, site.links.consistent, site.pos_widget)
+EXPECTED = {
+    "99000000": ("pass", "pass", "pass", "pass", "pass"),  # Gosweb-like, icons, ПОС
+    "99610000": ("pass", "pass", "pass", "pass", "pass"),  # public<id> == club<id>
+    "99610401": ("pass", "pass", "pass", "pass", "fail"),  # windows-1251, legacy domains
+    "99610402": ("pass", "pass", "n/a", "pass", "fail"),  # VK widget only
+    "99610403": ("pass", "fail", "fail", "n/a", "fail"),  # no links
+    "99610404": ("pass", "pass", "pass", "pass", "fail"),  # links on the contacts page
+    "99610405": ("fail", "error", "error", "n/a", "error"),  # 404
+    "99610406": ("error", "error", "error", "n/a", "error"),  # 500
+    "99610407": ("pass", "pass", "pass", "n/a", "fail"),  # 503 then ok
+    "99610408": ("pass", "pass", "pass", "n/a", "fail"),  # 429 + Retry-After then ok
+    "99610409": ("pass", "pass", "pass", "n/a", "fail"),  # slow
+    "99610410": ("error", "error", "error", "n/a", "error"),  # hangs: timeout
+    "99610411": ("fail", "error", "error", "n/a", "error"),  # DNS
+    "99610412": ("fail", "error", "error", "n/a", "error"),  # TLS mismatch
+    "99610413": ("fail", "error", "error", "n/a", "error"),  # redirect loop
+    "99610414": ("pass", "error", "error", "n/a", "error"),  # over the size cap
+    "99610415": ("pass", "pass", "pass", "pass", "fail"),  # broken HTML
+    "99610416": ("error", "error", "error", "n/a", "error"),  # website unknown
+    "99610417": ("fail", "n/a", "n/a", "n/a", "n/a"),  # website: none
+    "99610418": ("pass", "error", "error", "n/a", "error"),  # PDF home page
+    "99620000": ("pass", "pass", "pass", "fail", "fail"),  # links another VK page
+    "99620101": ("pass", "fail", "fail", "n/a", "fail"),  # share buttons + a post link
+    "99620102": ("pass", "pass", "pass", "pass", "fail"),  # 301 to a new domain
+    "99620103": ("error", "error", "error", "n/a", "error"),  # website unknown
+    "1029900000051": ("pass", "pass", "pass", "error", "fail"),  # club<id> vs screen name
+    "1029900000072": ("pass", "pass", "pass", "n/a", "fail"),  # onclick / data-href
+    "1029900000083": ("pass", "pass", "n/a", "n/a", "fail"),  # personal VK profile link
+    "1029900000094": ("n/a", "n/a", "n/a", "n/a", "n/a"),  # subordinate, no site
+    "99OS0000": ("pass", "pass", "n/a", "n/a", "fail"),  # court, address as text
+    "1029900000100": ("pass", "pass", "pass", "pass", "pass"),  # OK widget, vk.ru, ПОС call
+}
+ORDER = (
+    "site.exists",
+    "site.links.vk",
+    "site.links.ok",
+    "site.links.consistent",
+    "site.pos_widget",
+)
+
+
+@pytest.fixture(scope="module")
+def demo_run(world, tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    proc = cli("run", "registry/demo.yaml", "--out", out, *world.cli_args(), *FAST)
+    return proc, out
+
+
+def test_run_covers_every_website_outcome(demo_run):
+    proc, out = demo_run
+    assert proc.returncode == 1, proc.stderr  # violations found
+    report = load_report(out)
+    got = {
+        e["id"]: tuple({f["check"]: f["status"] for f in e["findings"]}[c] for c in ORDER)
+        for e in report["entities"]
+    }
+    assert got == EXPECTED
+    seen = {(c, s) for row in EXPECTED.values() for c, s in zip(ORDER, row, strict=True)}
+    for check in ORDER:  # each check shows pass, fail, error and n/a somewhere in the demo
+        assert {s for c, s in seen if c == check} >= {"pass", "fail", "error"}, check
+
+
+def test_evidence_is_recorded(demo_run):
+    _, out = demo_run
+    by_id = {e["id"]: e for e in load_report(out)["entities"]}
+    region = by_id["99000000"]
+    ev = region["evidence"][0]
+    assert ev["status"] == 200 and len(ev["sha256"]) == 64 and ev["fetched_at"].endswith("+00:00")
+    assert all(f["evidence"] == ["e1"] for f in region["findings"])
+    moved = by_id["99620102"]["evidence"][0]
+    assert moved["final_url"] == "https://zapadny-gp.ru/" and moved["redirects"][0]["status"] == 301
+    assert by_id["99610407"]["evidence"][0]["attempts"] == 2
+    assert by_id["99610401"]["evidence"][0]["charset"] == "windows-1251"
+    assert by_id["99610412"]["evidence"][0]["error"] == "tls"
+    assert by_id["99610411"]["evidence"][0]["error"] == "dns"
+    assert by_id["99610410"]["evidence"][0]["error"] == "timeout"
+    contacts = by_id["99610404"]["observations"]["site"]["pages_read"]
+    assert contacts == ["https://rechnoe-sp.ru", "https://rechnoe-sp.ru/kontakty"]
+
+
+def test_html_report(demo_run):
+    _, out = demo_run
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ru">' in html and "Сводка" in html
+    assert "Правительство Демонстрационной области" in html
+    assert "ч. 1 ст. 10 Федерального закона от 09.02.2009 № 8-ФЗ" in html
+    assert "Разместить на официальном сайте" in html  # remediation shown for failures
+    assert "http://" not in html.split("<style>")[0]  # no external resources in <head>
+    assert "cdn" not in html.lower()
+
+
+def test_report_command_rerenders_in_english(demo_run):
+    _, out = demo_run
+    proc = cli("report", out, "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert "Compliance per requirement" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_exit_zero_without_violations(world, tmp_path):
+    reg = tmp_path / "ok.yaml"
+    reg.write_text(
+        "entities:\n  - {id: a, name: Правительство, kind: regional_body, "
+        "website: 'https://gov-demo-oblast.ru', pages: {vk: 'https://vk.com/gov_demo'}}\n",
+        encoding="utf-8",
+    )
+    proc = cli("run", reg, "--out", tmp_path / "out", "--quiet", *world.cli_args(), *FAST)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_platforms_both_policy(world, tmp_path):
+    reg = tmp_path / "r.yaml"
+    reg.write_text(
+        "entities:\n  - {id: a, name: Лесное, kind: rural_settlement, "
+        "website: 'https://lesnoe-sp.ru'}\n",
+        encoding="utf-8",
+    )
+    proc = cli("run", reg, "--out", tmp_path / "o", "--platforms", "both", *world.cli_args(), *FAST)
+    assert proc.returncode == 1
+    findings = {
+        f["check"]: f["status"] for f in load_report(tmp_path / "o")["entities"][0]["findings"]
+    }
+    assert findings["site.links.ok"] == "fail"
+
+
+def test_loopback_refused_unless_allowed(world, tmp_path):
+    reg = tmp_path / "r.yaml"
+    reg.write_text(
+        f"entities:\n  - {{id: a, name: A, kind: court, "
+        f"website: 'http://127.0.0.1:{world.http_port}/'}}\n",
+        encoding="utf-8",
+    )
+    cli("run", reg, "--out", tmp_path / "o1", "--quiet", *FAST)
+    ev = load_report(tmp_path / "o1")["entities"][0]["evidence"][0]
+    assert ev["error"] == "blocked" and ev["status"] is None
+    cli("run", reg, "--out", tmp_path / "o2", "--quiet", "--allow-loopback", *FAST)
+    ev = load_report(tmp_path / "o2")["entities"][0]["evidence"][0]
+    assert ev["error"] is None and ev["status"] == 404
+
+
+def test_validate_broken_registry(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "entities:\n  - id: a\n    name: A\n    kind: village\n"
+        "    website: adm.ru\n  - {id: a, name: B, kind: court}\n",
+        encoding="utf-8",
+    )
+    proc = cli("validate", bad)
+    assert proc.returncode == 2
+    lines = proc.stdout.splitlines()
+    assert f"{bad}:4: kind: unknown kind 'village'" in lines[0]
+    assert lines[1].startswith(f"{bad}:5: website: missing scheme")
+    assert lines[2] == f"{bad}:6: id: duplicate id 'a' (first at {bad}:2)"
+
+
+def test_validate_shipped_registry():
+    proc = cli("validate", "registry/")
+    assert proc.returncode == 0 and proc.stdout.startswith("ok: 30 entities")
+
+
+def test_run_refuses_broken_registry(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entities: {}\n", encoding="utf-8")
+    proc = cli("run", bad, "--out", tmp_path / "o")
+    assert proc.returncode == 2 and "bad.yaml:1: entities:" in proc.stdout
+    assert not (tmp_path / "o" / "report.json").exists()
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert (
+        cli("run", "registry/demo.yaml", "--out", tmp_path, "--connect-to", "x:1").returncode == 2
+    )
+    assert cli("run").returncode == 2
+    assert cli("links", tmp_path / "missing.html").returncode == 2
+
+
+def test_checks_json():
+    proc = cli("checks", "--json")
+    checks = json.loads(proc.stdout)
+    assert {c["id"] for c in checks} == set(ORDER)
+    assert all(c["legal_basis_ru"].strip() and c["remediation_ru"].strip() for c in checks)
+
+
+def test_links_on_a_file_with_base_url():
+    page = ROOT / "audit/world/sites/widget_vk.html"
+    proc = cli("links", page, "--base-url", "https://lesnoe-sp.ru/", "--json")
+    out = json.loads(proc.stdout)
+    assert out["vk"] == [] and out["ok"] == [] and out["pos_widget"] is False  # {{gid}} unfilled
+    page = ROOT / "audit/world/sites/federal.html"
+    out = json.loads(cli("links", page, "--json").stdout)
+    assert out["ok"] == [] and out["pos_widget"] is True
+
+
+def test_links_on_a_url_through_the_world(world):
+    proc = cli("links", "https://gov-demo-oblast.ru/", "--json", *world.cli_args())
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out == {
+        **out,
+        "vk": ["https://vk.com/gov_demo"],
+        "ok": ["https://ok.ru/govdemo"],
+        "pos_widget": True,
+        "pos_widget_id": "356789",
+    }
+
+
+def test_demo_command(tmp_path):
+    proc = cli("demo", "--out", tmp_path / "demo", timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "demo" / "index.html").is_file()
+    assert load_report(tmp_path / "demo")["summary"]["bodies"] == 30
