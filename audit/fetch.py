@@ -74,6 +74,9 @@ class Evidence:
     charset: str | None = None
     redirects: list[dict] = field(default_factory=list)  # [{"status": 301, "url": ...}]
     attempts: int = 0
+    retried: list[str] = field(
+        default_factory=list
+    )  # what the earlier attempts got: "503", "timeout"
     error: Cause | None = None
     error_detail: str | None = None
     id: str = ""
@@ -266,14 +269,16 @@ class Fetcher:
         """Fetch `url` with retries; never raises for network or HTTP trouble."""
         if self._client is None:
             raise RuntimeError("Fetcher used outside 'async with'")
-        attempt = 0
+        attempt, earlier = 0, []
         while True:
             attempt += 1
             result, retryable, retry_after = await self._attempt(url)
-            result.evidence.attempts = attempt
+            ev = result.evidence
+            ev.attempts, ev.retried = attempt, earlier
             delay = self._retry_delay(attempt, retryable, retry_after)
             if delay is None:
                 return result
+            earlier = [*earlier, ev.error.value if ev.error else str(ev.status)]
             await self.sleep(delay)
 
     def _retry_delay(

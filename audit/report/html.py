@@ -48,7 +48,11 @@ LABELS = {
             "error": "не удалось проверить",
             "waived": "исключение",
             "n/a": "не применимо",
+            "fail_warning": "замечание",
+            "fail_info": "к сведению",
         },
+        "fail_column": "не соответствует",
+        "retried": "повторные попытки после",
         "body_status": {
             "compliant": "соответствует",
             "violation": "нарушения",
@@ -98,7 +102,11 @@ LABELS = {
             "error": "could not check",
             "waived": "waived",
             "n/a": "n/a",
+            "fail_warning": "warning",
+            "fail_info": "note",
         },
+        "fail_column": "failed",
+        "retried": "retried after",
         "body_status": {
             "compliant": "compliant",
             "violation": "violations",
@@ -121,6 +129,13 @@ def safe_href(url: str | None) -> str:
     if url and url.lower().startswith(("http://", "https://")):
         return url
     return "#"
+
+
+def status_key(finding: dict) -> str:
+    """Label key for a finding: a failed warning is a remark, not a violation."""
+    if finding["status"] == "fail" and finding["severity"] != "violation":
+        return f"fail_{finding['severity']}"
+    return finding["status"]
 
 
 def msk(value: str | None) -> str:
@@ -157,6 +172,7 @@ def environment(template_dir: str | None = None) -> Environment:
     )
     env.filters["msk"] = msk
     env.filters["safe_href"] = safe_href
+    env.globals["status_key"] = status_key
     return env
 
 

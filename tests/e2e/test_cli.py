@@ -81,6 +81,7 @@ def test_evidence_is_recorded(demo_run):
     moved = by_id["99620102"]["evidence"][0]
     assert moved["final_url"] == "https://zapadny-gp.ru/" and moved["redirects"][0]["status"] == 301
     assert by_id["99610407"]["evidence"][0]["attempts"] == 2
+    assert by_id["99610408"]["evidence"][0]["retried"] == ["429"]
     assert by_id["99610401"]["evidence"][0]["charset"] == "windows-1251"
     assert by_id["99610412"]["evidence"][0]["error"] == "tls"
     assert by_id["99610411"]["evidence"][0]["error"] == "dns"
@@ -96,6 +97,7 @@ def test_html_report(demo_run):
     assert "Правительство Демонстрационной области" in html
     assert "ч. 1 ст. 10 Федерального закона от 09.02.2009 № 8-ФЗ" in html
     assert "Разместить на официальном сайте" in html  # remediation shown for failures
+    assert "замечание" in html  # a failed warning (ПОС widget) is a remark, not a violation
     assert "http://" not in html.split("<style>")[0]  # no external resources in <head>
     assert "cdn" not in html.lower()
 

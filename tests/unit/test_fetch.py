@@ -42,6 +42,7 @@ async def test_retries_5xx_then_succeeds():
     sleeps = Sleeps()
     r = await fetch("https://adm.ru/", sleeps, retries=2, backoff_base=1.0)
     assert r.ok and r.evidence.attempts == 3 and route.call_count == 3
+    assert r.evidence.retried == ["503", "502"]
     assert len(sleeps) == 2 and 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0
 
 
