@@ -38,7 +38,8 @@ async def collect_site(
     obs.references = list(found.references)
     obs.pages_read.append(ev.final_url or entity.website)
     for url in found.follow[:max_follow]:
-        if found.pages("vk", direct_only=True) and found.pages("ok", direct_only=True):
+        links = obs.links()
+        if links.pages("vk", direct_only=True) and links.pages("ok", direct_only=True):
             break
         extra = await fetcher.get(url)
         obs.evidence.append(extra.evidence)
@@ -47,7 +48,6 @@ async def collect_site(
         more = discover(extra.text, extra.evidence.final_url or url)
         obs.pages_read.append(extra.evidence.final_url or url)
         obs.references.extend(more.references)
-        found.references.extend(more.references)
         if more.pos.found and not obs.pos.found:
             obs.pos = more.pos
     return obs
