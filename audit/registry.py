@@ -53,9 +53,6 @@ class Registry:
     def ok(self) -> bool:
         return not self.problems
 
-    def by_id(self) -> dict[str, Entity]:
-        return {e.id: e for e in self.entities}
-
 
 def registry_files(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
     """Expand directories to their *.yaml / *.yml files (sorted); report missing paths."""

@@ -109,23 +109,26 @@ def test_report_command_rerenders_in_english(demo_run):
     assert "Compliance per requirement" in (out / "index.html").read_text(encoding="utf-8")
 
 
+def one_body(tmp_path, entity: str):
+    """A registry file holding one body given as a YAML flow mapping."""
+    reg = tmp_path / "one.yaml"
+    reg.write_text(f"entities:\n  - {entity}\n", encoding="utf-8")
+    return reg
+
+
 def test_exit_zero_without_violations(world, tmp_path):
-    reg = tmp_path / "ok.yaml"
-    reg.write_text(
-        "entities:\n  - {id: a, name: Правительство, kind: regional_body, "
-        "website: 'https://gov-demo-oblast.ru', pages: {vk: 'https://vk.com/gov_demo'}}\n",
-        encoding="utf-8",
+    reg = one_body(
+        tmp_path,
+        "{id: a, name: Правительство, kind: regional_body, website: 'https://gov-demo-oblast.ru', "
+        "pages: {vk: 'https://vk.com/gov_demo'}}",
     )
     proc = cli("run", reg, "--out", tmp_path / "out", "--quiet", *world.cli_args(), *FAST)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_platforms_both_policy(world, tmp_path):
-    reg = tmp_path / "r.yaml"
-    reg.write_text(
-        "entities:\n  - {id: a, name: Лесное, kind: rural_settlement, "
-        "website: 'https://lesnoe-sp.ru'}\n",
-        encoding="utf-8",
+    reg = one_body(
+        tmp_path, "{id: a, name: Лесное, kind: rural_settlement, website: 'https://lesnoe-sp.ru'}"
     )
     proc = cli("run", reg, "--out", tmp_path / "o", "--platforms", "both", *world.cli_args(), *FAST)
     assert proc.returncode == 1
@@ -136,11 +139,8 @@ def test_platforms_both_policy(world, tmp_path):
 
 
 def test_loopback_refused_unless_allowed(world, tmp_path):
-    reg = tmp_path / "r.yaml"
-    reg.write_text(
-        f"entities:\n  - {{id: a, name: A, kind: court, "
-        f"website: 'http://127.0.0.1:{world.http_port}/'}}\n",
-        encoding="utf-8",
+    reg = one_body(
+        tmp_path, f"{{id: a, name: A, kind: court, website: 'http://127.0.0.1:{world.http_port}/'}}"
     )
     cli("run", reg, "--out", tmp_path / "o1", "--quiet", *FAST)
     ev = load_report(tmp_path / "o1")["entities"][0]["evidence"][0]
