@@ -13,10 +13,13 @@ from pathlib import Path
 
 from audit import __version__
 from audit.checks import catalogue
+from audit.collect.apicall import ApiConfigError
+from audit.collect.pages import PlatformSettings
+from audit.collect.vk_api import VkSettings
 from audit.fetch import FetchConfig, Fetcher, decode_body
 from audit.links import discover
 from audit.net import ConnectTo
-from audit.policy import PLATFORM_RULES, Policy
+from audit.policy import PLATFORM_RULES, Policy, PolicyError, load_policy
 from audit.registry import load_registry
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
@@ -98,6 +101,56 @@ def fetch_config(args: argparse.Namespace, **overrides) -> FetchConfig:
     return FetchConfig(**values)
 
 
+def add_platform_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("platforms (VK API token from the VK_TOKEN environment variable)")
+    g.add_argument("--vk-token-file", metavar="FILE", help="read the VK service token from FILE")
+    g.add_argument("--vk-api-version", default="5.199", help="VK API version (5.199)")
+    g.add_argument("--vk-rate", type=float, default=3.0, help="VK API requests per second (3)")
+    g.add_argument(
+        "--vk-ids-per-call", type=int, default=500, help="communities per groups.getById (500)"
+    )
+    g.add_argument(
+        "--no-api",
+        action="store_true",
+        help="read public pages only, even when API credentials are set",
+    )
+
+
+def platform_settings(args: argparse.Namespace) -> PlatformSettings:
+    token = None if args.no_api else os.environ.get("VK_TOKEN", "").strip() or None
+    if args.vk_token_file and not args.no_api:
+        try:
+            token = Path(args.vk_token_file).read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            raise UsageError(f"--vk-token-file {args.vk_token_file}: {exc.strerror}") from None
+    if args.vk_rate <= 0 or not 1 <= args.vk_ids_per_call <= 500:
+        raise UsageError("--vk-rate must be positive; --vk-ids-per-call between 1 and 500")
+    return PlatformSettings(
+        vk=VkSettings(
+            token=token,
+            version=args.vk_api_version,
+            rate=args.vk_rate,
+            ids_per_call=args.vk_ids_per_call,
+        )
+    )
+
+
+def policy_from(args: argparse.Namespace) -> Policy:
+    policy = Policy()
+    if getattr(args, "policy", None):
+        try:
+            policy = load_policy(args.policy)
+        except PolicyError as exc:
+            raise UsageError(f"policy file has problems:\n{exc}") from None
+        except OSError as exc:
+            raise UsageError(f"--policy {args.policy}: {exc.strerror}") from None
+    if args.platforms:
+        from dataclasses import replace
+
+        policy = replace(policy, platforms=args.platforms)
+    return policy
+
+
 # --- commands ---
 
 
@@ -129,6 +182,7 @@ def execute_run(
     lang: str,
     quiet: bool,
     templates: str | None = None,
+    platforms: PlatformSettings | None = None,
 ) -> tuple[int, dict]:
     """Validate, audit, write report.json and index.html. Returns (exit code, report)."""
     from audit.report.html import write_html
@@ -153,6 +207,7 @@ def execute_run(
             config,
             policy,
             on_done=(lambda _r: bar.update(1)) if bar else None,
+            platforms=platforms,
         )
     )
     if bar:
@@ -163,9 +218,13 @@ def execute_run(
     s = report["summary"]
     if not quiet:
         by = s["by_body_status"]
+        api = ", ".join(
+            f"{p}: {result.page_sources[p]}, {n} requests" for p, n in result.api_requests.items()
+        )
         _err(
             f"audited {s['bodies']} bodies in {result.duration_s:.1f} s "
-            f"({result.requests} HTTP requests): {by.get('violation', 0)} with violations, "
+            f"({result.requests} HTTP requests; pages {api}): "
+            f"{by.get('violation', 0)} with violations, "
             f"{by.get('incomplete', 0)} not fully checked, {s['violations']} violation(s)"
         )
         _err(f"report: {html_path}\ndata:   {json_path}")
@@ -177,10 +236,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.registry,
         args.out,
         fetch_config(args),
-        Policy(args.platforms),
+        policy_from(args),
         args.lang,
         args.quiet,
         args.templates,
+        platform_settings(args),
     )
     return code
 
@@ -262,15 +322,15 @@ def cmd_world(args: argparse.Namespace) -> int:
     from audit.world.server import World, load_scenario
 
     try:
-        sites = load_scenario(args.scenario)
+        scenario = load_scenario(args.scenario)
     except (OSError, ValueError, TypeError) as exc:
         raise UsageError(f"scenario {args.scenario}: {exc}") from None
-    with World(sites) as world:
+    with World(scenario) as world:
         if args.state:
             world.write_state(args.state)
         print(
             f"simulated web: http 127.0.0.1:{world.http_port}, "
-            f"https 127.0.0.1:{world.https_port}, {len(sites)} hosts",
+            f"https 127.0.0.1:{world.https_port}, {len(world.sites)} hosts",
             flush=True,
         )
         print(
@@ -297,8 +357,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
             retries=1,
             backoff_base=0.2,
         )
+        vk = VkSettings(token=None if args.html else world.vk_token, rate=20.0)
         code, _report = execute_run(
-            [args.registry], args.out, config, Policy(args.platforms), args.lang, quiet=False
+            [args.registry],
+            args.out,
+            config,
+            policy_from(args),
+            args.lang,
+            quiet=False,
+            platforms=PlatformSettings(vk=vk),
         )
     if code == EXIT_USAGE:
         return code
@@ -337,12 +404,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--platforms",
         choices=PLATFORM_RULES,
-        default="any",
-        help="official pages required: any of VK/OK (federal minimum), both, vk, ok",
+        help="official pages required: any of VK/OK (federal minimum; default), both, vk, ok",
     )
+    p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     add_report_options(p)
     add_fetch_options(p)
+    add_platform_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("report", help="render DIR/index.html again from DIR/report.json")
@@ -370,7 +438,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the audit of the demo registry against the simulated web")
     p.add_argument("--registry", default="registry/demo.yaml")
     p.add_argument("--out", default="reports/demo")
-    p.add_argument("--platforms", choices=PLATFORM_RULES, default="any")
+    p.add_argument("--platforms", choices=PLATFORM_RULES)
+    p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
+    p.add_argument(
+        "--html", action="store_true", help="no API token: read the simulated public pages"
+    )
     p.add_argument("--lang", choices=("ru", "en"), default="ru")
     p.set_defaults(func=cmd_demo)
     return parser
@@ -382,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UsageError as exc:
         _err(f"pages-audit: {exc}")
+        return EXIT_USAGE
+    except ApiConfigError as exc:
+        _err(f"pages-audit: configuration error: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         _err("pages-audit: interrupted")

@@ -11,4 +11,4 @@ from audit.policy import Policy
 def evaluate_entity(
     entity: Entity, obs: Observations, policy: Policy, checks: tuple[Check, ...] | None = None
 ) -> list[Finding]:
-    return [check.run(entity, obs, policy) for check in (checks or catalogue())]
+    return [f for check in (checks or catalogue()) for f in check.run(entity, obs, policy)]

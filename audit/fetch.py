@@ -64,6 +64,8 @@ class Evidence:
     """What was fetched, when, and what came back: the record a finding rests on."""
 
     url: str
+    method: str = "GET"
+    request: str | None = None  # what was asked, for API calls (never a secret)
     final_url: str | None = None
     status: int | None = None
     fetched_at: str = ""  # UTC, ISO 8601
@@ -91,6 +93,7 @@ class Evidence:
 class FetchResult:
     evidence: Evidence
     text: str | None = None  # decoded body for HTML-like responses
+    content: bytes | None = None  # the raw body (API answers are parsed from it)
 
     @property
     def ok(self) -> bool:
@@ -267,12 +270,25 @@ class Fetcher:
 
     async def get(self, url: str) -> FetchResult:
         """Fetch `url` with retries; never raises for network or HTTP trouble."""
+        return await self.request("GET", url)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        summary: str | None = None,
+    ) -> FetchResult:
+        """One HTTP exchange with retries. `headers` may carry secrets: they are never recorded;
+        `summary` says in the evidence what was asked (API method and ids)."""
         if self._client is None:
             raise RuntimeError("Fetcher used outside 'async with'")
         attempt, earlier = 0, []
         while True:
             attempt += 1
-            result, retryable, retry_after = await self._attempt(url)
+            result, retryable, retry_after = await self._attempt(method, url, data, headers)
+            result.evidence.request = summary
             ev = result.evidence
             ev.attempts, ev.retried = attempt, earlier
             delay = self._retry_delay(attempt, retryable, retry_after)
@@ -292,9 +308,15 @@ class Fetcher:
         backoff = min(cfg.backoff_max, cfg.backoff_base * 2 ** (attempt - 1))
         return backoff * random.uniform(0.5, 1.0)
 
-    async def _attempt(self, url: str) -> tuple[FetchResult, bool, float | None]:
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[FetchResult, bool, float | None]:
         cfg = self.config
-        evidence = Evidence(url=url)
+        evidence = Evidence(url=url, method=method)
         async with self._global, self._hosts[host_of(url)]:
             evidence.fetched_at = datetime.now(UTC).isoformat(timespec="milliseconds")
             started = time.monotonic()
@@ -302,7 +324,7 @@ class Fetcher:
             try:
                 async with asyncio.timeout(cfg.total_timeout):
                     self.requests += 1
-                    async with self._client.stream("GET", url) as resp:
+                    async with self._client.stream(method, url, data=data, headers=headers) as resp:
                         self._record_response(evidence, resp)
                         declared = resp.headers.get("content-length", "")
                         if declared.isdigit() and int(declared) > cfg.max_bytes:
@@ -323,17 +345,17 @@ class Fetcher:
             evidence.elapsed_ms = int((time.monotonic() - started) * 1000)
         if evidence.error is Cause.TOO_LARGE:
             return FetchResult(evidence), False, None
-        data = bytes(body)
-        evidence.sha256 = hashlib.sha256(data).hexdigest()
-        evidence.size = len(data)
+        raw = bytes(body)
+        evidence.sha256 = hashlib.sha256(raw).hexdigest()
+        evidence.size = len(raw)
         text = None
         ctype = (evidence.content_type or "").lower()
         if not ctype or ctype.startswith(HTML_TYPES):
-            text, evidence.charset = decode_body(data, resp.charset_encoding)
+            text, evidence.charset = decode_body(raw, resp.charset_encoding)
         status = evidence.status or 0
         retryable = status in RETRY_STATUSES
         retry_after = parse_retry_after(resp.headers.get("retry-after")) if retryable else None
-        return FetchResult(evidence, text), retryable, retry_after
+        return FetchResult(evidence, text, raw), retryable, retry_after
 
     @staticmethod
     def _record_response(evidence: Evidence, resp: httpx.Response) -> None:

@@ -90,6 +90,7 @@ class Finding:
     message_ru: str
     message_en: str
     evidence: tuple[str, ...] = ()
+    platform: str | None = None  # vk / ok for checks about one platform's page
 
     @property
     def is_violation(self) -> bool:

@@ -1,8 +1,15 @@
-"""Audit policy: the choices that vary by region and are not fixed by federal law."""
+"""Audit policy: the choices that vary by region and are not fixed by federal law.
+
+Federal law sets no number for how often a page must post or how long a description must be;
+these thresholds are the auditor's policy (defaults below, overridable with `--policy FILE`)
+and reports cite them as policy, never as law.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
+
+from audit.yamlsrc import LDict, Problem, YamlError, load_yaml_file
 
 PLATFORM_RULES = ("any", "both", "vk", "ok")
 
@@ -16,10 +23,23 @@ class Policy:
     """
 
     platforms: str = "any"
+    last_post_warn_days: float = 7  # a page silent longer gets a warning
+    last_post_fail_days: float = 14  # ... and longer than this, a violation
+    min_posts_per_week: float = 3  # averaged over the last 30 days (rating practice: 3/week)
+    description_min_chars: int = 20
+    name_match_min: int = 75  # 0..100, fuzzy similarity of page name and registry name
 
     def __post_init__(self) -> None:
         if self.platforms not in PLATFORM_RULES:
             raise ValueError(f"platforms must be one of {', '.join(PLATFORM_RULES)}")
+        if self.last_post_warn_days > self.last_post_fail_days:
+            raise ValueError("last_post_warn_days must not exceed last_post_fail_days")
+        if not 0 <= self.name_match_min <= 100:
+            raise ValueError("name_match_min must be between 0 and 100")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and value < 0:
+                raise ValueError(f"{f.name} must not be negative")
 
     def requires(self, platform: str) -> bool:
         """The platform is required by itself (not merely as one of 'any')."""
@@ -27,3 +47,47 @@ class Policy:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+class PolicyError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def load_policy(path: str, base: Policy | None = None) -> Policy:
+    """Read a policy YAML file (flat keys named as the Policy fields); errors name file:line."""
+    try:
+        doc = load_yaml_file(path)
+    except YamlError as exc:
+        raise PolicyError([exc.problem]) from None
+    if doc is None:
+        return base or Policy()
+    if not isinstance(doc, LDict):
+        raise PolicyError([Problem(path, 1, "policy", "expected a mapping of settings")])
+    types = {f.name: f.type for f in fields(Policy)}
+    values, problems = {}, []
+    for key, value in doc.items():
+        line = doc.line_of(key)
+        if key not in types:
+            problems.append(
+                Problem(path, line, str(key), f"unknown setting (known: {', '.join(types)})")
+            )
+            continue
+        kind = types[key]
+        if kind == "str":
+            ok = isinstance(value, str)
+        elif kind == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok:
+            problems.append(Problem(path, line, key, f"expected a {kind}, got {value!r}"))
+            continue
+        values[key] = value
+    if problems:
+        raise PolicyError(problems)
+    try:
+        return replace(base or Policy(), **values)
+    except ValueError as exc:
+        raise PolicyError([Problem(path, 1, "policy", str(exc))]) from None

@@ -14,12 +14,15 @@ from datetime import UTC, datetime
 
 from audit import __version__
 from audit.checks import CATALOGUE_VERSION, catalogue
+from audit.collect.pages import PlatformSettings, page_collectors, page_refs
 from audit.collect.site import collect_site
 from audit.evaluate import evaluate_entity
 from audit.fetch import FetchConfig, Fetcher
 from audit.model import Entity, Finding
-from audit.observations import Observations
+from audit.observations import Observations, SiteObservation
 from audit.policy import Policy
+
+CHUNK = 500  # bodies collected together: their page look-ups share API requests
 
 
 @dataclass
@@ -38,6 +41,9 @@ class RunResult:
     policy: Policy = field(default_factory=Policy)
     fetch: dict = field(default_factory=dict)
     requests: int = 0
+    api_requests: dict[str, int] = field(default_factory=dict)  # platform -> API requests
+    page_sources: dict[str, str] = field(default_factory=dict)  # platform -> api | html
+    platforms: dict = field(default_factory=dict)  # platform settings, secrets redacted
     results: list[EntityResult] = field(default_factory=list)
     tool_version: str = __version__
     catalogue_version: str = CATALOGUE_VERSION
@@ -51,12 +57,38 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-async def audit_entity(entity: Entity, fetcher: Fetcher, policy: Policy) -> EntityResult:
-    site = await collect_site(entity, fetcher)
-    for n, ev in enumerate(site.evidence, 1):
-        ev.id = f"e{n}"
-    obs = Observations(site=site)
+def assemble(entity: Entity, site: SiteObservation, pages: dict, policy: Policy) -> EntityResult:
+    """One body's observations from the batch's collections; evidence numbered per body."""
+    chosen, refs = page_refs(entity, site)
+    obs = Observations(site=site, chosen=chosen)
+    for ref in refs:
+        if ref.url in pages:
+            obs.pages[ref.url] = pages[ref.url]
+    for url, _page in chosen.values():
+        if url in pages:
+            obs.pages[url] = pages[url]
+    number_evidence(obs)
     return EntityResult(entity, obs, evaluate_entity(entity, obs, policy))
+
+
+def number_evidence(obs: Observations) -> None:
+    """Give each evidence record of the body an id e1, e2 ...; records shared with other bodies
+    (one API request answers for many pages) are copied so that each body numbers its own."""
+    from dataclasses import replace
+
+    copies: dict[int, object] = {}
+    n = 0
+    for ev in obs.site.evidence:
+        n += 1
+        ev.id = f"e{n}"
+    for url, page in list(obs.pages.items()):
+        own = []
+        for ev in page.evidence:
+            if id(ev) not in copies:
+                n += 1
+                copies[id(ev)] = replace(ev, id=f"e{n}")
+            own.append(copies[id(ev)])
+        obs.pages[url] = replace(page, evidence=own)
 
 
 async def run_audit(
@@ -65,40 +97,38 @@ async def run_audit(
     config: FetchConfig,
     policy: Policy,
     on_done: Callable[[EntityResult], None] | None = None,
-    workers: int | None = None,
+    platforms: PlatformSettings | None = None,
+    chunk: int = CHUNK,
 ) -> RunResult:
-    """Audit `entities`; results come back in registry order."""
+    """Audit `entities` chunk by chunk (websites, then every page of the chunk in batched
+    look-ups, then the checks); results come back in registry order."""
     started = time.monotonic()
+    platforms = platforms or PlatformSettings()
     run = RunResult(
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         registries=[{"path": p, "sha256": file_sha256(p)} for p in registry_files],
         policy=policy,
         fetch=config.redacted(),
+        platforms=platforms.redacted(),
     )
     _ = catalogue()  # load (and validate) the catalogue before any network traffic
-    results: list[EntityResult | None] = [None] * len(entities)
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for index in range(len(entities)):
-        queue.put_nowait(index)
-
     async with Fetcher(config) as fetcher:
-
-        async def worker() -> None:
-            while True:
-                try:
-                    index = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                result = await audit_entity(entities[index], fetcher, policy)
-                results[index] = result
+        collectors = page_collectors(fetcher, platforms)
+        run.page_sources = {c.platform: c.source for c in collectors}
+        for start in range(0, len(entities), max(1, chunk)):
+            part = entities[start : start + max(1, chunk)]
+            sites = await asyncio.gather(*(collect_site(e, fetcher) for e in part))
+            refs = [r for e, s in zip(part, sites, strict=True) for r in page_refs(e, s)[1]]
+            pages: dict = {}
+            for found in await asyncio.gather(*(c.collect(refs) for c in collectors)):
+                pages.update(found)
+            for entity, site in zip(part, sites, strict=True):
+                result = assemble(entity, site, pages, policy)
+                run.results.append(result)
                 if on_done is not None:
                     on_done(result)
-
-        count = max(1, min(len(entities), workers or config.concurrency * 2))
-        await asyncio.gather(*(worker() for _ in range(count)))
         run.requests = fetcher.requests
-
-    run.results = [r for r in results if r is not None]
+        run.api_requests = {c.platform: c.requests() for c in collectors}
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     run.duration_s = round(time.monotonic() - started, 3)
     return run

@@ -55,3 +55,53 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+# Domains that host many unrelated bodies' sites: there the whole host name must match.
+SHARED_HOSTING = ("gosuslugi.ru", "gosweb.gosuslugi.ru", "ucoz.ru", "narod.ru", "edusite.ru",
+                  "tilda.ws", "wix.com", "blogspot.com")  # fmt: skip
+
+
+def registrable_domain(host: str) -> str:
+    """example.ru for www.adm.example.ru (public suffix list bundled with tldextract, offline)."""
+    extract = _extractor()
+    parts = extract(host)
+    return getattr(parts, "top_domain_under_public_suffix", None) or parts.registered_domain or host
+
+
+def _extractor():
+    global _EXTRACT
+    if _EXTRACT is None:
+        import tldextract
+
+        _EXTRACT = tldextract.TLDExtract(
+            suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+        )
+    return _EXTRACT
+
+
+_EXTRACT = None
+
+
+def same_site(url: str, other: str) -> bool:
+    """Both addresses belong to one website: the same registrable domain, or, on shared
+    hosting domains, the same host (www. ignored)."""
+    a, b = _site_host(url), _site_host(other)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    domain = registrable_domain(a)
+    return not (domain in SHARED_HOSTING or registrable_domain(b) != domain)
+
+
+def _site_host(url: str) -> str:
+    """Host of a URL or of a bare 'example.ru/path', IDN in punycode, without www."""
+    url = url.strip()
+    if "://" not in url:
+        url = "http://" + url
+    host = host_of(url).removeprefix("www.")
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host

@@ -1,7 +1,10 @@
 """The check catalogue: one module per check, each defining `CHECK = Check(...)`.
 
 A check is a pure function of an entity, its observations and the policy; it never touches the
-network, so a test is a few lines of data. The module name is the check id with dots replaced
+network, so a test is a few lines of data. A per-platform check (`per_platform=True`) is written
+once and run for VK and for OK: it reads one `PageSlot` and never knows which platform it reads;
+it sees only pages that exist (missing pages are page.exists.<platform>'s business, unreadable
+ones become `error` here). The module name is the check id with dots replaced
 by underscores (site_links_vk.py → `site.links.vk`); the catalogue verifies that at load.
 """
 
@@ -13,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
+from audit.checks._pages import describe_page_error
 from audit.checks.legal import LegalBasis
-from audit.model import ALL_KINDS, Entity, EntityKind, Finding, Severity, Status
-from audit.observations import Observations
+from audit.model import ALL_KINDS, PLATFORMS, Entity, EntityKind, Finding, Severity, Status
+from audit.observations import Observations, PageSlot
 from audit.policy import Policy
 
 CATALOGUE_VERSION = "1"
@@ -27,10 +31,64 @@ class Outcome:
     message_ru: str
     message_en: str
     evidence: tuple[str, ...] = ()
+    severity: Severity | None = None  # overrides the check's severity (graded thresholds)
 
 
-def outcome(status: Status, ru: str, en: str, evidence: tuple[str, ...] = ()) -> Outcome:
-    return Outcome(status, ru, en, evidence)
+def outcome(
+    status: Status,
+    ru: str,
+    en: str,
+    evidence: tuple[str, ...] = (),
+    severity: Severity | None = None,
+) -> Outcome:
+    return Outcome(status, ru, en, evidence, severity)
+
+
+PLATFORM_NAMES_RU = {"vk": "ВКонтакте", "ok": "Одноклассники"}
+PLATFORM_NAMES_EN = {"vk": "VK", "ok": "OK"}
+
+
+def page_gate(slot: PageSlot, profile_ok: bool) -> Outcome | None:
+    """The outcome when a per-platform check has no readable community page, else None."""
+    name_ru, name_en = PLATFORM_NAMES_RU[slot.platform], PLATFORM_NAMES_EN[slot.platform]
+    page = slot.page
+    if page is None and slot.url:
+        return outcome(
+            Status.ERROR,
+            f"Страница {slot.url} не проверялась: сведения о ней не собраны.",
+            f"The page {slot.url} was not checked: nothing was collected about it.",
+        )
+    if page is None:
+        return outcome(
+            Status.NA,
+            f"Нет официальной страницы в «{name_ru}» для проверки "
+            f"(см. page.exists.{slot.platform}).",
+            f"No official {name_en} page to check (see page.exists.{slot.platform}).",
+        )
+    ev = page.evidence_ids()
+    if page.state == "error":
+        ru, en = describe_page_error(page)
+        return outcome(
+            Status.ERROR,
+            f"Не удалось прочитать страницу {slot.url}: {ru}.",
+            f"The page {slot.url} could not be read: {en}.",
+            ev,
+        )
+    if not page.exists:
+        return outcome(
+            Status.NA,
+            f"Страница {slot.url} недоступна (см. page.exists.{slot.platform}).",
+            f"The page {slot.url} is not available (see page.exists.{slot.platform}).",
+            ev,
+        )
+    if page.is_community is False and not profile_ok:
+        return outcome(
+            Status.NA,
+            f"{slot.url} — личная страница, а не сообщество (см. page.community).",
+            f"{slot.url} is a personal profile, not a community (see page.community).",
+            ev,
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -42,10 +100,34 @@ class Check:
     severity: Severity
     remediation_ru: str
     remediation_en: str
-    evaluate: Callable[[Entity, Observations, Policy], Outcome]
+    evaluate: Callable[..., Outcome]  # (entity, obs | slot, policy) -> Outcome
     applies_to: frozenset[EntityKind] = field(default=ALL_KINDS)
+    per_platform: bool = False  # evaluate(entity, PageSlot, policy), once per platform
+    profile_ok: bool = False  # per-platform: also evaluated for a personal profile
+    platform: str | None = None  # the one platform a whole-body check is about
 
-    def run(self, entity: Entity, obs: Observations, policy: Policy) -> Finding:
+    def run(self, entity: Entity, obs: Observations, policy: Policy) -> list[Finding]:
+        if not self.per_platform:
+            return [
+                self._finding(entity, self.platform, lambda: self.evaluate(entity, obs, policy))
+            ]
+        findings = []
+        for platform in PLATFORMS:
+            slot = obs.slot(platform)
+            findings.append(
+                self._finding(
+                    entity,
+                    platform,
+                    lambda slot=slot: (
+                        page_gate(slot, self.profile_ok) or self.evaluate(entity, slot, policy)
+                    ),
+                )
+            )
+        return findings
+
+    def _finding(
+        self, entity: Entity, platform: str | None, evaluate: Callable[[], Outcome]
+    ) -> Finding:
         if entity.kind not in self.applies_to:
             result = outcome(
                 Status.NA,
@@ -54,7 +136,7 @@ class Check:
             )
         else:
             try:
-                result = self.evaluate(entity, obs, policy)
+                result = evaluate()
             except Exception as exc:  # a bug in one check must not stop the audit
                 result = outcome(
                     Status.ERROR,
@@ -65,10 +147,11 @@ class Check:
             entity.id,
             self.id,
             result.status,
-            self.severity,
+            result.severity or self.severity,
             result.message_ru,
             result.message_en,
             result.evidence,
+            platform,
         )
 
     def to_json(self) -> dict:
@@ -82,6 +165,8 @@ class Check:
             "remediation_ru": self.remediation_ru,
             "remediation_en": self.remediation_en,
             "applies_to": sorted(k.value for k in self.applies_to),
+            "per_platform": self.per_platform,
+            "platform": self.platform,
         }
 
 

@@ -46,3 +46,19 @@ COURTS_LAW = LegalBasis(
 def cite(*bases: LegalBasis) -> LegalBasis:
     """Join several bases into one citation."""
     return LegalBasis("; ".join(b.ru for b in bases), "; ".join(b.en for b in bases))
+
+
+DECREE_2560 = LegalBasis(
+    "постановление Правительства РФ от 31.12.2022 № 2560 (правила ведения официальных страниц)",
+    "Government Decree No. 2560 of 31.12.2022 (rules for keeping official pages)",
+)
+GOV_MARK_PRACTICE = LegalBasis(
+    "подтверждение страницы через Госуслуги (отметка «госорганизация») — методика рейтинга "
+    "Минцифры России и региональные акты",
+    "confirmation of the page through Gosuslugi (the «госорганизация» mark): the Ministry of "
+    "Digital Development's rating methodology and regional acts",
+)
+POLICY_THRESHOLD = LegalBasis(
+    "числовой порог — политика аудита (федеральный закон чисел не устанавливает)",
+    "the numeric threshold is audit policy (federal law sets no number)",
+)

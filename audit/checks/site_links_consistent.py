@@ -19,7 +19,7 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
         )
     if (gate := unreadable_site(entity, site)) is not None:
         return gate
-    ev = site.evidence_ids()
+    ev = site.evidence_ids() + tuple(e for page in obs.pages.values() for e in page.evidence_ids())
     links = site.links()
     matched, mismatched, unresolved = [], [], []
     for platform, declared in sorted(entity.pages.items()):
@@ -28,6 +28,14 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
             continue  # reported by site.links.<platform>
         if declared in found:
             matched.append(declared)
+            continue
+        declared_id = obs.identity(declared)
+        found_ids = [obs.identity(u) for u in found]
+        if declared_id is not None and declared_id in found_ids:
+            matched.append(declared)  # the same page under another address
+            continue
+        if declared_id is not None and all(found_ids):
+            mismatched.append((declared, found))
             continue
         declared_ref = parse_page_url(declared)[0]
         comparable = [
@@ -51,10 +59,10 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
         en = "; ".join(f"{d} vs {', '.join(f)}" for d, f in unresolved)
         return outcome(
             Status.ERROR,
-            "Нельзя сопоставить короткое имя и числовой идентификатор "
-            f"без запроса к соцсети ({ru}).",
-            f"A screen name and a numeric id cannot be compared without asking the "
-            f"platform ({en}).",
+            "Нельзя сопоставить короткое имя и числовой идентификатор: соцсеть "
+            f"не сообщила идентификатор страницы ({ru}).",
+            f"A screen name and a numeric id cannot be compared: the platform did not "
+            f"give the page's id ({en}).",
             ev,
         )
     if matched:

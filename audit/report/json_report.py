@@ -39,12 +39,31 @@ def entity_json(r: EntityResult) -> dict:
                 "message_ru": f.message_ru,
                 "message_en": f.message_en,
                 "evidence": list(f.evidence),
+                "platform": f.platform,
             }
             for f in r.findings
         ],
-        "evidence": [ev.to_json() for ev in r.observations.site.evidence],
-        "observations": {"site": r.observations.site.to_json()},
+        "evidence": [ev.to_json() for ev in all_evidence(r)],
+        "observations": {
+            "site": r.observations.site.to_json(),
+            "pages": {url: p.to_json() for url, p in r.observations.pages.items()},
+            "chosen": {
+                platform: {"url": url, "source": source}
+                for platform, (url, source) in r.observations.chosen.items()
+            },
+        },
     }
+
+
+def all_evidence(r: EntityResult) -> list:
+    """Every evidence record of a body once, in id order."""
+    seen: dict[str, object] = {}
+    for ev in r.observations.site.evidence:
+        seen.setdefault(ev.id, ev)
+    for page in r.observations.pages.values():
+        for ev in page.evidence:
+            seen.setdefault(ev.id, ev)
+    return sorted(seen.values(), key=lambda e: int(e.id[1:] or 0))
 
 
 def build_report(run: RunResult) -> dict:
@@ -63,7 +82,10 @@ def build_report(run: RunResult) -> dict:
             "registries": run.registries,
             "policy": run.policy.to_json(),
             "fetch": run.fetch,
+            "platforms": run.platforms,
+            "page_sources": run.page_sources,
             "requests": run.requests,
+            "api_requests": run.api_requests,
         },
         "checks": [c.to_json() for c in catalogue()],
         "summary": summary.to_json(),

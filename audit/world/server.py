@@ -8,6 +8,9 @@ HTTPS port presents certificates from a throw-away CA made by `trustme`. The aud
 world through `--connect-to` rules and `--ca-bundle`, so a demo run and a real run share one code
 path. Hosts marked `dns: false` get no rule and so fail to resolve in isolated mode.
 
+VK is played by `audit.world.vk` from the scenario's `vk:` section (api.vk.com, vk.com,
+m.vk.com); see that module for its format.
+
 Scenario format (YAML):
 
     hosts:
@@ -34,12 +37,15 @@ import ssl
 import tempfile
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from audit.world.vk import VkWorld
 
 SCENARIO_DIR = resources.files("audit.world") / "scenarios"
 SITES_DIR = resources.files("audit.world") / "sites"
@@ -88,7 +94,17 @@ class Site:
     routes: dict[str, Route] = field(default_factory=dict)
 
 
-def load_scenario(path: str | os.PathLike | None = None) -> dict[str, Site]:
+VK_API_HOSTS = ("api.vk.com", "api.vk.ru")
+VK_WEB_HOSTS = ("vk.com", "m.vk.com", "vk.ru", "m.vk.ru")
+
+
+@dataclass
+class Scenario:
+    sites: dict[str, Site]
+    vk: dict = field(default_factory=dict)
+
+
+def load_scenario(path: str | os.PathLike | None = None) -> Scenario:
     """Read a scenario file (default: the bundled demo scenario)."""
     if path is None:
         text = (SCENARIO_DIR / "demo.yaml").read_text(encoding="utf-8")
@@ -110,7 +126,7 @@ def load_scenario(path: str | os.PathLike | None = None) -> dict[str, Site]:
             vars={k: str(v) for k, v in (spec.get("vars") or {}).items()},
             routes=routes,
         )
-    return sites
+    return Scenario(sites, doc.get("vk") or {})
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -120,11 +136,35 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
+    def do_POST(self) -> None:
+        self.do_GET()
+
+    def _app(self, world: World, host: str, path: str) -> bool:
+        """Answer for a platform host (VK); False when the host is a plain site."""
+        if host in VK_API_HOSTS and path.startswith("/method/"):
+            length = int(self.headers.get("Content-Length") or 0)
+            form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8")) if length else {}
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            params = {k: v[0] for k, v in {**query, **form}.items()}
+            answer = world.vk.handle_api(
+                path[len("/method/") :], params, self.headers.get("Authorization")
+            )
+            body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+            self._send(200, body, {"Content-Type": "application/json; charset=utf-8"})
+            return True
+        if host in VK_WEB_HOSTS:
+            status, headers, text = world.vk.handle_web(path)
+            self._send(status, text.encode("utf-8"), headers)
+            return True
+        return False
+
     def do_GET(self) -> None:
         world = self.server.world
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         path = self.path.split("?", 1)[0]
         world.record(host, self.path)
+        if self._app(world, host, path):
+            return
         site = world.sites.get(host)
         route = site.routes.get(path) if site else None
         if route is None:
@@ -192,8 +232,12 @@ class _Server(http.server.ThreadingHTTPServer):
 class World:
     """Run with `with World() as w:`; `w.connect_to` lists the rules for the auditor."""
 
-    def __init__(self, sites: dict[str, Site] | None = None, state_dir: str | None = None):
-        self.sites = sites if sites is not None else load_scenario()
+    def __init__(self, scenario: Scenario | None = None, state_dir: str | None = None):
+        scenario = scenario if scenario is not None else load_scenario()
+        self.sites = dict(scenario.sites)
+        for host in (*VK_API_HOSTS, *VK_WEB_HOSTS):
+            self.sites.setdefault(host, Site(host))
+        self.vk = VkWorld(scenario.vk)
         self._state_dir = state_dir
         self._counters: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
@@ -286,6 +330,10 @@ class World:
                 rules.append(f"{host}:80:127.0.0.1:{self.http_port}")
         return rules
 
+    @property
+    def vk_token(self) -> str:
+        return self.vk.token
+
     def cli_args(self) -> list[str]:
         """The `pages-audit run` options that point the auditor at this world."""
         args = ["--isolated", "--ca-bundle", self.ca_bundle]
@@ -300,6 +348,7 @@ class World:
             "ca_bundle": self.ca_bundle,
             "connect_to": self.connect_to,
             "cli_args": self.cli_args(),
+            "vk_token": self.vk_token,
         }
 
     def write_state(self, path: str) -> None:

@@ -1,6 +1,7 @@
 """End-to-end fixtures: the simulated web on 127.0.0.1 and a runner for the real CLI."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +20,16 @@ def world():
         yield w
 
 
-def cli(*args, cwd=ROOT, timeout=120):
-    """Run `python -m audit ...` as a separate process, like a user or a nightly job would."""
+def cli(*args, cwd=ROOT, timeout=120, env=None):
+    """Run `python -m audit ...` as a separate process, like a user or a nightly job would.
+
+    VK_TOKEN is taken out of the inherited environment: a test sets it when it wants the API."""
+    environ = {k: v for k, v in os.environ.items() if k != "VK_TOKEN"}
+    environ.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "audit", *map(str, args)],
         cwd=cwd,
+        env=environ,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -48,12 +48,22 @@ def site(refs=(), pos=False, state="fetched", status=200, cause=None, read=True)
 
 
 def run(check_id, ent, obs, policy=ANY):
-    return get_check(check_id).run(ent, Observations(site=obs), policy)
+    return get_check(check_id).run(ent, Observations(site=obs), policy)[0]
 
 
 def test_catalogue_is_complete_and_cited():
     ids = [c.id for c in catalogue()]
     assert ids == [
+        "page.activity.last_post_age",
+        "page.activity.posts_per_week",
+        "page.community",
+        "page.contacts",
+        "page.description",
+        "page.exists.ok",
+        "page.exists.vk",
+        "page.gov_mark",
+        "page.links_site",
+        "page.name_matches",
         "site.exists",
         "site.links.consistent",
         "site.links.ok",
@@ -163,5 +173,5 @@ def test_a_crashing_check_becomes_error():
     from dataclasses import replace
 
     broken = replace(get_check("site.pos_widget"), evaluate=lambda *a: 1 / 0)
-    f = broken.run(entity(), Observations(site=site()), ANY)
+    (f,) = broken.run(entity(), Observations(site=site()), ANY)
     assert f.status is Status.ERROR and "ZeroDivisionError" in f.message_en

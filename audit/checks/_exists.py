@@ -1,0 +1,108 @@
+"""Shared logic of page.exists.vk and page.exists.ok: one rule, two platforms."""
+
+from __future__ import annotations
+
+from audit.checks import PLATFORM_NAMES_RU, Outcome, outcome
+from audit.checks._pages import describe_page_error
+from audit.model import PLATFORMS, Entity, Severity, Status
+from audit.observations import Observations
+from audit.policy import Policy
+
+SOURCE_RU = {"registry": "указана в реестре", "website": "указана на сайте"}
+SOURCE_EN = {"registry": "declared in the registry", "website": "linked from the website"}
+STATE_RU = {
+    "missing": "не существует (страница удалена либо не создана)",
+    "deleted": "удалена",
+    "banned": "заблокирована соцсетью",
+}
+STATE_EN = {"missing": "does not exist", "deleted": "was deleted", "banned": "is blocked"}
+
+
+def page_exists_outcome(
+    platform: str, entity: Entity, obs: Observations, policy: Policy
+) -> Outcome:
+    name = PLATFORM_NAMES_RU[platform]
+    slot = obs.slot(platform)
+    others = [p for p in PLATFORMS if p != platform and obs.slot(p).page is not None]
+    other_live = [p for p in others if obs.slot(p).page.exists]
+    required = policy.requires(platform) or bool(entity.pages.get(platform))
+    if slot.url and slot.page is None:
+        return outcome(
+            Status.ERROR,
+            f"Страница {slot.url} не проверялась: сведения о ней не собраны.",
+            f"The page {slot.url} was not checked: nothing was collected about it.",
+        )
+    if slot.page is None:
+        if required:
+            return outcome(
+                Status.FAIL,
+                f"Официальная страница в «{name}» не найдена: реестр её не указывает, "
+                "сайт на неё не ссылается.",
+                f"No official {platform.upper()} page: the registry declares none and the "
+                "website links none.",
+                obs.site.evidence_ids(),
+            )
+        if other_live or policy.platforms not in ("any", "both", platform):
+            return outcome(
+                Status.NA,
+                f"Страница в «{name}» не требуется политикой аудита: у органа есть страница "
+                "в другой соцсети.",
+                f"A {platform.upper()} page is not required by the policy: the body has a "
+                "page on the other platform.",
+            )
+        if obs.site.state == "none" and not entity.pages:
+            return outcome(
+                Status.ERROR,
+                "Официальные страницы неизвестны: реестр их не указывает, а сайта, где они "
+                "были бы указаны, у органа нет. Укажите страницы в реестре.",
+                "Official pages unknown: the registry declares none and the body has no "
+                "website that would link them. Declare the pages in the registry.",
+            )
+        if not obs.site.readable and not entity.pages:
+            return outcome(
+                Status.ERROR,
+                "Официальные страницы неизвестны: реестр их не указывает, а сайт прочитать "
+                "не удалось.",
+                "Official pages unknown: the registry declares none and the website could "
+                "not be read.",
+                obs.site.evidence_ids(),
+            )
+        if others:
+            return outcome(
+                Status.NA,
+                f"Страница в «{name}» не требуется; см. проверку страницы в другой соцсети.",
+                f"A {platform.upper()} page is not required; see the other platform's check.",
+            )
+        return outcome(
+            Status.FAIL,
+            "Не найдено ни одной официальной страницы органа ни во «ВКонтакте», "
+            "ни в «Одноклассниках».",
+            "No official page of the body was found on VK or OK.",
+            obs.site.evidence_ids(),
+        )
+    page, ev = slot.page, slot.evidence
+    where_ru, where_en = SOURCE_RU.get(slot.source, ""), SOURCE_EN.get(slot.source, "")
+    if page.state == "error":
+        ru, en = describe_page_error(page)
+        return outcome(
+            Status.ERROR,
+            f"Не удалось проверить страницу {slot.url}: {ru}.",
+            f"Could not check the page {slot.url}: {en}.",
+            ev,
+        )
+    if not page.exists:
+        severity = None if required or not other_live else Severity.WARNING
+        return outcome(
+            Status.FAIL,
+            f"Страница {slot.url} ({where_ru}) {STATE_RU[page.state]}.",
+            f"The page {slot.url} ({where_en}) {STATE_EN[page.state]}.",
+            ev,
+            severity,
+        )
+    label = f" «{page.name}»" if page.name else ""
+    return outcome(
+        Status.PASS,
+        f"Страница{label} существует ({slot.url}, {where_ru}; источник: {page.source}).",
+        f"The page{label} exists ({slot.url}, {where_en}; source: {page.source}).",
+        ev,
+    )

@@ -1,0 +1,63 @@
+"""page.activity.posts_per_week — how often the page publishes (over the last 30 days)."""
+
+from audit.checks import Check, Outcome, outcome
+from audit.checks._activity import unreadable_wall
+from audit.checks.legal import POLICY_THRESHOLD
+from audit.model import Entity, Severity, Status
+from audit.observations import PageSlot
+from audit.policy import Policy
+
+WINDOW = 30  # days
+
+
+def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
+    if (gate := unreadable_wall(slot)) is not None:
+        return gate
+    page, ev = slot.page, slot.evidence
+    need = policy.min_posts_per_week
+    count = page.posts_within(WINDOW)
+    if count is None:
+        # Only the latest posts are known (a public page, or a very busy wall): measure the
+        # rate over the span they cover; it can show the policy is met, never that it is not.
+        seen = page.posts_at_least(WINDOW)
+        span = max(1.0, (page.observed_ts() - (page.posts_cover_from or 0)) / 86400)
+        if seen * 7 / min(span, WINDOW) >= need:
+            rate = seen * 7 / min(span, WINDOW)
+            return outcome(
+                Status.PASS,
+                f"{seen} записей за последние {min(span, WINDOW):.0f} дн. — {rate:.1f} в неделю "
+                f"(порог политики аудита: {need:g} в неделю).",
+                f"{seen} posts in the last {min(span, WINDOW):.0f} days: {rate:.1f} a week "
+                f"(audit policy: {need:g} a week).",
+                ev,
+            )
+        return outcome(
+            Status.ERROR,
+            f"Видно только {seen} записей за {WINDOW} дней: публичная страница показывает "
+            "не все записи, частоту публикаций установить нельзя.",
+            f"Only {seen} posts in {WINDOW} days are visible: the public page does not "
+            "show them all, the posting rate cannot be established.",
+            ev,
+        )
+    rate = count * 7 / WINDOW
+    said_ru = (
+        f"{count} записей за {WINDOW} дней — {rate:.1f} в неделю "
+        f"(порог политики аудита: {need:g} в неделю)."
+    )
+    said_en = f"{count} posts in {WINDOW} days: {rate:.1f} a week (audit policy: {need:g} a week)."
+    return outcome(Status.PASS if rate >= need else Status.FAIL, said_ru, said_en, ev)
+
+
+CHECK = Check(
+    id="page.activity.posts_per_week",
+    title_ru="Частота публикаций (записей в неделю)",
+    title_en="Posting rate (posts a week)",
+    legal_basis=POLICY_THRESHOLD,
+    severity=Severity.WARNING,
+    remediation_ru="Публиковать записи чаще: региональные регламенты и рейтинг Минцифры "
+    "ориентируются на три и более записи в неделю.",
+    remediation_en="Post more often: regional rules and the ministry's rating expect three or "
+    "more posts a week.",
+    evaluate=evaluate,
+    per_platform=True,
+)

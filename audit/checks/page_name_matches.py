@@ -1,0 +1,96 @@
+"""page.name_matches — the page's name identifies the body (fuzzy match with the registry)."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from audit.checks import Check, Outcome, outcome
+from audit.checks.legal import DECREE_2560, LAW_8FZ, POLICY_THRESHOLD, cite
+from audit.model import Entity, Severity, Status
+from audit.observations import PageSlot
+from audit.policy import Policy
+
+# Common long forms and their abbreviations: both sides are reduced to the abbreviation.
+ABBREVIATIONS = {
+    "муниципальное бюджетное общеобразовательное учреждение": "мбоу",
+    "муниципальное автономное общеобразовательное учреждение": "маоу",
+    "муниципальное казенное общеобразовательное учреждение": "мкоу",
+    "муниципальное бюджетное дошкольное образовательное учреждение": "мбдоу",
+    "муниципальное казенное дошкольное образовательное учреждение": "мкдоу",
+    "муниципальное бюджетное учреждение культуры": "мбук",
+    "муниципальное казенное учреждение": "мку",
+    "муниципальное бюджетное учреждение": "мбу",
+    "государственное бюджетное учреждение здравоохранения": "гбуз",
+    "средняя общеобразовательная школа": "сош",
+    "средняя школа": "сош",
+    "сельское поселение": "сп",
+    "городское поселение": "гп",
+    "муниципальный район": "мр",
+    "городской округ": "го",
+}
+NOISE = re.compile(r"[«»\"'“”„.,:;()!?|/\\-]+|№")
+GENERIC = {"официальная", "страница", "официальный", "паблик", "группа", "сообщество"}
+
+
+def normalise(name: str) -> str:
+    text = name.lower().replace("ё", "е")
+    text = NOISE.sub(" ", text)
+    text = " ".join(text.split())
+    for long, short in ABBREVIATIONS.items():
+        text = text.replace(long, short)
+    return " ".join(w for w in text.split() if w not in GENERIC)
+
+
+def similarity(page_name: str, names: list[str]) -> int:
+    """Best 0..100 similarity of the page name with any of the body's names."""
+    page = normalise(page_name)
+    best = 0.0
+    for name in names:
+        ref = normalise(name)
+        if not page or not ref:
+            continue
+        best = max(best, fuzz.token_set_ratio(page, ref), fuzz.token_sort_ratio(page, ref))
+    return round(best)
+
+
+def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
+    page, ev = slot.page, slot.evidence
+    if not page.name:
+        return outcome(
+            Status.ERROR,
+            "Название страницы не получено.",
+            "The page's name was not obtained.",
+            ev,
+        )
+    names = [entity.name, *([entity.short_name] if entity.short_name else [])]
+    score = similarity(page.name, names)
+    if score >= policy.name_match_min:
+        return outcome(
+            Status.PASS,
+            f"Название «{page.name}» соответствует органу (сходство {score}%).",
+            f"The name «{page.name}» identifies the body (similarity {score}%).",
+            ev,
+        )
+    return outcome(
+        Status.FAIL,
+        f"Название «{page.name}» не позволяет узнать орган «{entity.name}» "
+        f"(сходство {score}% < {policy.name_match_min}%, порог — политика аудита).",
+        f"The name «{page.name}» does not identify «{entity.name}» "
+        f"(similarity {score}% < {policy.name_match_min}%, threshold is audit policy).",
+        ev,
+    )
+
+
+CHECK = Check(
+    id="page.name_matches",
+    title_ru="Название страницы соответствует наименованию органа",
+    title_en="The page's name identifies the body",
+    legal_basis=cite(LAW_8FZ, DECREE_2560, POLICY_THRESHOLD),
+    severity=Severity.WARNING,
+    remediation_ru="Назвать страницу полным или сокращённым официальным наименованием органа.",
+    remediation_en="Name the page with the body's full or short official name.",
+    evaluate=evaluate,
+    per_platform=True,
+)

@@ -1,0 +1,80 @@
+"""What VK and OK API clients share: a per-token rate limiter, secret redaction, call results."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from audit.fetch import Evidence
+
+
+class ApiConfigError(Exception):
+    """The API refused our credentials or settings: the run cannot go on (exit 2).
+
+    Its text never holds a secret: it is built from redacted parts only.
+    """
+
+
+class Redactor:
+    """Replaces secrets (tokens, keys) in any text that may leave the process."""
+
+    def __init__(self, secrets: Iterable[str | None]):
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def __call__(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+class RateLimiter:
+    """At most `rate` calls per second for one token, spaced evenly (shared by all workers)."""
+
+    def __init__(
+        self,
+        rate: float,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.sleep, self.clock = sleep, clock
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = self.clock()
+            if self._next > now:
+                await self.sleep(self._next - now)
+                now = self._next
+            self._next = now + self.interval
+
+
+@dataclass
+class CallResult:
+    """One API call as the collector sees it: a response, or why there is none."""
+
+    response: Any = None
+    error_code: int | None = None
+    error_msg: str | None = None
+    cause: str | None = None  # None when `response` holds the answer
+    evidence: list[Evidence] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. execute_errors
+
+    @property
+    def ok(self) -> bool:
+        return self.cause is None
+
+    def detail(self) -> str:
+        if self.error_code is not None:
+            return f"error {self.error_code}: {self.error_msg or ''}".strip()
+        return self.error_msg or (self.cause or "")
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,89 @@
+"""Page collectors: one per platform, one interface — `collect(refs) -> {url: observation}`.
+
+A collector receives every page reference of a batch of bodies at once, so an API collector
+can ask about hundreds of pages in one request; the runner never knows which source it used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from audit.collect.vk import collect_vk_api
+from audit.collect.vk_api import VkApi, VkSettings
+from audit.collect.vk_html import collect_vk_html
+from audit.fetch import Fetcher
+from audit.links import PageRef
+from audit.observations import PageObservation
+
+
+class PageCollector(Protocol):
+    platform: str
+    source: str  # api | html
+
+    async def collect(self, refs: list[PageRef]) -> dict[str, PageObservation]: ...
+
+    def requests(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    vk: VkSettings = field(default_factory=VkSettings)
+
+    def redacted(self) -> dict:
+        return {"vk": self.vk.redacted()}
+
+
+class VkCollector:
+    platform = "vk"
+
+    def __init__(self, fetcher: Fetcher, settings: VkSettings):
+        self.fetcher, self.settings = fetcher, settings
+        self.api = VkApi(fetcher, settings) if settings.token else None
+        self.source = "api" if self.api else "html"
+        self._html_requests = 0
+
+    async def collect(self, refs: list[PageRef]) -> dict[str, PageObservation]:
+        refs = [r for r in refs if r.platform == "vk"]
+        if not refs:
+            return {}
+        if self.api is not None:
+            return await collect_vk_api(self.api, refs)
+        self._html_requests += len(set(refs))
+        return await collect_vk_html(self.fetcher, refs, self.settings.web_url)
+
+    def requests(self) -> int:
+        return self.api.calls if self.api else self._html_requests
+
+
+def page_collectors(fetcher: Fetcher, settings: PlatformSettings) -> list[PageCollector]:
+    return [VkCollector(fetcher, settings.vk)]
+
+
+MAX_SITE_REFS = 3  # pages a website links, per platform, that are looked at besides the registry's
+
+
+def page_refs(entity, site) -> tuple[dict[str, tuple[str, str]], list[PageRef]]:
+    """Which pages stand for the body, and every reference worth observing.
+
+    Per platform the registry's page wins; otherwise the first page the website links directly.
+    The other linked pages are observed too, so site.links.consistent can compare identities.
+    """
+    from audit.links import parse_page_url
+    from audit.model import PLATFORMS
+
+    chosen: dict[str, tuple[str, str]] = {}
+    refs: list[PageRef] = []
+    links = site.links()
+    for platform in PLATFORMS:
+        declared = entity.pages.get(platform)
+        linked = links.pages(platform, direct_only=True)[:MAX_SITE_REFS]
+        if declared:
+            chosen[platform] = (declared, "registry")
+        elif linked:
+            chosen[platform] = (linked[0], "website")
+        for url in ([declared] if declared else []) + linked:
+            parsed = parse_page_url(url)
+            if parsed is not None:
+                refs.append(parsed[0])
+    return chosen, refs

@@ -1,0 +1,178 @@
+"""VK pages without a token: read the public vk.com page of each reference.
+
+Markers (shared/platforms.md §6, third-party scrapers, so treated as a weak source): `<title>`
+"<Name> | VK", `og:*` meta, the owner id in `og:url` (vk.com/club<N> or /id<N>) or
+`data-from-id="-<N>"`, «Страница удалена либо ещё не создана» on 404, «Закрытая группа» /
+«Это частное сообщество», «Сообщество заблокировано», outgoing links via /away.php?to=, post
+dates in `.rel_date` / `.post_date` / `time[datetime]`, pinned posts with class `post_fixed`, the
+«госорганизация» label outside the wall. A /challenge.html redirect or a login form is `error`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup
+
+from audit.collect.vk import now_iso
+from audit.fetch import Fetcher, FetchResult
+from audit.links import PageRef
+from audit.observations import PageObservation
+from audit.rudates import parse_ru_date
+from audit.textfacts import emails, has_address, phones, unique
+
+NOT_FOUND = ("Страница удалена либо ещё не создана", "Page deleted or not yet created")
+BANNED = (
+    "Сообщество заблокировано",
+    "Данный материал заблокирован на территории Российской Федерации",
+    "This community has been blocked",
+)
+DELETED = ("Сообщество удалено", "This community has been deleted")
+CLOSED = ("Закрытая группа", "Это частное сообщество", "Closed group", "Private community")
+GOV_LABEL = re.compile(r"госорганизаци|подтверждено через госуслуги", re.IGNORECASE)
+LOGIN = re.compile(r"(?i)войдите|чтобы продолжить, войдите|sign in to continue|login_form")
+OWNER_URL = re.compile(r"vk\.(?:com|ru)/(club|public|event|id)(\d+)")
+
+
+def meta(soup: BeautifulSoup, prop: str) -> str | None:
+    tag = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
+    if tag is None:
+        return None
+    value = tag.get("content") or tag.get("value")
+    return str(value).strip() if value else None
+
+
+def away_target(href: str) -> str:
+    """vk.com/away.php?to=<url> → <url>."""
+    parts = urlsplit(href)
+    if parts.path.endswith("/away.php"):
+        return parse_qs(parts.query).get("to", [href])[0]
+    return href
+
+
+def parse_vk_page(result: FetchResult, url: str, observed_at: str) -> PageObservation:
+    """An observation from the public HTML of one vk.com page (pure: no I/O)."""
+    ev = result.evidence
+    page = PageObservation("vk", url, "html", "error", observed_at, evidence=[ev])
+    if ev.error is not None:
+        page.cause, page.detail = ev.error.value, ev.error_detail
+        return page
+    if "/challenge.html" in (ev.final_url or ""):
+        page.cause, page.detail = "challenge", ev.final_url
+        return page
+    text = result.text or ""
+    if ev.status == 404 or any(m in text for m in NOT_FOUND):
+        page.state = "missing"
+        return page
+    if ev.status != 200 or not result.is_html:
+        page.cause, page.detail = "http", f"HTTP {ev.status} {ev.content_type or ''}".strip()
+        return page
+    soup = BeautifulSoup(text, "lxml")
+    title = meta(soup, "og:title") or _title(soup)
+    if title is None:
+        page.cause = "login_wall" if LOGIN.search(text) else "unparsable"
+        return page
+    page.name = title
+    og_url = meta(soup, "og:url") or ""
+    if m := OWNER_URL.search(og_url):
+        page.page_id = m.group(2)
+        page.kind = "profile" if m.group(1) == "id" else "group"
+    elif tag := soup.find(attrs={"data-from-id": re.compile(r"^-?\d+$")}):
+        owner = str(tag["data-from-id"])
+        page.page_id, page.kind = owner.lstrip("-"), "group" if owner.startswith("-") else "profile"
+    if meta(soup, "og:type") == "profile":
+        page.kind = "profile"
+    page.kind = page.kind or "group"
+    plain = soup.get_text(" ", strip=True)
+    if any(m in plain for m in BANNED):
+        page.state = "banned"
+        return page
+    if any(m in plain for m in DELETED):
+        page.state = "deleted"
+        return page
+    page.state = "found"
+    page.closed = any(m in plain for m in CLOSED)
+    posts = soup.select(".post, ._post, [data-post-id]")
+    for node in posts:
+        node.extract()  # the wall is the page's content, not its header: read it apart
+    header = soup.get_text(" ", strip=True)
+    page.gov_mark = bool(GOV_LABEL.search(header))
+    page.verified = soup.select_one(".verified, .page_verified, [data-verified]") is not None
+    desc_node = soup.select_one(".group_info_row.info, .page_description, [data-description]")
+    page.description = (
+        desc_node.get_text(" ", strip=True) if desc_node else meta(soup, "og:description") or ""
+    )
+    links = [away_target(a["href"]) for a in soup.find_all("a", href=True)]
+    external = [u for u in links if u.startswith("http") and not _vk_host(u)]
+    page.links = unique(external)
+    site_node = soup.select_one(".group_info_row.site a[href], [data-site] a[href]")
+    page.site = away_target(site_node["href"]) if site_node else (external[0] if external else None)
+    contacts = " ".join(
+        n.get_text(" ", strip=True)
+        for n in soup.select(".group_info_row, .page_contacts, .group_contacts")
+    )
+    page.phones = unique(phones(header))
+    page.emails = unique(emails(header))
+    addr_node = soup.select_one(".group_info_row.address, .page_address")
+    page.addresses = unique(
+        [addr_node.get_text(" ", strip=True)]
+        if addr_node
+        else ([contacts] if has_address(contacts) else [])
+    )
+    members = soup.select_one(".group_members_count, [data-members]")
+    if members and (digits := re.sub(r"\D", "", members.get_text())):
+        page.members = int(digits)
+    _read_posts(page, posts, datetime.fromisoformat(observed_at))
+    return page
+
+
+def _title(soup: BeautifulSoup) -> str | None:
+    if soup.title and soup.title.string:
+        title = soup.title.string.strip()
+        for suffix in (" | VK", " | ВКонтакте", " | VKontakte"):
+            if title.endswith(suffix):
+                return title[: -len(suffix)].strip()
+    return None
+
+
+def _vk_host(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("vk.com", "vk.ru", "m.vk.com", "m.vk.ru") or host.endswith(".vk.com")
+
+
+def _read_posts(page: PageObservation, posts: list, now: datetime) -> None:
+    dates = []
+    for node in posts:
+        if "post_fixed" in (node.get("class") or []):
+            continue
+        stamp = node.select_one("time[datetime]")
+        raw = stamp["datetime"] if stamp else None
+        if raw is None:
+            date_node = node.select_one(".rel_date, .post_date, .wi_date")
+            raw = date_node.get_text(" ", strip=True) if date_node else None
+        when = parse_ru_date(str(raw), now) if raw else None
+        if when is not None:
+            dates.append(int(when.timestamp()))
+    page.posts = sorted(dates, reverse=True)
+    # a public page shows the latest few posts: complete only from the oldest one shown
+    page.posts_cover_from = page.posts[-1] if page.posts else None
+    if not posts:
+        page.posts_cover_from = None if page.closed else 0
+        page.posts = None if page.closed else []
+        page.wall_cause = "closed" if page.closed else None
+
+
+async def collect_vk_html(
+    fetcher: Fetcher, refs: list[PageRef], web_url: str = "https://vk.com/"
+) -> dict[str, PageObservation]:
+    import asyncio
+
+    async def one(ref: PageRef) -> tuple[str, PageObservation]:
+        path = ref.url.split("vk.com/", 1)[1]
+        result = await fetcher.get(web_url.rstrip("/") + "/" + path)
+        return ref.url, parse_vk_page(result, ref.url, now_iso())
+
+    pairs = await asyncio.gather(*(one(r) for r in dict.fromkeys(refs)))
+    return dict(pairs)
