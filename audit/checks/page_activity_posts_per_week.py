@@ -18,10 +18,11 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
     count = page.posts_within(WINDOW)
     if count is None:
         # Only the latest posts are known (a public page, or a very busy wall): measure the
-        # rate over the span they cover; it can show the policy is met, never that it is not.
+        # rate over the span they cover (when at least a week's quota is visible); it can show
+        # the policy is met, never that it is not.
         seen = page.posts_at_least(WINDOW)
         span = max(1.0, (page.observed_ts() - (page.posts_cover_from or 0)) / 86400)
-        if seen * 7 / min(span, WINDOW) >= need:
+        if seen >= need and seen * 7 / min(span, WINDOW) >= need:
             rate = seen * 7 / min(span, WINDOW)
             return outcome(
                 Status.PASS,

@@ -32,6 +32,16 @@ ABBREVIATIONS = {
 }
 NOISE = re.compile(r"[«»\"'“”„.,:;()!?|/\\-]+|№")
 GENERIC = {"официальная", "страница", "официальный", "паблик", "группа", "сообщество"}
+# Words every body of a kind shares: they say what a body is, not which one. The rest of the
+# name (a place, a number) must be found in the page's name.
+COMMON = {
+    "администрация", "сельского", "городского", "поселения", "муниципального", "района",
+    "округа", "городской", "сельское", "городское", "поселение", "район", "округ", "совет",
+    "депутатов", "области", "края", "республики", "города", "г", "мр", "сп", "гп", "го", "и",
+    "по", "в", "на", "муниципальный", "муниципальное", "учреждение", "мбоу", "маоу", "мкоу",
+    "мбдоу", "мкдоу", "мбук", "мку", "мбу", "гбуз", "сош", "управление", "комитет",
+    "министерство", "департамент", "отдел", "образования", "культуры",
+}  # fmt: skip
 
 
 def normalise(name: str) -> str:
@@ -43,13 +53,27 @@ def normalise(name: str) -> str:
     return " ".join(w for w in text.split() if w not in GENERIC)
 
 
+def distinctive_found(page: str, name: str) -> bool:
+    """Every distinctive word of the name (a place, a number) is in the page name, allowing
+    for Russian endings (Хорошего ~ Хорошее)."""
+    words = page.split()
+    for token in (t for t in name.split() if t not in COMMON):
+        if token.isdigit():
+            if token not in words:
+                return False
+        elif not any(fuzz.ratio(token, w) >= 75 for w in words):
+            return False
+    return True
+
+
 def similarity(page_name: str, names: list[str]) -> int:
-    """Best 0..100 similarity of the page name with any of the body's names."""
+    """Best 0..100 similarity of the page name with any of the body's names (0 when a
+    distinctive word of that name is missing from the page name)."""
     page = normalise(page_name)
     best = 0.0
     for name in names:
         ref = normalise(name)
-        if not page or not ref:
+        if not page or not ref or not distinctive_found(page, ref):
             continue
         best = max(best, fuzz.token_set_ratio(page, ref), fuzz.token_sort_ratio(page, ref))
     return round(best)

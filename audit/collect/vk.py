@@ -23,6 +23,7 @@ GROUP_FIELDS = (
     "is_government_organization,trust_mark,activity,fixed_post,wall"
 )
 WALL_COUNT = 100  # wall.get maximum: enough for 30 days of a busy page
+PAGE_FACT_CODES = frozenset({15, 18, 30, 203})  # access errors that describe the page itself
 
 
 def now_iso() -> str:
@@ -104,6 +105,27 @@ def apply_wall(page: PageObservation, wall: Any) -> None:
         page.comments_open = bool(can_post[0])
 
 
+def access_fact(url: str, code: int, result: CallResult, observed_at: str) -> PageObservation:
+    """VK refused to show the page: 18 — deleted or banned; 15/30/203 — it exists, closed."""
+    page = PageObservation("vk", url, "api", "found", observed_at, evidence=list(result.evidence))
+    page.detail = result.detail()
+    if code == 18:
+        page.state = "deleted"
+    else:
+        page.kind, page.closed, page.wall_cause = "group", True, "closed"
+    return page
+
+
+def wall_refusal(error: dict | None) -> str:
+    """Why wall.get failed inside execute (VK's error_msg texts for code 15)."""
+    msg = str((error or {}).get("error_msg", "")).lower()
+    if "disabled" in msg:
+        return "wall_disabled"
+    if "members" in msg or "private" in msg:
+        return "closed"
+    return "wall_unreadable"
+
+
 def failed(url: str, result: CallResult, observed_at: str) -> PageObservation:
     return PageObservation(
         platform="vk",
@@ -134,29 +156,40 @@ async def collect_vk_api(api: VkApi, refs: list[PageRef]) -> dict[str, PageObser
     by_name: dict[str, dict] = {}
     evidence_of: dict[str, list] = {}  # group id -> evidence of the calls that read it
 
+    facts: dict[str, tuple[int, CallResult]] = {}  # key -> access error about that page
+
     async def lookup(keys: list[str]) -> dict[str, CallResult]:
         """groups.getById over `keys`; returns the failed call per key that could not be asked."""
         failures: dict[str, CallResult] = {}
         for part in chunks(keys, api.settings.ids_per_call):
-            result = await api.call(
-                "groups.getById",
-                {"group_ids": ",".join(part), "fields": GROUP_FIELDS},
-                f"groups.getById group_ids={','.join(part)}",
-            )
-            if not result.ok:
-                if result.error_code in (100, 125):  # none of the ids is a community
-                    for key in part:
-                        evidence_of.setdefault(f"key:{key}", []).extend(result.evidence)
-                    continue
-                failures.update(dict.fromkeys(part, result))
-                continue
-            for group in groups_of(result.response):
-                gid = str(group.get("id"))
-                by_id[gid] = group
-                if group.get("screen_name"):
-                    by_name[str(group["screen_name"]).lower()] = group
-                evidence_of.setdefault(gid, []).extend(result.evidence)
+            failures.update(await lookup_part(part))
         return failures
+
+    async def lookup_part(part: list[str]) -> dict[str, CallResult]:
+        result = await api.call(
+            "groups.getById",
+            {"group_ids": ",".join(part), "fields": GROUP_FIELDS},
+            f"groups.getById group_ids={','.join(part)}",
+        )
+        if not result.ok:
+            if result.error_code in (100, 125):  # none of the ids is a community
+                for key in part:
+                    evidence_of.setdefault(f"key:{key}", []).extend(result.evidence)
+                return {}
+            if result.error_code in PAGE_FACT_CODES:
+                if len(part) == 1:  # an access error about this very page: a fact
+                    facts[part[0]] = (result.error_code, result)
+                    return {}
+                half = len(part) // 2  # which page? ask the halves apart
+                return {**await lookup_part(part[:half]), **await lookup_part(part[half:])}
+            return dict.fromkeys(part, result)
+        for group in groups_of(result.response):
+            gid = str(group.get("id"))
+            by_id[gid] = group
+            if group.get("screen_name"):
+                by_name[str(group["screen_name"]).lower()] = group
+            evidence_of.setdefault(gid, []).extend(result.evidence)
+        return {}
 
     failures = await lookup(list(groups))
 
@@ -191,6 +224,10 @@ async def collect_vk_api(api: VkApi, refs: list[PageRef]) -> dict[str, PageObser
         if key in failures:
             out[ref.url] = failed(ref.url, failures[key], observed_at)
             continue
+        if key in facts:
+            code, result = facts[key]
+            out[ref.url] = access_fact(ref.url, code, result, observed_at)
+            continue
         group = found(key) or by_id.get(resolved_ids.get(key, ""))
         extra_ev = evidence_of.get(f"key:{key}", [])
         if group is None:
@@ -221,12 +258,16 @@ async def collect_vk_api(api: VkApi, refs: list[PageRef]) -> dict[str, PageObser
             f"execute wall.get x{len(part)} owner_ids=" + ",".join(f"-{p.page_id}" for p in part),
         )
         answers = result.response if result.ok and isinstance(result.response, list) else []
+        errors = iter(result.extra.get("execute_errors") or [])  # one per failed slot, in order
         for index, page in enumerate(part):
             page.evidence.extend(result.evidence)
             if not result.ok:
                 page.wall_cause = result.cause
                 continue
-            apply_wall(page, answers[index] if index < len(answers) else False)
+            answer = answers[index] if index < len(answers) else False
+            apply_wall(page, answer)
+            if answer is False:
+                page.wall_cause = wall_refusal(next(errors, None))
     # aliases share the wall facts of their page
     for url, page in out.items():
         origin = pages.get(page.page_id or "")

@@ -153,7 +153,8 @@ class VkWorld:
         shown += [
             {"key": k, "value": v} for k, v in params.items() if k not in ("access_token", "code")
         ]
-        return {"error": {"error_code": code, "error_msg": msg, "request_params": shown}}
+        error = {"error_code": code, "error_msg": msg, "request_params": shown}
+        return {"error": {"inner_type": "base_error", **error}}  # as the schema requires
 
     def _group_key(self, key: str) -> int | None:
         key = key.strip().lower()
