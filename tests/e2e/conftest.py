@@ -38,3 +38,11 @@ def cli(*args, cwd=ROOT, timeout=120, env=None):
 
 def load_report(out_dir):
     return json.loads((Path(out_dir) / "report.json").read_text(encoding="utf-8"))
+
+
+def one_body(tmp_path, entity: str, *more: str):
+    """A registry file holding bodies given as YAML flow mappings."""
+    reg = tmp_path / "one.yaml"
+    lines = "".join(f"  - {e}\n" for e in (entity, *more))
+    reg.write_text(f"entities:\n{lines}", encoding="utf-8")
+    return reg

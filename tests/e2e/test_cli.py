@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import FAST, ROOT, cli, load_report
+from tests.e2e.conftest import FAST, ROOT, cli, load_report, one_body
 
 pytestmark = pytest.mark.e2e
 
@@ -108,13 +108,6 @@ def test_report_command_rerenders_in_english(demo_run):
     proc = cli("report", out, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert "Compliance per requirement" in (out / "index.html").read_text(encoding="utf-8")
-
-
-def one_body(tmp_path, entity: str):
-    """A registry file holding one body given as a YAML flow mapping."""
-    reg = tmp_path / "one.yaml"
-    reg.write_text(f"entities:\n  - {entity}\n", encoding="utf-8")
-    return reg
 
 
 def test_exit_zero_without_violations(world, tmp_path):
