@@ -93,5 +93,12 @@ class Finding:
     platform: str | None = None  # vk / ok for checks about one platform's page
 
     @property
+    def key(self) -> str:
+        """Unique per body: the check id, with the platform for checks run per platform."""
+        if self.platform and not self.check_id.endswith("." + self.platform):
+            return f"{self.check_id}[{self.platform}]"
+        return self.check_id
+
+    @property
     def is_violation(self) -> bool:
         return self.status is Status.FAIL and self.severity is Severity.VIOLATION

@@ -71,6 +71,6 @@ def summarise(rows: list[tuple[str | None, list[Finding]]]) -> Summary:
         s.per_region[region or "—"]["bodies"] += 1
         for f in findings:
             s.by_status[f.status.value] += 1
-            s.per_check[f.check_id][f.status.value] += 1
+            s.per_check[f.key][f.status.value] += 1
             s.violations += f.is_violation
     return s

@@ -66,6 +66,10 @@ LABELS = {
         "disclaimer": "«Не удалось проверить» не является нарушением: сайт или страница не "
         "ответили так, чтобы вывод был достоверным.",
         "filter": "Фильтр по названию",
+        "pages": "Официальные страницы",
+        "page_exists": "Официальная страница существует",
+        "platform": {"vk": "ВКонтакте", "ok": "Одноклассники"},
+        "page_sources": "Источник сведений о страницах",
     },
     "en": {
         "title": "Official pages compliance audit",
@@ -120,6 +124,10 @@ LABELS = {
         "disclaimer": "'Could not check' is not a violation: the site or page did not answer in a "
         "way that allows a reliable conclusion.",
         "filter": "Filter by name",
+        "pages": "Official pages",
+        "page_exists": "The official page exists",
+        "platform": {"vk": "VK", "ok": "OK"},
+        "page_sources": "Source of page facts",
     },
 }
 
@@ -176,8 +184,31 @@ def environment(template_dir: str | None = None) -> Environment:
     return env
 
 
+RANK = {"fail": 5, "error": 3, "fail_warning": 2, "fail_info": 1, "pass": 0}
+
+
+def platform_status(entity: dict, platform: str) -> str | None:
+    """The worst outcome of a body's checks about one platform's page (for the overview)."""
+    keys = [
+        status_key(f)
+        for f in entity["findings"]
+        if f.get("platform") == platform and f["check"].startswith("page.")
+    ]
+    keys = [k for k in keys if k in RANK] or [k for k in keys if k == "n/a"]
+    return max(keys, key=lambda k: RANK.get(k, -1)) if keys else None
+
+
+def finding_key(f: dict) -> str:
+    return f.get("key") or f["check"]
+
+
 def render_html(report: dict, lang: str = "ru", template_dir: str | None = None) -> str:
     checks = {c["id"]: c for c in report["checks"]}
+    body_checks = [cid for cid, c in checks.items() if not c.get("per_platform")]
+    page_checks = [cid for cid, c in checks.items() if c.get("per_platform")]
+    platforms = sorted(
+        {f["platform"] for e in report["entities"] for f in e["findings"] if f.get("platform")}
+    )
     return (
         environment(template_dir)
         .get_template("report.html.j2")
@@ -185,11 +216,16 @@ def render_html(report: dict, lang: str = "ru", template_dir: str | None = None)
             r=report,
             checks=checks,
             check_ids=list(checks),
+            body_checks=body_checks,
+            page_checks=page_checks,
+            platforms=platforms,
+            platform_status=platform_status,
+            summary_keys=list(report["summary"]["per_check"]),
             t=LABELS[lang],
             lang=lang,
             kinds=KIND_TITLES_RU,
             findings_by_check={
-                e["id"]: {f["check"]: f for f in e["findings"]} for e in report["entities"]
+                e["id"]: {finding_key(f): f for f in e["findings"]} for e in report["entities"]
             },
             evidence_by_entity={
                 e["id"]: {ev["id"]: ev for ev in e["evidence"]} for e in report["entities"]

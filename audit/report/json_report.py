@@ -33,6 +33,7 @@ def entity_json(r: EntityResult) -> dict:
         "status": body_status(r.findings),
         "findings": [
             {
+                "key": f.key,
                 "check": f.check_id,
                 "status": f.status.value,
                 "severity": f.severity.value,
