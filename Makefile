@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install test lint demo clean
+.PHONY: install test lint demo demo-html clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ lint: install
 
 demo: install
 	$(VENV)/bin/pages-audit demo --registry registry/demo.yaml --out reports/demo
+
+demo-html: install
+	$(VENV)/bin/pages-audit demo --registry registry/demo.yaml --out reports/demo-html --html
 
 clean:
 	rm -rf reports build *.egg-info .pytest_cache

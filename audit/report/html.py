@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from audit.model import KIND_TITLES_RU
+from audit.model import KIND_TITLES_RU, PLATFORMS
 
 MSK = timezone(timedelta(hours=3), "MSK")  # Moscow has kept UTC+3 all year since 2014
 
@@ -206,9 +206,8 @@ def render_html(report: dict, lang: str = "ru", template_dir: str | None = None)
     checks = {c["id"]: c for c in report["checks"]}
     body_checks = [cid for cid, c in checks.items() if not c.get("per_platform")]
     page_checks = [cid for cid, c in checks.items() if c.get("per_platform")]
-    platforms = sorted(
-        {f["platform"] for e in report["entities"] for f in e["findings"] if f.get("platform")}
-    )
+    seen = {f.get("platform") for e in report["entities"] for f in e["findings"]}
+    platforms = [p for p in PLATFORMS if p in seen]
     return (
         environment(template_dir)
         .get_template("report.html.j2")
