@@ -14,6 +14,7 @@ from pathlib import Path
 from audit import __version__
 from audit.checks import catalogue
 from audit.collect.apicall import ApiConfigError
+from audit.collect.ok_api import OkSettings
 from audit.collect.pages import PlatformSettings
 from audit.collect.vk_api import VkSettings
 from audit.fetch import FetchConfig, Fetcher, decode_body
@@ -102,12 +103,19 @@ def fetch_config(args: argparse.Namespace, **overrides) -> FetchConfig:
 
 
 def add_platform_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("platforms (VK API token from the VK_TOKEN environment variable)")
+    g = p.add_argument_group(
+        "platforms (API credentials from the environment: VK_TOKEN; OK_APP_KEY, OK_APP_SECRET, "
+        "OK_ACCESS_TOKEN)"
+    )
     g.add_argument("--vk-token-file", metavar="FILE", help="read the VK service token from FILE")
     g.add_argument("--vk-api-version", default="5.199", help="VK API version (5.199)")
     g.add_argument("--vk-rate", type=float, default=3.0, help="VK API requests per second (3)")
     g.add_argument(
         "--vk-ids-per-call", type=int, default=500, help="communities per groups.getById (500)"
+    )
+    g.add_argument("--ok-rate", type=float, default=3.0, help="OK API requests per second (3)")
+    g.add_argument(
+        "--ok-ids-per-call", type=int, default=100, help="groups per group.getInfo (100)"
     )
     g.add_argument(
         "--no-api",
@@ -125,13 +133,29 @@ def platform_settings(args: argparse.Namespace) -> PlatformSettings:
             raise UsageError(f"--vk-token-file {args.vk_token_file}: {exc.strerror}") from None
     if args.vk_rate <= 0 or not 1 <= args.vk_ids_per_call <= 500:
         raise UsageError("--vk-rate must be positive; --vk-ids-per-call between 1 and 500")
+    if args.ok_rate <= 0 or not 1 <= args.ok_ids_per_call <= 100:
+        raise UsageError("--ok-rate must be positive; --ok-ids-per-call between 1 and 100")
+
+    def env(name: str) -> str | None:
+        return None if args.no_api else os.environ.get(name, "").strip() or None
+
+    ok = OkSettings(
+        app_key=env("OK_APP_KEY"),
+        app_secret=env("OK_APP_SECRET"),
+        access_token=env("OK_ACCESS_TOKEN"),
+        rate=args.ok_rate,
+        ids_per_call=args.ok_ids_per_call,
+    )
+    if bool(ok.app_key) != bool(ok.app_secret):
+        raise UsageError("OK API: set both OK_APP_KEY and OK_APP_SECRET (or neither)")
     return PlatformSettings(
         vk=VkSettings(
             token=token,
             version=args.vk_api_version,
             rate=args.vk_rate,
             ids_per_call=args.vk_ids_per_call,
-        )
+        ),
+        ok=ok,
     )
 
 
@@ -358,6 +382,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             backoff_base=0.2,
         )
         vk = VkSettings(token=None if args.html else world.vk_token, rate=20.0)
+        ok = (
+            OkSettings(rate=20.0)
+            if args.html
+            else OkSettings(
+                app_key=world.ok.app_key,
+                app_secret=world.ok.app_secret,
+                access_token=world.ok.access_token,
+                rate=20.0,
+            )
+        )
         code, _report = execute_run(
             [args.registry],
             args.out,
@@ -365,7 +399,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             policy_from(args),
             args.lang,
             quiet=False,
-            platforms=PlatformSettings(vk=vk),
+            platforms=PlatformSettings(vk=vk, ok=ok),
         )
     if code == EXIT_USAGE:
         return code
@@ -441,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--platforms", choices=PLATFORM_RULES)
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     p.add_argument(
-        "--html", action="store_true", help="no API token: read the simulated public pages"
+        "--html", action="store_true", help="no API credentials: read the simulated public pages"
     )
     p.add_argument("--lang", choices=("ru", "en"), default="ru")
     p.set_defaults(func=cmd_demo)

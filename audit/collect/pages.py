@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from audit.collect.ok import collect_ok_api
+from audit.collect.ok_api import OkApi, OkSettings
+from audit.collect.ok_html import collect_ok_html
 from audit.collect.vk import collect_vk_api
 from audit.collect.vk_api import VkApi, VkSettings
 from audit.collect.vk_html import collect_vk_html
@@ -29,9 +32,10 @@ class PageCollector(Protocol):
 @dataclass(frozen=True)
 class PlatformSettings:
     vk: VkSettings = field(default_factory=VkSettings)
+    ok: OkSettings = field(default_factory=OkSettings)
 
     def redacted(self) -> dict:
-        return {"vk": self.vk.redacted()}
+        return {"vk": self.vk.redacted(), "ok": self.ok.redacted()}
 
 
 class VkCollector:
@@ -56,8 +60,30 @@ class VkCollector:
         return self.api.calls if self.api else self._html_requests
 
 
+class OkCollector:
+    platform = "ok"
+
+    def __init__(self, fetcher: Fetcher, settings: OkSettings):
+        self.fetcher, self.settings = fetcher, settings
+        self.api = OkApi(fetcher, settings) if settings.usable else None
+        self.source = "api" if self.api else "html"
+        self._html_requests = 0
+
+    async def collect(self, refs: list[PageRef]) -> dict[str, PageObservation]:
+        refs = [r for r in refs if r.platform == "ok"]
+        if not refs:
+            return {}
+        if self.api is not None:
+            return await collect_ok_api(self.api, refs)
+        self._html_requests += len(set(refs))
+        return await collect_ok_html(self.fetcher, refs, self.settings.web_url)
+
+    def requests(self) -> int:
+        return self.api.calls if self.api else self._html_requests
+
+
 def page_collectors(fetcher: Fetcher, settings: PlatformSettings) -> list[PageCollector]:
-    return [VkCollector(fetcher, settings.vk)]
+    return [VkCollector(fetcher, settings.vk), OkCollector(fetcher, settings.ok)]
 
 
 MAX_SITE_REFS = 3  # pages a website links, per platform, that are looked at besides the registry's

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
+from audit.collect.page_html import away_target, meta, read_posts
 from audit.collect.vk import now_iso
 from audit.fetch import Fetcher, FetchResult
 from audit.links import PageRef
 from audit.observations import PageObservation
-from audit.rudates import parse_ru_date
 from audit.textfacts import emails, has_address, phones, unique
 
 NOT_FOUND = ("Страница удалена либо ещё не создана", "Page deleted or not yet created")
@@ -34,22 +34,6 @@ CLOSED = ("Закрытая группа", "Это частное сообщес
 GOV_LABEL = re.compile(r"госорганизаци|подтверждено через госуслуги", re.IGNORECASE)
 LOGIN = re.compile(r"(?i)войдите|чтобы продолжить, войдите|sign in to continue|login_form")
 OWNER_URL = re.compile(r"vk\.(?:com|ru)/(club|public|event|id)(\d+)")
-
-
-def meta(soup: BeautifulSoup, prop: str) -> str | None:
-    tag = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
-    if tag is None:
-        return None
-    value = tag.get("content") or tag.get("value")
-    return str(value).strip() if value else None
-
-
-def away_target(href: str) -> str:
-    """vk.com/away.php?to=<url> → <url>."""
-    parts = urlsplit(href)
-    if parts.path.endswith("/away.php"):
-        return parse_qs(parts.query).get("to", [href])[0]
-    return href
 
 
 def parse_vk_page(result: FetchResult, url: str, observed_at: str) -> PageObservation:
@@ -124,7 +108,7 @@ def parse_vk_page(result: FetchResult, url: str, observed_at: str) -> PageObserv
     members = soup.select_one(".group_members_count, [data-members]")
     if members and (digits := re.sub(r"\D", "", members.get_text())):
         page.members = int(digits)
-    _read_posts(page, posts, datetime.fromisoformat(observed_at))
+    read_posts(page, posts, datetime.fromisoformat(observed_at))
     return page
 
 
@@ -140,28 +124,6 @@ def _title(soup: BeautifulSoup) -> str | None:
 def _vk_host(url: str) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return host in ("vk.com", "vk.ru", "m.vk.com", "m.vk.ru") or host.endswith(".vk.com")
-
-
-def _read_posts(page: PageObservation, posts: list, now: datetime) -> None:
-    dates = []
-    for node in posts:
-        if "post_fixed" in (node.get("class") or []):
-            continue
-        stamp = node.select_one("time[datetime]")
-        raw = stamp["datetime"] if stamp else None
-        if raw is None:
-            date_node = node.select_one(".rel_date, .post_date, .wi_date")
-            raw = date_node.get_text(" ", strip=True) if date_node else None
-        when = parse_ru_date(str(raw), now) if raw else None
-        if when is not None:
-            dates.append(int(when.timestamp()))
-    page.posts = sorted(dates, reverse=True)
-    # a public page shows the latest few posts: complete only from the oldest one shown
-    page.posts_cover_from = page.posts[-1] if page.posts else None
-    if not posts:
-        page.posts_cover_from = None if page.closed else 0
-        page.posts = None if page.closed else []
-        page.wall_cause = "closed" if page.closed else None
 
 
 async def collect_vk_html(

@@ -45,6 +45,7 @@ from typing import Any
 
 import yaml
 
+from audit.world.ok import OkWorld
 from audit.world.vk import VkWorld
 
 SCENARIO_DIR = resources.files("audit.world") / "scenarios"
@@ -96,12 +97,15 @@ class Site:
 
 VK_API_HOSTS = ("api.vk.com", "api.vk.ru")
 VK_WEB_HOSTS = ("vk.com", "m.vk.com", "vk.ru", "m.vk.ru")
+OK_API_HOSTS = ("api.ok.ru",)
+OK_WEB_HOSTS = ("ok.ru", "m.ok.ru", "www.ok.ru")
 
 
 @dataclass
 class Scenario:
     sites: dict[str, Site]
     vk: dict = field(default_factory=dict)
+    ok: dict = field(default_factory=dict)
 
 
 def load_scenario(path: str | os.PathLike | None = None) -> Scenario:
@@ -126,7 +130,7 @@ def load_scenario(path: str | os.PathLike | None = None) -> Scenario:
             vars={k: str(v) for k, v in (spec.get("vars") or {}).items()},
             routes=routes,
         )
-    return Scenario(sites, doc.get("vk") or {})
+    return Scenario(sites, doc.get("vk") or {}, doc.get("ok") or {})
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -152,10 +156,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
             self._send(200, body, {"Content-Type": "application/json; charset=utf-8"})
             return True
-        if host in VK_WEB_HOSTS:
-            status, headers, text = world.vk.handle_web(path)
-            self._send(status, text.encode("utf-8"), headers)
+        if host in OK_API_HOSTS and path == "/fb.do":
+            length = int(self.headers.get("Content-Length") or 0)
+            form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8")) if length else {}
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            params = {k: v[0] for k, v in {**query, **form}.items()}
+            body = json.dumps(world.ok.handle_api(params), ensure_ascii=False).encode("utf-8")
+            self._send(200, body, {"Content-Type": "application/json; charset=utf-8"})
             return True
+        for hosts, app in ((VK_WEB_HOSTS, world.vk), (OK_WEB_HOSTS, world.ok)):
+            if host in hosts:
+                status, headers, text = app.handle_web(path)
+                self._send(status, text.encode("utf-8"), headers)
+                return True
         return False
 
     def do_GET(self) -> None:
@@ -235,9 +248,10 @@ class World:
     def __init__(self, scenario: Scenario | None = None, state_dir: str | None = None):
         scenario = scenario if scenario is not None else load_scenario()
         self.sites = dict(scenario.sites)
-        for host in (*VK_API_HOSTS, *VK_WEB_HOSTS):
+        for host in (*VK_API_HOSTS, *VK_WEB_HOSTS, *OK_API_HOSTS, *OK_WEB_HOSTS):
             self.sites.setdefault(host, Site(host))
         self.vk = VkWorld(scenario.vk)
+        self.ok = OkWorld(scenario.ok)
         self._state_dir = state_dir
         self._counters: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
@@ -349,6 +363,15 @@ class World:
             "connect_to": self.connect_to,
             "cli_args": self.cli_args(),
             "vk_token": self.vk_token,
+            "ok_env": self.ok_env(),
+        }
+
+    def ok_env(self) -> dict[str, str]:
+        """The environment that gives `pages-audit run` the simulated OK's credentials."""
+        return {
+            "OK_APP_KEY": self.ok.app_key,
+            "OK_APP_SECRET": self.ok.app_secret,
+            "OK_ACCESS_TOKEN": self.ok.access_token,
         }
 
     def write_state(self, path: str) -> None:

@@ -23,8 +23,10 @@ def world():
 def cli(*args, cwd=ROOT, timeout=120, env=None):
     """Run `python -m audit ...` as a separate process, like a user or a nightly job would.
 
-    VK_TOKEN is taken out of the inherited environment: a test sets it when it wants the API."""
-    environ = {k: v for k, v in os.environ.items() if k != "VK_TOKEN"}
+    API credentials are taken out of the inherited environment: a test sets them when it wants
+    the API."""
+    secrets = ("VK_TOKEN", "OK_APP_KEY", "OK_APP_SECRET", "OK_ACCESS_TOKEN")
+    environ = {k: v for k, v in os.environ.items() if k not in secrets}
     environ.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "audit", *map(str, args)],

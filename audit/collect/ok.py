@@ -1,0 +1,237 @@
+"""OK pages through the API.
+
+    url.getInfo            one request per short name (ok.ru/<name>): group, profile or nothing
+    group.getInfo          up to 100 groups per request (uids=...)
+    mediatopic.getTopics   latest topics of each open group, one request per group
+
+OK documents no batch call for topics, so activity costs one request per open group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from audit.collect.apicall import CallResult, chunks
+from audit.collect.ok_api import OkApi
+from audit.collect.vk import now_iso
+from audit.links import PageRef
+from audit.observations import PageObservation
+from audit.textfacts import emails, has_address, phones, unique
+
+GROUP_FIELDS = (
+    "uid,name,description,shortname,homepage_url,members_count,private,access_type,"
+    "gos_org,phone,address,city,blocked"
+)
+TOPICS = 50  # latest topics asked for: enough for the 30-day window of most pages
+NOT_FOUND_CODES = frozenset({100, 160, 300})  # bad or unknown group id, not found
+RESTRICTED_CODES = frozenset({456, 457, 458})  # group, unauthorized, privacy restriction
+
+
+def groups_of(response: Any) -> list[dict]:
+    """group.getInfo answers a plain list; the documentation renders {"groups": [...]}."""
+    if isinstance(response, dict):
+        response = response.get("groups") or []
+    return [g for g in response if isinstance(g, dict)] if isinstance(response, list) else []
+
+
+def page_from_group(url: str, group: dict, observed_at: str) -> PageObservation:
+    page = PageObservation(
+        platform="ok",
+        url=url,
+        source="api",
+        state="banned" if group.get("blocked") else "found",
+        observed_at=observed_at,
+        page_id=str(group.get("uid")),
+        screen_name=group.get("shortname"),
+        kind="group",
+        name=group.get("name"),
+    )
+    if page.state != "found":
+        return page
+    access = str(group.get("access_type") or "").upper()
+    page.closed = bool(group.get("private")) or access in ("CLOSED", "SECRET")
+    if page.closed:
+        page.wall_cause = "closed"
+    gov = group.get("gos_org")
+    page.gov_mark = None if gov is None else bool(gov)
+    page.description = group.get("description") or ""
+    page.site = group.get("homepage_url") or None
+    text = " ".join(str(group.get(k) or "") for k in ("description", "phone", "address"))
+    page.phones = unique([str(group.get("phone") or ""), *phones(text)])
+    page.emails = unique(emails(text))
+    address = group.get("address")
+    city = group.get("city")
+    page.addresses = unique(
+        [", ".join(str(x) for x in (city, address) if x)] + ([text] if has_address(text) else [])
+    )
+    page.members = group.get("members_count")
+    return page
+
+
+def apply_topics(page: PageObservation, answer: Any) -> None:
+    if not isinstance(answer, dict):
+        page.wall_cause = "wall_unreadable"
+        return
+    topics = [t for t in answer.get("media_topics") or [] if isinstance(t, dict)]
+    own = [t for t in topics if isinstance(t.get("created_ms"), int) and not t.get("is_pinned")]
+    page.posts = sorted((t["created_ms"] // 1000 for t in own), reverse=True)
+    complete = not answer.get("has_more") and len(topics) < TOPICS
+    page.posts_total = len(page.posts) if complete else None
+    page.posts_cover_from = 0 if complete or not page.posts else page.posts[-1]
+
+
+async def collect_ok_api(api: OkApi, refs: list[PageRef]) -> dict[str, PageObservation]:
+    observed_at = now_iso()
+    out: dict[str, PageObservation] = {}
+    gid_of: dict[str, str] = {}  # ref url -> group id
+    extra_ev: dict[str, list] = {}
+    unique_refs = list(dict.fromkeys(refs))
+
+    async def resolve(ref: PageRef) -> None:
+        if ref.kind == "group":
+            gid_of[ref.url] = ref.key
+            return
+        if ref.kind == "profile":
+            out[ref.url] = PageObservation(
+                "ok", ref.url, "api", "found", observed_at, page_id=ref.key, kind="profile"
+            )
+            return
+        result = await api.call("url.getInfo", {"url": ref.url}, f"url.getInfo url={ref.url}")
+        extra_ev[ref.url] = list(result.evidence)
+        if not result.ok:
+            if result.error_code in NOT_FOUND_CODES:
+                out[ref.url] = PageObservation(
+                    "ok", ref.url, "api", "missing", observed_at, evidence=list(result.evidence)
+                )
+            else:
+                out[ref.url] = failed(ref.url, result, observed_at)
+            return
+        answer = result.response if isinstance(result.response, dict) else {}
+        kind = str(answer.get("type") or "").upper()
+        object_id = answer.get("objectIdStr") or answer.get("objectId")
+        if kind == "GROUP" and object_id:
+            gid_of[ref.url] = str(object_id)
+        elif kind in ("USER", "PROFILE") and object_id:
+            out[ref.url] = PageObservation(
+                "ok",
+                ref.url,
+                "api",
+                "found",
+                observed_at,
+                page_id=str(object_id),
+                kind="profile",
+                evidence=list(result.evidence),
+            )
+        else:
+            out[ref.url] = PageObservation(
+                "ok", ref.url, "api", "missing", observed_at, evidence=list(result.evidence)
+            )
+
+    await asyncio.gather(*(resolve(r) for r in unique_refs))
+
+    groups: dict[str, dict] = {}
+    group_ev: dict[str, list] = {}
+    facts: dict[str, CallResult] = {}
+    failures: dict[str, CallResult] = {}
+
+    async def lookup(part: list[str]) -> None:
+        result = await api.call(
+            "group.getInfo",
+            {"uids": ",".join(part), "fields": GROUP_FIELDS},
+            f"group.getInfo uids={','.join(part)}",
+        )
+        if not result.ok:
+            code = result.error_code
+            if code in NOT_FOUND_CODES | RESTRICTED_CODES:
+                if len(part) == 1:
+                    facts[part[0]] = result
+                    return
+                half = len(part) // 2
+                await lookup(part[:half])
+                await lookup(part[half:])
+                return
+            failures.update(dict.fromkeys(part, result))
+            return
+        for group in groups_of(result.response):
+            gid = str(group.get("uid"))
+            groups[gid] = group
+            group_ev[gid] = list(result.evidence)
+
+    ids = list(dict.fromkeys(gid_of.values()))
+    for part in chunks(ids, api.settings.ids_per_call):
+        await lookup(part)
+
+    pages: dict[str, PageObservation] = {}
+    for url, gid in gid_of.items():
+        before = extra_ev.get(url, [])
+        if gid in failures:
+            out[url] = failed(url, failures[gid], observed_at)
+            continue
+        if gid in facts:
+            result = facts[gid]
+            page = PageObservation(
+                "ok",
+                url,
+                "api",
+                "missing",
+                observed_at,
+                page_id=gid,
+                evidence=[*before, *result.evidence],
+                detail=result.detail(),
+            )
+            if result.error_code in RESTRICTED_CODES:
+                page.state, page.kind, page.closed, page.wall_cause = (
+                    "found",
+                    "group",
+                    True,
+                    "closed",
+                )
+            out[url] = page
+            continue
+        group = groups.get(gid)
+        if group is None:
+            out[url] = PageObservation(
+                "ok", url, "api", "missing", observed_at, page_id=gid, evidence=list(before)
+            )
+            continue
+        page = page_from_group(url, group, observed_at)
+        page.evidence = [*before, *group_ev.get(gid, [])]
+        pages.setdefault(gid, page)
+        out[url] = page
+
+    async def topics(page: PageObservation) -> None:
+        result = await api.call(
+            "mediatopic.getTopics",
+            {"gid": page.page_id or "", "count": str(TOPICS)},
+            f"mediatopic.getTopics gid={page.page_id}",
+        )
+        page.evidence.extend(result.evidence)
+        if result.ok:
+            apply_topics(page, result.response)
+        elif result.error_code in RESTRICTED_CODES:
+            page.wall_cause = "closed"
+        else:
+            page.wall_cause = result.cause
+
+    readable = [p for p in pages.values() if p.exists and not p.closed]
+    await asyncio.gather(*(topics(p) for p in readable))
+    for page in out.values():  # another address of a page already read shares its posts
+        origin = pages.get(page.page_id or "")
+        if origin is not None and origin is not page:
+            page.posts, page.posts_total = origin.posts, origin.posts_total
+            page.posts_cover_from, page.wall_cause = origin.posts_cover_from, origin.wall_cause
+    return out
+
+
+def failed(url: str, result: CallResult, observed_at: str) -> PageObservation:
+    return PageObservation(
+        platform="ok",
+        url=url,
+        source="api",
+        state="error",
+        observed_at=observed_at,
+        cause=result.cause,
+        detail=result.detail(),
+        evidence=list(result.evidence),
+    )

@@ -1,0 +1,58 @@
+"""Reading public VK and OK pages: what both platforms' HTML has in common."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup
+
+from audit.observations import PageObservation
+from audit.rudates import parse_ru_date
+
+DATE_SELECTOR = ".rel_date, .post_date, .wi_date, .feed_date"
+PINNED_CLASSES = ("post_fixed", "feed_pinned", "pinned")
+
+
+def meta(soup: BeautifulSoup, prop: str) -> str | None:
+    tag = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
+    if tag is None:
+        return None
+    value = tag.get("content") or tag.get("value")
+    return str(value).strip() if value else None
+
+
+def away_target(href: str) -> str:
+    """The target of a platform's redirector: vk.com/away.php?to=<url>, ok.ru/dk?st.link=<url>."""
+    parts = urlsplit(href)
+    query = parse_qs(parts.query)
+    if parts.path.endswith("/away.php") and "to" in query:
+        return query["to"][0]
+    if "st.link" in query:
+        return query["st.link"][0]
+    return href
+
+
+def read_posts(
+    page: PageObservation, posts: list, now: datetime, date_selector: str = DATE_SELECTOR
+) -> None:
+    """Post dates from post nodes (pinned ones left out): complete only from the oldest shown."""
+    dates = []
+    for node in posts:
+        if set(PINNED_CLASSES) & set(node.get("class") or []):
+            continue
+        stamp = node.select_one("time[datetime]")
+        raw = stamp["datetime"] if stamp else None
+        if raw is None:
+            date_node = node.select_one(date_selector)
+            raw = date_node.get_text(" ", strip=True) if date_node else None
+        when = parse_ru_date(str(raw), now) if raw else None
+        if when is not None:
+            dates.append(int(when.timestamp()))
+    page.posts = sorted(dates, reverse=True)
+    # a public page shows the latest few posts: complete only from the oldest one shown
+    page.posts_cover_from = page.posts[-1] if page.posts else None
+    if not posts:
+        page.posts_cover_from = None if page.closed else 0
+        page.posts = None if page.closed else []
+        page.wall_cause = "closed" if page.closed else None
