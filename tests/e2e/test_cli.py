@@ -33,7 +33,7 @@ EXPECTED = {
     "99620000": ("pass", "pass", "pass", "fail", "fail"),  # links another VK page
     "99620101": ("pass", "fail", "fail", "n/a", "fail"),  # share buttons + a post link
     "99620102": ("pass", "pass", "pass", "pass", "fail"),  # 301 to a new domain
-    "99620103": ("error", "error", "error", "n/a", "error"),  # website unknown
+    "99620103": ("error", "error", "error", "error", "error"),  # website unknown, OK page declared
     "1029900000051": ("pass", "pass", "pass", "pass", "fail"),  # club<id> == screen name (VK id)
     "1029900000072": ("pass", "pass", "pass", "n/a", "fail"),  # onclick / data-href
     "1029900000083": ("pass", "pass", "n/a", "n/a", "fail"),  # personal VK profile link
