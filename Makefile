@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install test lint demo demo-html clean
+.PHONY: install test lint demo demo-html bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ demo: install
 
 demo-html: install
 	$(VENV)/bin/pages-audit demo --registry registry/demo.yaml --out reports/demo-html --html
+
+bench: install
+	$(PY) bench/page_batching.py
 
 clean:
 	rm -rf reports build *.egg-info .pytest_cache

@@ -75,3 +75,39 @@ def test_summary_compliance_excludes_errors():
     per_check = report["summary"]["per_check"]["site.links.vk"]
     assert per_check["fail"] == 1 and per_check["compliance_percent"] == 0.0
     assert report["summary"]["violations"] == 1
+
+
+def test_page_names_and_urls_from_platforms_are_escaped():
+    """A community's name and site are written by whoever runs the page."""
+    from audit.observations import PageObservation
+
+    report = report_with("Суд", "m", "https://sud.ru/")
+    url = "https://vk.com/sud"
+    page = PageObservation(
+        "vk",
+        url,
+        "api",
+        "found",
+        "2026-11-23T10:00:00+00:00",
+        name=EVIL,
+        site="javascript:alert(2)",
+    )
+    entity = report["entities"][0]
+    entity["observations"]["pages"] = {url: page.to_json()}
+    entity["observations"]["chosen"] = {"vk": {"url": url, "source": "registry"}}
+    entity["findings"].append(
+        {
+            "key": "page.name_matches[vk]",
+            "check": "page.name_matches",
+            "status": "fail",
+            "severity": "warning",
+            "message_ru": f"имя {EVIL}",
+            "message_en": EVIL,
+            "evidence": [],
+            "platform": "vk",
+        }
+    )
+    html = render_html(report)
+    assert EVIL not in html and "&lt;script&gt;" in html
+    assert "javascript:alert(2)" not in html
+    assert 'table class="pages"' in html
