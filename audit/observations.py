@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from audit.fetch import Evidence
 from audit.links import PageLinks, PosWidget, Reference
@@ -138,6 +138,12 @@ class PageObservation:
     def to_json(self) -> dict:
         out = asdict(self)
         out["evidence"] = [e.id for e in self.evidence]
+        last = self.last_post()
+        out["derived"] = {  # for readers of report.json; the checks compute their own
+            "last_post_at": datetime.fromtimestamp(last, UTC).isoformat() if last else None,
+            "posts_7d": self.posts_within(7) if self.observed_at else None,
+            "posts_30d": self.posts_within(30) if self.observed_at else None,
+        }
         return out
 
 
