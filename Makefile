@@ -27,7 +27,7 @@ demo-html: install
 	$(VENV)/bin/pages-audit demo --registry registry/demo.yaml --out reports/demo-html --html
 
 bench: install
-	$(PY) bench/page_batching.py
+	$(PY) benchmarks/page_batching.py
 
 clean:
 	rm -rf reports build *.egg-info .pytest_cache

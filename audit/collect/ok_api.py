@@ -21,7 +21,7 @@ import hashlib
 import json
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from audit.collect.apicall import ApiConfigError, CallResult, RateLimiter, Redactor
 from audit.fetch import Fetcher
@@ -48,8 +48,8 @@ def ok_signature(params: dict[str, str], access_token: str | None, app_secret: s
 @dataclass(frozen=True)
 class OkSettings:
     app_key: str | None = None  # application public key
-    app_secret: str | None = None  # application secret key
-    access_token: str | None = None  # optional: group.getInfo needs no session
+    app_secret: str | None = field(default=None, repr=False)  # application secret key
+    access_token: str | None = field(default=None, repr=False)  # optional: no session needed
     api_url: str = "https://api.ok.ru/fb.do"
     web_url: str = "https://ok.ru/"
     ids_per_call: int = 100  # group.getInfo uids per call (as users.getInfo's documented limit)

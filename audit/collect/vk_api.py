@@ -14,7 +14,7 @@ import asyncio
 import json
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from audit.collect.apicall import ApiConfigError, CallResult, RateLimiter, Redactor
 from audit.fetch import Fetcher
@@ -27,7 +27,7 @@ EXECUTE_LIMIT = 25  # API calls inside one execute (dev.vk.com/ru/execute)
 
 @dataclass(frozen=True)
 class VkSettings:
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)  # never in a repr or traceback
     version: str = "5.199"
     api_url: str = "https://api.vk.com/method/"
     web_url: str = "https://vk.com/"

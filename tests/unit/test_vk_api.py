@@ -261,3 +261,11 @@ async def test_rate_limiter_spaces_calls_evenly():
     for _ in range(5):
         await limiter.wait()
     assert slept == [0.25, 0.25, 0.25, 0.25]
+
+
+def test_settings_repr_hides_secrets():
+    from audit.collect.ok_api import OkSettings
+
+    assert TOKEN not in repr(VkSettings(token=TOKEN))
+    ok = OkSettings(app_key="K", app_secret="the-app-secret", access_token="the-token")
+    assert "the-app-secret" not in repr(ok) and "the-token" not in repr(ok)

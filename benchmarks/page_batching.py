@@ -1,6 +1,6 @@
 """Benchmark: API requests and time for N VK and N OK pages against the simulated web.
 
-    python bench/page_batching.py [N ...]        (default: 10 100 1000 2500)
+    python benchmarks/page_batching.py [N ...]        (default: 10 100 1000 2500)
 
 Each body declares one VK page (a screen name) and one OK page (ok.ru/group/<id>) and has no
 website, so only the page collectors work. Prints, per N: VK requests (expected ceil(N/500) +
