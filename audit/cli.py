@@ -9,10 +9,12 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from audit import __version__
-from audit.checks import catalogue
+from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.collect.apicall import ApiConfigError
 from audit.collect.ok_api import OkSettings
 from audit.collect.pages import PlatformSettings
@@ -23,7 +25,7 @@ from audit.net import ConnectTo
 from audit.policy import PLATFORM_RULES, Policy, PolicyError, load_policy
 from audit.registry import load_registry
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class UsageError(Exception):
@@ -198,20 +200,32 @@ def _progress(total: int, quiet: bool):
     return tqdm(total=total, unit="body", file=sys.stderr, leave=False)
 
 
-def execute_run(
-    registries: list[str],
-    out: str,
-    config: FetchConfig,
-    policy: Policy,
-    lang: str,
-    quiet: bool,
-    templates: str | None = None,
-    platforms: PlatformSettings | None = None,
-) -> tuple[int, dict]:
-    """Validate, audit, write report.json and index.html. Returns (exit code, report)."""
+@dataclass
+class RunOptions:
+    """What `run` and `demo` share beyond the registry and the network settings."""
+
+    out: str
+    policy: Policy
+    lang: str = "ru"
+    quiet: bool = False
+    templates: str | None = None
+    platforms: PlatformSettings | None = None
+    db: str | None = None  # default: OUT/history.sqlite
+    resume: bool = False
+    waivers: list = field(default_factory=list)
+    chunk: int = 500
+    archive: bool = False
+
+
+def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) -> tuple[int, dict]:
+    """Validate, audit into the history store, write report.json and index.html.
+
+    Returns (exit code, report). Ctrl-C or SIGTERM leaves the run resumable."""
+    from audit.history import StoreJournal, policy_digest, registry_digest
     from audit.report.html import write_html
-    from audit.report.json_report import build_report, write_json
-    from audit.runner import run_audit
+    from audit.report.json_report import report_from_store, write_json
+    from audit.runner import file_sha256, run_audit
+    from audit.store import Store, StoreError
 
     reg = load_registry(registries)
     if reg.problems:
@@ -220,27 +234,103 @@ def execute_run(
         _err(f"registry has {len(reg.problems)} problem(s); nothing was audited")
         return EXIT_USAGE, {}
     try:
-        Path(out).mkdir(parents=True, exist_ok=True)
+        Path(opts.out).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"--out {out}: cannot create directory ({exc.strerror})") from None
-    bar = _progress(len(reg.entities), quiet)
-    result = asyncio.run(
-        run_audit(
-            reg.entities,
-            reg.files,
-            config,
-            policy,
-            on_done=(lambda _r: bar.update(1)) if bar else None,
-            platforms=platforms,
+        raise UsageError(f"--out {opts.out}: cannot create directory ({exc.strerror})") from None
+    db_path = opts.db or str(Path(opts.out) / "history.sqlite")
+    try:
+        store = Store(db_path)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    registries_meta = [{"path": p, "sha256": file_sha256(p)} for p in reg.files]
+    digest = registry_digest(registries_meta)
+    policy = opts.policy
+    run_row = store.unfinished(digest) if opts.resume else None
+    if opts.resume and run_row is None:
+        store.close()
+        raise UsageError(f"nothing to resume in {db_path}: no unfinished run of these registries")
+    if run_row is not None:
+        run_id = run_row["id"]
+        policy = Policy(**json.loads(run_row["policy"]))  # a run keeps the policy it began with
+        store.mark(run_id, "running")
+        done = len(store.done_ids(run_id))
+        if not opts.quiet:
+            _err(f"resuming run {run_id}: {done} of {len(reg.entities)} bodies already done")
+    else:
+        run_id = store.begin_run(
+            {
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "tool_version": __version__,
+                "catalogue_version": CATALOGUE_VERSION,
+                "registries": registries_meta,
+                "registry_sha256": digest,
+                "policy": policy.to_json(),
+                "policy_sha256": policy_digest(policy.to_json()),
+            }
         )
-    )
+    bar = _progress(len(reg.entities), opts.quiet)
+    if bar is not None:
+        bar.update(len(store.done_ids(run_id)))
+    previous = json.loads(store.run(run_id)["meta"])
+    try:
+        result = asyncio.run(
+            run_audit(
+                reg.entities,
+                reg.files,
+                config,
+                policy,
+                on_done=(lambda _r: bar.update(1)) if bar else None,
+                platforms=opts.platforms,
+                chunk=opts.chunk,
+                journal=StoreJournal(store, run_id),
+                waivers=opts.waivers,
+                keep_results=False,
+                fetcher_hook=_archive_hook(opts, run_id),
+            )
+        )
+    except KeyboardInterrupt:
+        store.mark(run_id, "interrupted")
+        done = len(store.done_ids(run_id))
+        store.close()
+        if bar:
+            bar.close()
+        _err(
+            f"pages-audit: interrupted; run {run_id} keeps {done} finished bodies in {db_path}.\n"
+            "Resume with the same command and --resume."
+        )
+        return EXIT_INTERRUPTED, {}
     if bar:
         bar.close()
-    report = build_report(result)
-    json_path = write_json(report, out)
-    html_path = write_html(report, out, lang, templates)
+    store.finish_run(
+        run_id,
+        {
+            "duration_s": round(previous.get("duration_s", 0) + result.duration_s, 3),
+            "requests": previous.get("requests", 0) + result.requests,
+            "api_requests": {
+                p: (previous.get("api_requests") or {}).get(p, 0) + n
+                for p, n in result.api_requests.items()
+            },
+            "fetch": result.fetch,
+            "platforms": result.platforms,
+            "page_sources": result.page_sources,
+            "expired_waivers": sorted(
+                (w.to_json() for w in result.expired_waivers), key=lambda w: w["source"]
+            ),
+            "resumed": bool(run_row is not None or previous.get("resumed")),
+            "db": db_path,
+        },
+    )
+    report = report_from_store(store, run_id)
+    store.close()
+    json_path = write_json(report, opts.out)
+    html_path = write_html(report, opts.out, opts.lang, opts.templates)
     s = report["summary"]
-    if not quiet:
+    for w in report["run"].get("expired_waivers") or []:
+        _err(
+            f"pages-audit: waiver expired {w['expires']} and ignored: {w['entity']} "
+            f"{w['check']} ({w['source']})"
+        )
+    if not opts.quiet:
         by = s["by_body_status"]
         api = ", ".join(
             f"{p}: {result.page_sources[p]}, {n} requests" for p, n in result.api_requests.items()
@@ -251,22 +341,201 @@ def execute_run(
             f"{by.get('violation', 0)} with violations, "
             f"{by.get('incomplete', 0)} not fully checked, {s['violations']} violation(s)"
         )
-        _err(f"report: {html_path}\ndata:   {json_path}")
+        _err(f"report: {html_path}\ndata:   {json_path}\nrun {run_id} in {db_path}")
     return (EXIT_VIOLATIONS if s["violations"] else EXIT_OK), report
 
 
+def _archive_hook(opts: RunOptions, run_id: int):
+    return None
+
+
+def waivers_from(path: str | None) -> list:
+    if not path:
+        return []
+    from audit.waivers import WaiverError, load_waivers
+
+    try:
+        return load_waivers(path)
+    except WaiverError as exc:
+        raise UsageError(f"waiver file has problems:\n{exc}") from None
+    except OSError as exc:
+        raise UsageError(f"--waivers {path}: {exc.strerror}") from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.chunk < 1:
+        raise UsageError("--chunk must be at least 1")
+    signal.signal(signal.SIGTERM, _terminate)
     code, _ = execute_run(
         args.registry,
-        args.out,
         fetch_config(args),
-        policy_from(args),
-        args.lang,
-        args.quiet,
-        args.templates,
-        platform_settings(args),
+        RunOptions(
+            out=args.out,
+            policy=policy_from(args),
+            lang=args.lang,
+            quiet=args.quiet,
+            templates=args.templates,
+            platforms=platform_settings(args),
+            db=args.db,
+            resume=args.resume,
+            waivers=waivers_from(args.waivers),
+            chunk=args.chunk,
+            archive=args.archive,
+        ),
     )
     return code
+
+
+def _terminate(*_args) -> None:
+    """SIGTERM ends a run like Ctrl-C: what is written stays, the run can be resumed."""
+    raise KeyboardInterrupt
+
+
+def open_store(path: str):
+    from audit.store import Store, StoreError
+
+    if not Path(path).is_file():
+        raise UsageError(f"--db {path}: no such history database")
+    try:
+        return Store(path)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        rows = store.runs()
+        out = []
+        for row in rows:
+            counts = store.db.execute(
+                "SELECT count(DISTINCT entity_id) AS bodies, "
+                "sum(status='fail' AND severity='violation') AS violations "
+                "FROM findings WHERE run_id=?",
+                (row["id"],),
+            ).fetchone()
+            out.append(
+                {
+                    "id": row["id"],
+                    "state": row["state"],
+                    "kind": row["kind"],
+                    "derived_from": row["derived_from"],
+                    "started_at": row["started_at"],
+                    "finished_at": row["finished_at"],
+                    "bodies": counts["bodies"] or 0,
+                    "violations": counts["violations"] or 0,
+                }
+            )
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for r in out:
+        derived = f" from run {r['derived_from']}" if r["derived_from"] else ""
+        print(
+            f"{r['id']:>5}  {r['state']:11} {r['kind']}{derived:14} {r['started_at']}  "
+            f"{r['bodies']:>6} bodies {r['violations']:>6} violations"
+        )
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from audit.history import changes
+
+    with open_store(args.db) as store:
+        finished = [r["id"] for r in store.runs("finished")]
+        if args.runs and len(args.runs) > 2:
+            raise UsageError("diff takes at most two run ids")
+        if len(args.runs or []) == 2:
+            before, after = args.runs
+        elif len(args.runs or []) == 1:
+            after = args.runs[0]
+            earlier = [r for r in finished if r < after]
+            if not earlier:
+                raise UsageError(f"no finished run before run {after}")
+            before = earlier[-1]
+        else:
+            if len(finished) < 2:
+                raise UsageError(f"{args.db}: fewer than two finished runs to compare")
+            before, after = finished[-2:]
+        for run_id in (before, after):
+            store.run(run_id) if run_id in finished else _no_run(args.db, run_id)
+        diff = changes(store, before, after, violations_only=args.violations_only)
+        names = {}
+        for run_id in (before, after):
+            for row in store.db.execute(
+                "SELECT entity_id, json_extract(data, '$.name') AS name FROM bodies WHERE run_id=?",
+                (run_id,),
+            ):
+                names[row["entity_id"]] = row["name"]
+    if args.json:
+        print(json.dumps(diff.to_json(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(
+        f"run {before} → run {after}: {len(diff.new)} new, {len(diff.fixed)} fixed, "
+        f"{len(diff.still)} still open"
+    )
+    for label, items in (("NEW", diff.new), ("FIXED", diff.fixed), ("OPEN", diff.still)):
+        if label == "OPEN" and not args.all:
+            continue
+        for entity, key in items:
+            print(f"{label:6} {entity:15} {key:34} {names.get(entity, '')}")
+    return EXIT_OK
+
+
+def _no_run(db: str, run_id: int) -> None:
+    raise UsageError(f"{db}: run {run_id} is not a finished run")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Findings again from a stored run's observations with another policy: no network."""
+    from audit.evaluate import evaluate_entity
+    from audit.history import policy_digest
+    from audit.report.html import write_html
+    from audit.report.json_report import entity_json, report_from_store, write_json
+    from audit.rudates import MSK
+    from audit.runner import EntityResult
+    from audit.serialize import entity_from_json, observations_from_json
+    from audit.waivers import apply_waivers
+
+    policy = policy_from(args)
+    waivers = waivers_from(args.waivers)
+    today = datetime.now(MSK).date()
+    with open_store(args.db) as store:
+        source = store.run(args.run) if args.run in [r["id"] for r in store.runs()] else None
+        if source is None or source["state"] != "finished":
+            raise UsageError(f"{args.db}: run {args.run} is not a finished run")
+        run_id = store.begin_run(
+            {
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "tool_version": __version__,
+                "catalogue_version": CATALOGUE_VERSION,
+                "registries": json.loads(source["registries"]),
+                "registry_sha256": source["registry_sha256"],
+                "policy": policy.to_json(),
+                "policy_sha256": policy_digest(policy.to_json()),
+            },
+            kind="evaluate",
+            derived_from=args.run,
+        )
+        expired = set()
+        for position, body in enumerate(list(store.bodies(args.run))):
+            entity = entity_from_json(body)
+            obs = observations_from_json(body["observations"], body["evidence"])
+            findings = evaluate_entity(entity, obs, policy)
+            findings, gone = apply_waivers(findings, waivers, today)
+            expired |= gone
+            store.save_body(run_id, position, entity_json(EntityResult(entity, obs, findings)))
+        meta = json.loads(source["meta"])
+        meta["expired_waivers"] = sorted((w.to_json() for w in expired), key=lambda w: w["source"])
+        store.finish_run(run_id, meta)
+        report = report_from_store(store, run_id)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    write_json(report, args.out)
+    print(write_html(report, args.out, args.lang, args.templates))
+    _err(
+        f"run {run_id}: run {args.run} evaluated again, {report['summary']['violations']} "
+        "violation(s); no request was made"
+    )
+    return EXIT_VIOLATIONS if report["summary"]["violations"] else EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -394,12 +663,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         code, _report = execute_run(
             [args.registry],
-            args.out,
             config,
-            policy_from(args),
-            args.lang,
-            quiet=False,
-            platforms=PlatformSettings(vk=vk, ok=ok),
+            RunOptions(
+                out=args.out,
+                policy=policy_from(args),
+                lang=args.lang,
+                platforms=PlatformSettings(vk=vk, ok=ok),
+                db=args.db,
+                waivers=waivers_from(args.waivers),
+            ),
         )
     if code == EXIT_USAGE:
         return code
@@ -408,6 +680,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # --- parser ---
+
+
+def add_history_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db", metavar="PATH", help="history database (SQLite file; default OUT/history.sqlite)"
+    )
+    p.add_argument("--waivers", metavar="FILE", help="waiver YAML: approved exceptions")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -442,10 +721,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    add_history_options(p)
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the unfinished run of these registries in the history database",
+    )
+    p.add_argument(
+        "--chunk",
+        type=int,
+        default=500,
+        help="bodies collected together; their page look-ups share API requests (500)",
+    )
+    p.add_argument(
+        "--archive",
+        action="store_true",
+        help="keep every fetched body in DIR/archive/run-<id>.warc.gz (evidence links to it)",
+    )
     add_report_options(p)
     add_fetch_options(p)
     add_platform_options(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("runs", help="list the runs in a history database")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser(
+        "diff", help="new, fixed and still-open failures between two runs (default: last two)"
+    )
+    p.add_argument("runs", nargs="*", type=int, metavar="RUN")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="also list the still-open failures")
+    p.add_argument("--violations-only", action="store_true", help="leave out failed warnings")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "evaluate", help="recompute findings of a stored run with another policy (no network)"
+    )
+    p.add_argument("--run", type=int, required=True, metavar="ID")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--policy", metavar="FILE")
+    p.add_argument("--platforms", choices=PLATFORM_RULES)
+    p.add_argument("--waivers", metavar="FILE")
+    add_report_options(p)
+    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("report", help="render DIR/index.html again from DIR/report.json")
     p.add_argument("dir", metavar="DIR")
@@ -474,6 +797,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports/demo")
     p.add_argument("--platforms", choices=PLATFORM_RULES)
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
+    add_history_options(p)
     p.add_argument(
         "--html", action="store_true", help="no API credentials: read the simulated public pages"
     )
@@ -489,6 +813,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         _err(f"pages-audit: {exc}")
         return EXIT_USAGE
+    except BrokenPipeError:  # `pages-audit diff ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except ApiConfigError as exc:
         _err(f"pages-audit: configuration error: {exc}")
         return EXIT_USAGE

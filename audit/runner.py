@@ -19,8 +19,10 @@ from audit.collect.site import collect_site
 from audit.evaluate import evaluate_entity
 from audit.fetch import FetchConfig, Fetcher
 from audit.model import Entity, Finding
-from audit.observations import Observations, SiteObservation
+from audit.observations import Observations, PageObservation, SiteObservation
 from audit.policy import Policy
+from audit.rudates import MSK
+from audit.waivers import Waiver, apply_waivers
 
 CHUNK = 500  # bodies collected together: their page look-ups share API requests
 
@@ -45,6 +47,7 @@ class RunResult:
     page_sources: dict[str, str] = field(default_factory=dict)  # platform -> api | html
     platforms: dict = field(default_factory=dict)  # platform settings, secrets redacted
     results: list[EntityResult] = field(default_factory=list)
+    expired_waivers: set = field(default_factory=set)
     tool_version: str = __version__
     catalogue_version: str = CATALOGUE_VERSION
 
@@ -91,6 +94,29 @@ def number_evidence(obs: Observations) -> None:
         obs.pages[url] = replace(page, evidence=own)
 
 
+class Journal:
+    """Where a run writes as it goes (nothing by default); the store-backed journal lets a
+    killed run resume without fetching again what it already has."""
+
+    def done_ids(self) -> set[str]:
+        return set()
+
+    def site(self, entity_id: str) -> SiteObservation | None:
+        return None
+
+    def save_site(self, entity_id: str, site: SiteObservation) -> None:
+        pass
+
+    def pages(self) -> dict[str, PageObservation]:
+        return {}
+
+    def save_pages(self, pages: dict[str, PageObservation]) -> None:
+        pass
+
+    def done(self, position: int, result: EntityResult) -> None:
+        pass
+
+
 async def run_audit(
     entities: list[Entity],
     registry_files: list[str],
@@ -99,11 +125,18 @@ async def run_audit(
     on_done: Callable[[EntityResult], None] | None = None,
     platforms: PlatformSettings | None = None,
     chunk: int = CHUNK,
+    journal: Journal | None = None,
+    waivers: list[Waiver] | None = None,
+    keep_results: bool = True,
+    fetcher_hook: Callable[[Fetcher], None] | None = None,
 ) -> RunResult:
     """Audit `entities` chunk by chunk (websites, then every page of the chunk in batched
-    look-ups, then the checks); results come back in registry order."""
+    look-ups, then the checks), in registry order. Each result goes to `journal.done` and
+    `on_done` as soon as it exists; `keep_results=False` keeps none in memory."""
     started = time.monotonic()
     platforms = platforms or PlatformSettings()
+    journal = journal or Journal()
+    today = datetime.now(MSK).date()
     run = RunResult(
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         registries=[{"path": p, "sha256": file_sha256(p)} for p in registry_files],
@@ -112,19 +145,39 @@ async def run_audit(
         platforms=platforms.redacted(),
     )
     _ = catalogue()  # load (and validate) the catalogue before any network traffic
+    done = journal.done_ids()
+    todo = [(n, e) for n, e in enumerate(entities) if e.id not in done]
+    known_pages = journal.pages()
     async with Fetcher(config) as fetcher:
+        if fetcher_hook is not None:
+            fetcher_hook(fetcher)
         collectors = page_collectors(fetcher, platforms)
         run.page_sources = {c.platform: c.source for c in collectors}
-        for start in range(0, len(entities), max(1, chunk)):
-            part = entities[start : start + max(1, chunk)]
-            sites = await asyncio.gather(*(collect_site(e, fetcher) for e in part))
-            refs = [r for e, s in zip(part, sites, strict=True) for r in page_refs(e, s)[1]]
-            pages: dict = {}
-            for found in await asyncio.gather(*(c.collect(refs) for c in collectors)):
+
+        async def site_of(entity: Entity) -> SiteObservation:
+            site = journal.site(entity.id)
+            if site is None:
+                site = await collect_site(entity, fetcher)
+                journal.save_site(entity.id, site)
+            return site
+
+        for start in range(0, len(todo), max(1, chunk)):
+            part = todo[start : start + max(1, chunk)]
+            sites = await asyncio.gather(*(site_of(e) for _, e in part))
+            refs = [r for (_, e), s in zip(part, sites, strict=True) for r in page_refs(e, s)[1]]
+            missing = [r for r in refs if r.url not in known_pages]
+            pages: dict = {r.url: known_pages[r.url] for r in refs if r.url in known_pages}
+            for found in await asyncio.gather(*(c.collect(missing) for c in collectors)):
+                journal.save_pages(found)
                 pages.update(found)
-            for entity, site in zip(part, sites, strict=True):
+            for (position, entity), site in zip(part, sites, strict=True):
                 result = assemble(entity, site, pages, policy)
-                run.results.append(result)
+                if waivers:
+                    result.findings, expired = apply_waivers(result.findings, waivers, today)
+                    run.expired_waivers.update(expired)
+                journal.done(position, result)
+                if keep_results:
+                    run.results.append(result)
                 if on_done is not None:
                     on_done(result)
         run.requests = fetcher.requests

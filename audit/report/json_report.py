@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
-from audit.checks import catalogue
+from audit import __version__
+from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.runner import EntityResult, RunResult
+from audit.serialize import finding_from_json
 from audit.summary import body_status, summarise
 
 SCHEMA = "pages-audit.report/1"
@@ -67,31 +70,92 @@ def all_evidence(r: EntityResult) -> list:
     return sorted(seen.values(), key=lambda e: int(e.id[1:] or 0))
 
 
-def build_report(run: RunResult) -> dict:
-    summary = summarise([(r.entity.region, r.findings) for r in run.results])
+def run_header(run: RunResult) -> dict:
+    return {
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "duration_s": run.duration_s,
+        "registries": run.registries,
+        "policy": run.policy.to_json(),
+        "fetch": run.fetch,
+        "platforms": run.platforms,
+        "page_sources": run.page_sources,
+        "requests": run.requests,
+        "api_requests": run.api_requests,
+        "expired_waivers": sorted(
+            (w.to_json() for w in run.expired_waivers), key=lambda w: w["source"]
+        ),
+    }
+
+
+def report_document(
+    header: dict,
+    bodies: Iterable[dict],
+    tool_version: str = __version__,
+    catalogue_version: str = CATALOGUE_VERSION,
+    extras: dict | None = None,
+) -> dict:
+    bodies = list(bodies)
+    summary = summarise(
+        [(b["region"], [finding_from_json(b["id"], f) for f in b["findings"]]) for b in bodies]
+    )
     return {
         "schema": SCHEMA,
         "tool": {
             "name": "pages-audit",
-            "version": run.tool_version,
-            "catalogue_version": run.catalogue_version,
+            "version": tool_version,
+            "catalogue_version": catalogue_version,
         },
-        "run": {
-            "started_at": run.started_at,
-            "finished_at": run.finished_at,
-            "duration_s": run.duration_s,
-            "registries": run.registries,
-            "policy": run.policy.to_json(),
-            "fetch": run.fetch,
-            "platforms": run.platforms,
-            "page_sources": run.page_sources,
-            "requests": run.requests,
-            "api_requests": run.api_requests,
-        },
+        "run": header,
         "checks": [c.to_json() for c in catalogue()],
         "summary": summary.to_json(),
-        "entities": [entity_json(r) for r in run.results],
+        "entities": bodies,
+        **(extras or {}),
     }
+
+
+def build_report(run: RunResult) -> dict:
+    """The report of a run held in memory (library use and tests)."""
+    return report_document(
+        run_header(run),
+        (entity_json(r) for r in run.results),
+        run.tool_version,
+        run.catalogue_version,
+    )
+
+
+def report_from_store(store, run_id: int) -> dict:
+    """The report of a stored run: bodies streamed from the store, with "failing since" from
+    history and the changes since the previous finished run."""
+    from audit.history import changes
+
+    row = store.run(run_id)
+    meta = json.loads(row["meta"])
+    header = {
+        "id": run_id,
+        "kind": row["kind"],
+        "derived_from": row["derived_from"],
+        "state": row["state"],
+        "started_at": row["started_at"],
+        "finished_at": row["finished_at"],
+        "registries": json.loads(row["registries"]),
+        "registry_sha256": row["registry_sha256"],
+        "policy": json.loads(row["policy"]),
+        "policy_sha256": row["policy_sha256"],
+        **meta,
+    }
+    since = store.failing_since(run_id)
+
+    def bodies():
+        for body in store.bodies(run_id):
+            for f in body["findings"]:
+                if f["status"] == "fail":
+                    f["failing_since"] = since.get((body["id"], f.get("key") or f["check"]))
+            yield body
+
+    previous = store.previous_finished(run_id)
+    extras = {"changes": changes(store, previous["id"], run_id).to_json() if previous else None}
+    return report_document(header, bodies(), row["tool_version"], row["catalogue_version"], extras)
 
 
 def write_json(report: dict, out_dir: str) -> str:

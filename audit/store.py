@@ -1,0 +1,342 @@
+"""History: runs, what each run saw and concluded, in SQLite (stdlib, WAL, synchronous=FULL).
+
+Written as the run goes — a website as soon as it was read, the pages of a batch as soon as
+they were looked up, a body's findings as soon as it is evaluated, each in its own transaction —
+so a run killed at any moment keeps everything already written and `run --resume` carries on
+from there without fetching any of it again.
+
+Schema versions are migrations applied in order at open; `PRAGMA user_version` says which
+version a file is at.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS: list[str] = [
+    # 1: runs, per-body results, findings, evidence
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        state TEXT NOT NULL,               -- running | finished | interrupted
+        kind TEXT NOT NULL DEFAULT 'audit', -- audit | evaluate
+        derived_from INTEGER REFERENCES runs(id),
+        tool_version TEXT NOT NULL,
+        catalogue_version TEXT NOT NULL,
+        registries TEXT NOT NULL,          -- JSON [{path, sha256}]
+        registry_sha256 TEXT NOT NULL,     -- over all registry files, for resume matching
+        policy TEXT NOT NULL,              -- JSON
+        policy_sha256 TEXT NOT NULL,
+        meta TEXT NOT NULL                 -- JSON: fetch and platform settings (redacted), counts
+    );
+    CREATE TABLE bodies (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        entity_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        data TEXT NOT NULL,                -- the body as in report.json
+        PRIMARY KEY (run_id, entity_id)
+    );
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        entity_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        platform TEXT,
+        status TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        PRIMARY KEY (run_id, entity_id, key)
+    );
+    CREATE INDEX findings_status ON findings (run_id, status);
+    CREATE TABLE evidence (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        entity_id TEXT NOT NULL,
+        evidence_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        status INTEGER,
+        fetched_at TEXT,
+        sha256 TEXT,
+        warc_record TEXT,
+        PRIMARY KEY (run_id, entity_id, evidence_id)
+    );
+    """,
+    # 2: what an unfinished run already collected (for resume)
+    """
+    CREATE TABLE sites (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        entity_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_id, entity_id)
+    );
+    CREATE TABLE pages (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        url TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_id, url)
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class StoreError(Exception):
+    pass
+
+
+class Store:
+    def __init__(self, path: str):
+        self.path = path
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")  # a power loss keeps what was committed
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a pages-audit history database ({exc})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer pages-audit (schema {current} > {SCHEMA_VERSION})"
+            )
+        for number in range(current, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={number + 1}")
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    # --- runs ---
+    def begin_run(
+        self, header: dict[str, Any], kind: str = "audit", derived_from: int | None = None
+    ) -> int:
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT INTO runs (started_at, state, kind, derived_from, tool_version, "
+                "catalogue_version, registries, registry_sha256, policy, policy_sha256, meta) "
+                "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    header["started_at"],
+                    kind,
+                    derived_from,
+                    header["tool_version"],
+                    header["catalogue_version"],
+                    json.dumps(header["registries"]),
+                    header["registry_sha256"],
+                    json.dumps(header["policy"]),
+                    header["policy_sha256"],
+                    json.dumps(header.get("meta") or {}),
+                ),
+            )
+            return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, meta: dict[str, Any], state: str = "finished") -> None:
+        with self.transaction():
+            old = json.loads(self.run(run_id)["meta"])
+            self.db.execute(
+                "UPDATE runs SET state=?, finished_at=?, meta=? WHERE id=?",
+                (state, now(), json.dumps({**old, **meta}), run_id),
+            )
+            if state == "finished":  # the resume journal is no longer needed
+                self.db.execute("DELETE FROM sites WHERE run_id=?", (run_id,))
+                self.db.execute("DELETE FROM pages WHERE run_id=?", (run_id,))
+
+    def mark(self, run_id: int, state: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE runs SET state=? WHERE id=?", (state, run_id))
+
+    def run(self, run_id: int) -> sqlite3.Row:
+        row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no run {run_id}")
+        return row
+
+    def runs(self, state: str | None = None) -> list[sqlite3.Row]:
+        if state:
+            return list(self.db.execute("SELECT * FROM runs WHERE state=? ORDER BY id", (state,)))
+        return list(self.db.execute("SELECT * FROM runs ORDER BY id"))
+
+    def unfinished(self, registry_sha256: str) -> sqlite3.Row | None:
+        """The latest unfinished audit of the same registries, if any."""
+        return self.db.execute(
+            "SELECT * FROM runs WHERE state != 'finished' AND kind='audit' AND "
+            "registry_sha256=? ORDER BY id DESC LIMIT 1",
+            (registry_sha256,),
+        ).fetchone()
+
+    def previous_finished(self, run_id: int) -> sqlite3.Row | None:
+        """The run to compare with: the source of a re-evaluation, else the latest finished
+        audit before it."""
+        row = self.run(run_id)
+        if row["derived_from"] is not None:
+            return self.run(row["derived_from"])
+        return self.db.execute(
+            "SELECT * FROM runs WHERE state='finished' AND kind='audit' AND id < ? "
+            "ORDER BY id DESC LIMIT 1",
+            (run_id,),
+        ).fetchone()
+
+    # --- the resume journal ---
+    def save_site(self, run_id: int, entity_id: str, record: dict) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO sites VALUES (?, ?, ?)",
+                (run_id, entity_id, json.dumps(record, ensure_ascii=False)),
+            )
+
+    def sites(self, run_id: int) -> dict[str, dict]:
+        rows = self.db.execute("SELECT entity_id, data FROM sites WHERE run_id=?", (run_id,))
+        return {r["entity_id"]: json.loads(r["data"]) for r in rows}
+
+    def save_pages(self, run_id: int, records: dict[str, dict]) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
+                [(run_id, url, json.dumps(r, ensure_ascii=False)) for url, r in records.items()],
+            )
+
+    def pages(self, run_id: int) -> dict[str, dict]:
+        rows = self.db.execute("SELECT url, data FROM pages WHERE run_id=?", (run_id,))
+        return {r["url"]: json.loads(r["data"]) for r in rows}
+
+    # --- bodies ---
+    def save_body(self, run_id: int, position: int, body: dict) -> None:
+        """One body's result in one transaction: all of it or nothing."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    body["id"],
+                    position,
+                    body["status"],
+                    json.dumps(body, ensure_ascii=False),
+                ),
+            )
+            self.db.execute(
+                "DELETE FROM findings WHERE run_id=? AND entity_id=?", (run_id, body["id"])
+            )
+            self.db.executemany(
+                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        run_id,
+                        body["id"],
+                        f.get("key") or f["check"],
+                        f["check"],
+                        f.get("platform"),
+                        f["status"],
+                        f["severity"],
+                    )
+                    for f in body["findings"]
+                ],
+            )
+            self.db.execute(
+                "DELETE FROM evidence WHERE run_id=? AND entity_id=?", (run_id, body["id"])
+            )
+            self.db.executemany(
+                "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        run_id,
+                        body["id"],
+                        e["id"],
+                        e["url"],
+                        e.get("status"),
+                        e.get("fetched_at"),
+                        e.get("sha256"),
+                        e.get("warc_record"),
+                    )
+                    for e in body["evidence"]
+                ],
+            )
+
+    def done_ids(self, run_id: int) -> set[str]:
+        rows = self.db.execute("SELECT entity_id FROM bodies WHERE run_id=?", (run_id,))
+        return {r["entity_id"] for r in rows}
+
+    def bodies(self, run_id: int) -> Iterator[dict]:
+        """Bodies in registry order, one at a time."""
+        rows = self.db.execute(
+            "SELECT data FROM bodies WHERE run_id=? ORDER BY position", (run_id,)
+        )
+        for row in rows:
+            yield json.loads(row["data"])
+
+    def failing(self, run_id: int) -> set[tuple[str, str]]:
+        rows = self.db.execute(
+            "SELECT entity_id, key FROM findings WHERE run_id=? AND status='fail'", (run_id,)
+        )
+        return {(r["entity_id"], r["key"]) for r in rows}
+
+    def statuses(self, run_id: int) -> dict[tuple[str, str], tuple[str, str]]:
+        rows = self.db.execute(
+            "SELECT entity_id, key, status, severity FROM findings WHERE run_id=?", (run_id,)
+        )
+        return {(r["entity_id"], r["key"]): (r["status"], r["severity"]) for r in rows}
+
+    def failing_since(self, run_id: int) -> dict[tuple[str, str], str]:
+        """For every failed finding of the run: the start of the earliest run of its unbroken
+        streak of failures (this run's start when it is new)."""
+        current = self.failing(run_id)
+        since = {k: self.run(run_id)["started_at"] for k in current}
+        open_keys = set(current)
+        earlier = self.db.execute(
+            "SELECT id, started_at FROM runs WHERE state='finished' AND kind='audit' AND id < ? "
+            "ORDER BY id DESC",
+            (run_id,),
+        ).fetchall()
+        for row in earlier:
+            if not open_keys:
+                break
+            still = open_keys & self.failing(row["id"])
+            for key in still:
+                since[key] = row["started_at"]
+            open_keys = still
+        return since
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *_):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
