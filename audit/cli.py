@@ -346,7 +346,17 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
 
 
 def _archive_hook(opts: RunOptions, run_id: int):
-    return None
+    """With --archive, every fetched body goes to OUT/archive/run-<id>.warc.gz."""
+    if not opts.archive:
+        return None
+    from audit.archive import WarcArchive
+
+    archive = WarcArchive(str(Path(opts.out) / "archive" / f"run-{run_id}.warc.gz"))
+
+    def attach(fetcher) -> None:
+        fetcher.archive = archive
+
+    return attach
 
 
 def waivers_from(path: str | None) -> list:

@@ -82,6 +82,7 @@ class Evidence:
     error: Cause | None = None
     error_detail: str | None = None
     id: str = ""
+    warc_record: str | None = None  # WARC-Record-ID in the run's archive (--archive)
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -239,6 +240,8 @@ class Fetcher:
         )
         self._client: httpx.AsyncClient | None = None
         self.requests = 0
+        self.archive = None  # a WarcArchive when bodies are kept (--archive)
+        self.secrets: set[str] = set()  # registered by API clients; never archived
 
     async def __aenter__(self) -> Fetcher:
         cfg = self.config
@@ -343,6 +346,7 @@ class Fetcher:
                 evidence.elapsed_ms = int((time.monotonic() - started) * 1000)
                 return FetchResult(evidence), retryable, None
             evidence.elapsed_ms = int((time.monotonic() - started) * 1000)
+            headers = [(k, v) for k, v in resp.headers.multi_items()]
         if evidence.error is Cause.TOO_LARGE:
             return FetchResult(evidence), False, None
         raw = bytes(body)
@@ -355,6 +359,10 @@ class Fetcher:
         status = evidence.status or 0
         retryable = status in RETRY_STATUSES
         retry_after = parse_retry_after(resp.headers.get("retry-after")) if retryable else None
+        if self.archive is not None:
+            evidence.warc_record = self.archive.record(
+                evidence, headers, raw, sorted(self.secrets, key=len, reverse=True)
+            )
         return FetchResult(evidence, text, raw), retryable, retry_after
 
     @staticmethod

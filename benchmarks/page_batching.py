@@ -33,17 +33,28 @@ def scenario(n: int) -> Scenario:
         "token": "bench-token",
         "rate": 1_000_000,
         "groups": [
-            {"id": 300000 + i, "screen_name": f"bench{i}", "name": f"Администрация {i}",
-             "gov": True, "posts": {"last_hours": 5, "every_hours": 24, "count": 40}}
+            {
+                "id": 300000 + i,
+                "screen_name": f"bench{i}",
+                "name": f"Администрация {i}",
+                "gov": True,
+                "posts": {"last_hours": 5, "every_hours": 24, "count": 40},
+            }
             for i in range(n)
         ],
     }
     ok = {
-        "app_key": "BENCHKEY", "app_secret": "bench-secret", "access_token": "bench-ok-token",
+        "app_key": "BENCHKEY",
+        "app_secret": "bench-secret",
+        "access_token": "bench-ok-token",
         "rate": 1_000_000,
         "groups": [
-            {"id": 90000000000000 + i, "name": f"Администрация {i}", "gov": True,
-             "posts": {"last_hours": 5, "every_hours": 24, "count": 40}}
+            {
+                "id": 90000000000000 + i,
+                "name": f"Администрация {i}",
+                "gov": True,
+                "posts": {"last_hours": 5, "every_hours": 24, "count": 40},
+            }
             for i in range(n)
         ],
     }
@@ -69,16 +80,22 @@ def measure(n: int) -> None:
         assert not reg.problems, reg.problems[:3]
         config = FetchConfig(
             connect_to=tuple(ConnectTo.parse(r) for r in world.connect_to),
-            isolated=True, ca_bundle=world.ca_bundle, retries=1, concurrency=32,
+            isolated=True,
+            ca_bundle=world.ca_bundle,
+            retries=1,
+            concurrency=32,
         )
         platforms = PlatformSettings(
             vk=VkSettings(token=world.vk.token, rate=1000.0),
-            ok=OkSettings(app_key=world.ok.app_key, app_secret=world.ok.app_secret,
-                          access_token=world.ok.access_token, rate=1000.0),
+            ok=OkSettings(
+                app_key=world.ok.app_key,
+                app_secret=world.ok.app_secret,
+                access_token=world.ok.access_token,
+                rate=1000.0,
+            ),
         )
         started = time.perf_counter()
-        run = asyncio.run(run_audit(reg.entities, reg.files, config, Policy(),
-                                    platforms=platforms))
+        run = asyncio.run(run_audit(reg.entities, reg.files, config, Policy(), platforms=platforms))
         elapsed = time.perf_counter() - started
     found = sum(
         1 for r in run.results for p in r.observations.pages.values() if p.exists and p.posts

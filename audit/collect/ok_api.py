@@ -87,6 +87,7 @@ class OkApi:
         self.redact = Redactor(
             [settings.access_token, secret, session_secret(settings.access_token, secret)]
         )
+        fetcher.secrets.update(self.redact.secrets)
         self.calls = 0
 
     def signed(self, method: str, params: dict[str, str]) -> dict[str, str]:

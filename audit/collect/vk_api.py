@@ -60,6 +60,7 @@ class VkApi:
         self.fetcher, self.settings, self.sleep = fetcher, settings, sleep
         self.limiter = RateLimiter(settings.rate, sleep)
         self.redact = Redactor([settings.token])
+        fetcher.secrets.update(self.redact.secrets)
         self.calls = 0  # HTTP requests made to the API
 
     async def call(self, method: str, params: dict[str, str], summary: str) -> CallResult:

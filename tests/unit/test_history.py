@@ -1,0 +1,201 @@
+"""The store (migrations, bodies, failing-since, changes), waivers and the JSON round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from audit.history import changes
+from audit.model import Finding, Severity, Status
+from audit.observations import Observations, PageObservation, SiteObservation
+from audit.serialize import observations_from_json, site_record
+from audit.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, _statements
+from audit.waivers import WaiverError, apply_waivers, load_waivers
+
+HEADER = {
+    "started_at": "2026-11-20T00:00:00+00:00",
+    "tool_version": "0.1.0",
+    "catalogue_version": "1",
+    "registries": [{"path": "r.yaml", "sha256": "x"}],
+    "registry_sha256": "abc",
+    "policy": {"platforms": "any"},
+    "policy_sha256": "p",
+}
+
+
+def body(entity: str, statuses: dict[str, str]) -> dict:
+    return {
+        "id": entity,
+        "name": f"Орган {entity}",
+        "region": "Р",
+        "status": "violation",
+        "findings": [
+            {
+                "key": k,
+                "check": k.split("[")[0],
+                "status": s,
+                "severity": "violation",
+                "platform": None,
+                "message_ru": "",
+                "message_en": "",
+                "evidence": [],
+            }
+            for k, s in statuses.items()
+        ],
+        "evidence": [],
+    }
+
+
+def add_run(store: Store, started: str, bodies: list[dict]) -> int:
+    run_id = store.begin_run({**HEADER, "started_at": started})
+    for n, b in enumerate(bodies):
+        store.save_body(run_id, n, b)
+    store.finish_run(run_id, {})
+    return run_id
+
+
+def test_migrations_from_version_1_keep_data(tmp_path):
+    path = str(tmp_path / "old.sqlite")
+    db = sqlite3.connect(path, isolation_level=None)
+    for statement in _statements(MIGRATIONS[0]):
+        db.execute(statement)
+    db.execute("PRAGMA user_version=1")
+    db.execute(
+        "INSERT INTO runs (started_at, state, tool_version, catalogue_version, registries, "
+        "registry_sha256, policy, policy_sha256, meta) VALUES "
+        "('2026-01-01', 'finished', '0.0.9', '1', '[]', 'r', '{}', 'p', '{}')"
+    )
+    db.close()
+    with Store(path) as store:
+        assert store.version == SCHEMA_VERSION == 2
+        assert [r["tool_version"] for r in store.runs()] == ["0.0.9"]
+        store.save_site(1, "a", {"state": "none"})  # a table of migration 2
+        assert store.sites(1) == {"a": {"state": "none"}}
+
+
+def test_newer_or_foreign_files_are_refused(tmp_path):
+    newer = tmp_path / "newer.sqlite"
+    db = sqlite3.connect(newer)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer pages-audit"):
+        Store(str(newer))
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StoreError, match="not a pages-audit history database"):
+        Store(str(junk))
+
+
+def test_failing_since_follows_unbroken_streaks(tmp_path):
+    with Store(str(tmp_path / "h.sqlite")) as store:
+        add_run(store, "2026-11-01", [body("a", {"x": "fail", "y": "fail"})])
+        add_run(store, "2026-11-02", [body("a", {"x": "fail", "y": "pass"})])
+        add_run(store, "2026-11-03", [body("a", {"x": "fail", "y": "fail"})])
+        since = store.failing_since(3)
+        assert since == {("a", "x"): "2026-11-01", ("a", "y"): "2026-11-03"}
+
+
+def test_changes_between_runs(tmp_path):
+    with Store(str(tmp_path / "h.sqlite")) as store:
+        a = add_run(
+            store,
+            "1",
+            [
+                body("a", {"x": "fail", "y": "pass"}),
+                body("b", {"x": "fail"}),
+                body("gone", {"x": "fail"}),
+            ],
+        )
+        b = add_run(store, "2", [body("a", {"x": "pass", "y": "fail"}), body("b", {"x": "fail"})])
+        diff = changes(store, a, b)
+        assert diff.new == [("a", "y")]
+        assert diff.fixed == [("a", "x")]  # "gone" left the registry: not a fix
+        assert diff.still == [("b", "x")]
+
+
+def test_bodies_come_back_in_registry_order_and_resume_journal_is_dropped(tmp_path):
+    with Store(str(tmp_path / "h.sqlite")) as store:
+        run_id = store.begin_run(HEADER)
+        store.save_body(run_id, 1, body("second", {}))
+        store.save_body(run_id, 0, body("first", {}))
+        store.save_pages(run_id, {"https://vk.com/a": {"platform": "vk"}})
+        assert store.unfinished("abc")["id"] == run_id
+        assert [b["id"] for b in store.bodies(run_id)] == ["first", "second"]
+        store.finish_run(run_id, {"requests": 3})
+        assert store.pages(run_id) == {} and store.unfinished("abc") is None
+
+
+def finding(key: str, status: Status = Status.FAIL) -> Finding:
+    check, _, platform = key.partition("[")
+    return Finding(
+        "e1", check, status, Severity.VIOLATION, "ru", "en", (), platform.rstrip("]") or None
+    )
+
+
+def test_waivers_apply_until_they_expire(tmp_path):
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        "waivers:\n"
+        "  - entity: e1\n    check: page.community\n    reason: Реорганизация\n"
+        "    approved_by: Иванов\n    expires: 2026-12-31\n"
+        "  - entity: e1\n    check: site.exists\n    reason: Переезд сайта\n"
+        "    approved_by: Петров\n    expires: 2026-01-31\n",
+        encoding="utf-8",
+    )
+    waivers = load_waivers(str(path))
+    found = [
+        finding("page.community[vk]"),
+        finding("page.community[ok]", Status.PASS),
+        finding("site.exists"),
+        finding("page.gov_mark[vk]"),
+    ]
+    out, expired = apply_waivers(found, waivers, dt.date(2026, 11, 23))
+    assert [f.status for f in out] == [Status.WAIVED, Status.PASS, Status.FAIL, Status.FAIL]
+    assert "Реорганизация" in out[0].message_ru and "Иванов" in out[0].message_ru
+    assert [w.check for w in expired] == ["site.exists"]
+    later, expired = apply_waivers(found, waivers, dt.date(2027, 1, 1))
+    assert later[0].status is Status.FAIL and len(expired) == 2
+
+
+def test_waiver_file_errors_name_file_and_line(tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        "waivers:\n  - entity: e1\n    check: x\n    reason: r\n    expires: someday\n"
+        "    colour: red\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(WaiverError) as info:
+        load_waivers(str(path))
+    text = str(info.value)
+    assert f"{path}:6: colour: unknown field" in text
+    assert f"{path}:2: approved_by: required" in text
+    assert f"{path}:5: expires: expected a date" in text
+
+
+def test_observations_round_trip_through_json():
+    site = SiteObservation(
+        state="fetched", url="https://a.ru", status=200, pages_read=["https://a.ru"]
+    )
+    page = PageObservation(
+        "vk",
+        "https://vk.com/a",
+        "api",
+        "found",
+        "2026-11-23T10:00:00+00:00",
+        page_id="1",
+        kind="group",
+        posts=[1, 2],
+        posts_cover_from=0,
+    )
+    obs = Observations(site=site, pages={page.url: page}, chosen={"vk": (page.url, "registry")})
+    again = observations_from_json(
+        {
+            "site": site_record(site),
+            "pages": {page.url: page.to_json()},
+            "chosen": {"vk": {"url": page.url, "source": "registry"}},
+        },
+        [],
+    )
+    assert again.site == obs.site and again.pages == obs.pages and again.chosen == obs.chosen
