@@ -404,7 +404,7 @@ def _terminate(*_args) -> None:
 def open_store(path: str):
     from audit.store import Store, StoreError
 
-    if not Path(path).is_file():
+    if "://" not in path and not Path(path).is_file():
         raise UsageError(f"--db {path}: no such history database")
     try:
         return Store(path)
@@ -417,12 +417,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
         rows = store.runs()
         out = []
         for row in rows:
-            counts = store.db.execute(
-                "SELECT count(DISTINCT entity_id) AS bodies, "
-                "sum(status='fail' AND severity='violation') AS violations "
-                "FROM findings WHERE run_id=?",
-                (row["id"],),
-            ).fetchone()
+            bodies, violations = store.counts(row["id"])
             out.append(
                 {
                     "id": row["id"],
@@ -431,8 +426,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
                     "derived_from": row["derived_from"],
                     "started_at": row["started_at"],
                     "finished_at": row["finished_at"],
-                    "bodies": counts["bodies"] or 0,
-                    "violations": counts["violations"] or 0,
+                    "bodies": bodies,
+                    "violations": violations,
                 }
             )
     if args.json:
@@ -467,15 +462,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 raise UsageError(f"{args.db}: fewer than two finished runs to compare")
             before, after = finished[-2:]
         for run_id in (before, after):
-            store.run(run_id) if run_id in finished else _no_run(args.db, run_id)
+            if run_id not in finished:
+                _no_run(args.db, run_id)
         diff = changes(store, before, after, violations_only=args.violations_only)
-        names = {}
-        for run_id in (before, after):
-            for row in store.db.execute(
-                "SELECT entity_id, json_extract(data, '$.name') AS name FROM bodies WHERE run_id=?",
-                (run_id,),
-            ):
-                names[row["entity_id"]] = row["name"]
+        names = {**store.names(before), **store.names(after)}
     if args.json:
         print(json.dumps(diff.to_json(), ensure_ascii=False, indent=2))
         return EXIT_OK

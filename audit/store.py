@@ -1,12 +1,14 @@
-"""History: runs, what each run saw and concluded, in SQLite (stdlib, WAL, synchronous=FULL).
+"""History: runs, what each run saw and concluded, in SQLite (stdlib, WAL, synchronous=FULL) or,
+for teams that share one history, PostgreSQL (`--db postgresql://...`, optional psycopg).
 
 Written as the run goes — a website as soon as it was read, the pages of a batch as soon as
 they were looked up, a body's findings as soon as it is evaluated, each in its own transaction —
 so a run killed at any moment keeps everything already written and `run --resume` carries on
 from there without fetching any of it again.
 
-Schema versions are migrations applied in order at open; `PRAGMA user_version` says which
-version a file is at.
+Schema versions are migrations applied in order at open; the `schema_version` table says which
+version a database is at. SQL is written once with `?` placeholders; `{serial}` in the schema is
+the auto-increment key of each dialect.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ MIGRATIONS: list[str] = [
     # 1: runs, per-body results, findings, evidence
     """
     CREATE TABLE runs (
-        id INTEGER PRIMARY KEY,
+        id {serial},
         started_at TEXT NOT NULL,
         finished_at TEXT,
         state TEXT NOT NULL,               -- running | finished | interrupted
@@ -82,6 +84,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, url)
     );
     """,
+    # 3: body names, so listings need not parse every body
+    """
+    ALTER TABLE bodies ADD COLUMN name TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -95,18 +101,24 @@ class StoreError(Exception):
 
 
 class Store:
-    def __init__(self, path: str):
-        self.path = path
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """`Store(path)` for SQLite, `Store("postgresql://user@host/db")` for PostgreSQL."""
+
+    def __init__(self, target: str):
+        self.path = target
+        self.postgres = target.startswith(("postgresql://", "postgres://"))
         try:
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")  # a power loss keeps what was committed
-            self.db.execute("PRAGMA foreign_keys=ON")
+            if self.postgres:
+                self.db = _postgres(target)
+            else:
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(target, timeout=30, isolation_level=None)
+                self.db.row_factory = sqlite3.Row
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")  # power loss keeps what was committed
+                self.db.execute("PRAGMA foreign_keys=ON")
             self.migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: not a pages-audit history database ({exc})") from None
+            raise StoreError(f"{target}: not a pages-audit history database ({exc})") from None
 
     def close(self) -> None:
         self.db.close()
@@ -117,9 +129,33 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def sql(self, statement: str, params: tuple | list = ()) -> Any:
+        """Run one statement written with `?` placeholders in either dialect."""
+        if self.postgres:
+            return self.db.execute(statement.replace("?", "%s"), params)
+        return self.db.execute(statement, params)
+
+    def sql_many(self, statement: str, rows: list[tuple]) -> None:
+        if self.postgres:
+            with self.db.cursor() as cur:
+                cur.executemany(statement.replace("?", "%s"), rows)
+        else:
+            self.db.executemany(statement, rows)
+
     @property
     def version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        if self.postgres:
+            self.sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self.sql("SELECT max(version) AS v FROM schema_version").fetchone()
+            return int(row["v"] or 0)
+        legacy = self.db.execute("PRAGMA user_version").fetchone()[0]
+        has_table = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE name='schema_version'"
+        ).fetchone()
+        if not has_table:
+            return legacy
+        row = self.db.execute("SELECT max(version) FROM schema_version").fetchone()
+        return max(legacy, int(row[0] or 0))
 
     def migrate(self) -> None:
         current = self.version
@@ -127,24 +163,28 @@ class Store:
             raise StoreError(
                 f"{self.path}: written by a newer pages-audit (schema {current} > {SCHEMA_VERSION})"
             )
+        serial = "BIGSERIAL PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY"
         for number in range(current, SCHEMA_VERSION):
             with self.transaction():
-                for statement in _statements(MIGRATIONS[number]):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version={number + 1}")
+                self.sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                for statement in _statements(MIGRATIONS[number].replace("{serial}", serial)):
+                    self.sql(statement)
+                self.sql("INSERT INTO schema_version VALUES (?)", (number + 1,))
+                if not self.postgres:
+                    self.db.execute(f"PRAGMA user_version={number + 1}")
 
     def transaction(self):
-        return _Transaction(self.db)
+        return _Transaction(self)
 
     # --- runs ---
     def begin_run(
         self, header: dict[str, Any], kind: str = "audit", derived_from: int | None = None
     ) -> int:
         with self.transaction():
-            cur = self.db.execute(
+            cur = self.sql(
                 "INSERT INTO runs (started_at, state, kind, derived_from, tool_version, "
                 "catalogue_version, registries, registry_sha256, policy, policy_sha256, meta) "
-                "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     header["started_at"],
                     kind,
@@ -158,37 +198,37 @@ class Store:
                     json.dumps(header.get("meta") or {}),
                 ),
             )
-            return int(cur.lastrowid)
+            return int(cur.fetchone()["id"])
 
     def finish_run(self, run_id: int, meta: dict[str, Any], state: str = "finished") -> None:
         with self.transaction():
             old = json.loads(self.run(run_id)["meta"])
-            self.db.execute(
+            self.sql(
                 "UPDATE runs SET state=?, finished_at=?, meta=? WHERE id=?",
                 (state, now(), json.dumps({**old, **meta}), run_id),
             )
             if state == "finished":  # the resume journal is no longer needed
-                self.db.execute("DELETE FROM sites WHERE run_id=?", (run_id,))
-                self.db.execute("DELETE FROM pages WHERE run_id=?", (run_id,))
+                self.sql("DELETE FROM sites WHERE run_id=?", (run_id,))
+                self.sql("DELETE FROM pages WHERE run_id=?", (run_id,))
 
     def mark(self, run_id: int, state: str) -> None:
         with self.transaction():
-            self.db.execute("UPDATE runs SET state=? WHERE id=?", (state, run_id))
+            self.sql("UPDATE runs SET state=? WHERE id=?", (state, run_id))
 
     def run(self, run_id: int) -> sqlite3.Row:
-        row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        row = self.sql("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: no run {run_id}")
         return row
 
     def runs(self, state: str | None = None) -> list[sqlite3.Row]:
         if state:
-            return list(self.db.execute("SELECT * FROM runs WHERE state=? ORDER BY id", (state,)))
-        return list(self.db.execute("SELECT * FROM runs ORDER BY id"))
+            return list(self.sql("SELECT * FROM runs WHERE state=? ORDER BY id", (state,)))
+        return list(self.sql("SELECT * FROM runs ORDER BY id"))
 
     def unfinished(self, registry_sha256: str) -> sqlite3.Row | None:
         """The latest unfinished audit of the same registries, if any."""
-        return self.db.execute(
+        return self.sql(
             "SELECT * FROM runs WHERE state != 'finished' AND kind='audit' AND "
             "registry_sha256=? ORDER BY id DESC LIMIT 1",
             (registry_sha256,),
@@ -200,7 +240,7 @@ class Store:
         row = self.run(run_id)
         if row["derived_from"] is not None:
             return self.run(row["derived_from"])
-        return self.db.execute(
+        return self.sql(
             "SELECT * FROM runs WHERE state='finished' AND kind='audit' AND id < ? "
             "ORDER BY id DESC LIMIT 1",
             (run_id,),
@@ -209,44 +249,49 @@ class Store:
     # --- the resume journal ---
     def save_site(self, run_id: int, entity_id: str, record: dict) -> None:
         with self.transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO sites VALUES (?, ?, ?)",
+            self.sql("DELETE FROM sites WHERE run_id=? AND entity_id=?", (run_id, entity_id))
+            self.sql(
+                "INSERT INTO sites VALUES (?, ?, ?)",
                 (run_id, entity_id, json.dumps(record, ensure_ascii=False)),
             )
 
     def sites(self, run_id: int) -> dict[str, dict]:
-        rows = self.db.execute("SELECT entity_id, data FROM sites WHERE run_id=?", (run_id,))
+        rows = self.sql("SELECT entity_id, data FROM sites WHERE run_id=?", (run_id,))
         return {r["entity_id"]: json.loads(r["data"]) for r in rows}
 
     def save_pages(self, run_id: int, records: dict[str, dict]) -> None:
         with self.transaction():
-            self.db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
+            self.sql_many(
+                "DELETE FROM pages WHERE run_id=? AND url=?", [(run_id, u) for u in records]
+            )
+            self.sql_many(
+                "INSERT INTO pages VALUES (?, ?, ?)",
                 [(run_id, url, json.dumps(r, ensure_ascii=False)) for url, r in records.items()],
             )
 
     def pages(self, run_id: int) -> dict[str, dict]:
-        rows = self.db.execute("SELECT url, data FROM pages WHERE run_id=?", (run_id,))
+        rows = self.sql("SELECT url, data FROM pages WHERE run_id=?", (run_id,))
         return {r["url"]: json.loads(r["data"]) for r in rows}
 
     # --- bodies ---
     def save_body(self, run_id: int, position: int, body: dict) -> None:
         """One body's result in one transaction: all of it or nothing."""
         with self.transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?, ?)",
+            self.sql("DELETE FROM bodies WHERE run_id=? AND entity_id=?", (run_id, body["id"]))
+            self.sql(
+                "INSERT INTO bodies (run_id, entity_id, position, status, data, name) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     body["id"],
                     position,
                     body["status"],
                     json.dumps(body, ensure_ascii=False),
+                    body.get("name"),
                 ),
             )
-            self.db.execute(
-                "DELETE FROM findings WHERE run_id=? AND entity_id=?", (run_id, body["id"])
-            )
-            self.db.executemany(
+            self.sql("DELETE FROM findings WHERE run_id=? AND entity_id=?", (run_id, body["id"]))
+            self.sql_many(
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
@@ -261,10 +306,8 @@ class Store:
                     for f in body["findings"]
                 ],
             )
-            self.db.execute(
-                "DELETE FROM evidence WHERE run_id=? AND entity_id=?", (run_id, body["id"])
-            )
-            self.db.executemany(
+            self.sql("DELETE FROM evidence WHERE run_id=? AND entity_id=?", (run_id, body["id"]))
+            self.sql_many(
                 "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
@@ -281,26 +324,44 @@ class Store:
                 ],
             )
 
+    def names(self, run_id: int) -> dict[str, str]:
+        rows = self.sql(
+            "SELECT entity_id, name, CASE WHEN name IS NULL THEN data END AS data FROM bodies "
+            "WHERE run_id=?",
+            (run_id,),
+        )
+        return {  # bodies written before schema 3 have their name only inside `data`
+            r["entity_id"]: r["name"] or json.loads(r["data"] or "{}").get("name", "") for r in rows
+        }
+
+    def counts(self, run_id: int) -> tuple[int, int]:
+        """(bodies, violations) of a run."""
+        row = self.sql(
+            "SELECT count(DISTINCT entity_id) AS bodies, "
+            "sum(CASE WHEN status='fail' AND severity='violation' THEN 1 ELSE 0 END) AS v "
+            "FROM findings WHERE run_id=?",
+            (run_id,),
+        ).fetchone()
+        return int(row["bodies"] or 0), int(row["v"] or 0)
+
     def done_ids(self, run_id: int) -> set[str]:
-        rows = self.db.execute("SELECT entity_id FROM bodies WHERE run_id=?", (run_id,))
+        rows = self.sql("SELECT entity_id FROM bodies WHERE run_id=?", (run_id,))
         return {r["entity_id"] for r in rows}
 
     def bodies(self, run_id: int) -> Iterator[dict]:
         """Bodies in registry order, one at a time."""
-        rows = self.db.execute(
-            "SELECT data FROM bodies WHERE run_id=? ORDER BY position", (run_id,)
-        )
+        rows = self.sql("SELECT data FROM bodies WHERE run_id=? ORDER BY position", (run_id,))
         for row in rows:
             yield json.loads(row["data"])
 
     def failing(self, run_id: int) -> set[tuple[str, str]]:
-        rows = self.db.execute(
+        rows = self.sql(
             "SELECT entity_id, key FROM findings WHERE run_id=? AND status='fail'", (run_id,)
         )
         return {(r["entity_id"], r["key"]) for r in rows}
 
     def statuses(self, run_id: int) -> dict[tuple[str, str], tuple[str, str]]:
-        rows = self.db.execute(
+        rows = self.sql(
             "SELECT entity_id, key, status, severity FROM findings WHERE run_id=?", (run_id,)
         )
         return {(r["entity_id"], r["key"]): (r["status"], r["severity"]) for r in rows}
@@ -311,7 +372,7 @@ class Store:
         current = self.failing(run_id)
         since = {k: self.run(run_id)["started_at"] for k in current}
         open_keys = set(current)
-        earlier = self.db.execute(
+        earlier = self.sql(
             "SELECT id, started_at FROM runs WHERE state='finished' AND kind='audit' AND id < ? "
             "ORDER BY id DESC",
             (run_id,),
@@ -327,15 +388,30 @@ class Store:
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    def __init__(self, store: Store):
+        self.store = store
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
+        self.store.db.execute("BEGIN" if self.store.postgres else "BEGIN IMMEDIATE")
+        return self.store
 
     def __exit__(self, exc_type, *_):
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        self.store.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _postgres(url: str):
+    try:
+        import psycopg
+        from psycopg.rows import dict_row
+    except ImportError:
+        raise StoreError(
+            "a PostgreSQL --db needs psycopg: pip install 'pages-audit[postgres]'"
+        ) from None
+    try:
+        return psycopg.connect(url, autocommit=True, row_factory=dict_row)
+    except psycopg.Error as exc:
+        safe = url.split("@")[-1]  # never print a password from the URL
+        raise StoreError(f"cannot connect to PostgreSQL at {safe}: {type(exc).__name__}") from None
 
 
 def _statements(script: str) -> list[str]:

@@ -277,3 +277,30 @@ def test_archive_keeps_every_body_and_no_secret(world, tmp_path):
     for secret in (world.vk_token, world.ok.app_secret, world.ok.access_token):
         assert secret.encode() not in raw
         assert secret.encode() not in warc.read_bytes()
+
+
+def test_shared_history_in_postgresql(world, tmp_path, postgres_url):
+    for n in (1, 2):
+        proc = cli(
+            "run",
+            "registry/demo.yaml",
+            "--out",
+            tmp_path / f"night{n}",
+            "--db",
+            postgres_url,
+            "--quiet",
+            *world.cli_args(),
+            *FAST,
+            env=env_for(world),
+        )
+        assert proc.returncode == 1, proc.stderr
+    runs = json.loads(cli("runs", "--db", postgres_url, "--json").stdout)
+    assert [(r["id"], r["state"], r["bodies"]) for r in runs] == [
+        (1, "finished", 30),
+        (2, "finished", 30),
+    ]
+    diff = json.loads(cli("diff", "--db", postgres_url, "--json").stdout)
+    assert diff["before"] == 1 and diff["after"] == 2 and diff["still_open"]
+    report = load_report(tmp_path / "night2")
+    assert report["changes"]["before"] == 1
+    assert findings(tmp_path / "night1") == findings(tmp_path / "night2")

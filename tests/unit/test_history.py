@@ -59,7 +59,7 @@ def add_run(store: Store, started: str, bodies: list[dict]) -> int:
 def test_migrations_from_version_1_keep_data(tmp_path):
     path = str(tmp_path / "old.sqlite")
     db = sqlite3.connect(path, isolation_level=None)
-    for statement in _statements(MIGRATIONS[0]):
+    for statement in _statements(MIGRATIONS[0].replace("{serial}", "INTEGER PRIMARY KEY")):
         db.execute(statement)
     db.execute("PRAGMA user_version=1")
     db.execute(
@@ -69,7 +69,7 @@ def test_migrations_from_version_1_keep_data(tmp_path):
     )
     db.close()
     with Store(path) as store:
-        assert store.version == SCHEMA_VERSION == 2
+        assert store.version == SCHEMA_VERSION == 3
         assert [r["tool_version"] for r in store.runs()] == ["0.0.9"]
         store.save_site(1, "a", {"state": "none"})  # a table of migration 2
         assert store.sites(1) == {"a": {"state": "none"}}
@@ -88,8 +88,16 @@ def test_newer_or_foreign_files_are_refused(tmp_path):
         Store(str(junk))
 
 
-def test_failing_since_follows_unbroken_streaks(tmp_path):
-    with Store(str(tmp_path / "h.sqlite")) as store:
+@pytest.fixture(params=["sqlite", "postgres"])
+def target(request, tmp_path):
+    """The same store tests on both backends."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return str(tmp_path / "h.sqlite")
+
+
+def test_failing_since_follows_unbroken_streaks(target):
+    with Store(target) as store:
         add_run(store, "2026-11-01", [body("a", {"x": "fail", "y": "fail"})])
         add_run(store, "2026-11-02", [body("a", {"x": "fail", "y": "pass"})])
         add_run(store, "2026-11-03", [body("a", {"x": "fail", "y": "fail"})])
@@ -97,8 +105,8 @@ def test_failing_since_follows_unbroken_streaks(tmp_path):
         assert since == {("a", "x"): "2026-11-01", ("a", "y"): "2026-11-03"}
 
 
-def test_changes_between_runs(tmp_path):
-    with Store(str(tmp_path / "h.sqlite")) as store:
+def test_changes_between_runs(target):
+    with Store(target) as store:
         a = add_run(
             store,
             "1",
@@ -115,8 +123,8 @@ def test_changes_between_runs(tmp_path):
         assert diff.still == [("b", "x")]
 
 
-def test_bodies_come_back_in_registry_order_and_resume_journal_is_dropped(tmp_path):
-    with Store(str(tmp_path / "h.sqlite")) as store:
+def test_bodies_come_back_in_registry_order_and_resume_journal_is_dropped(target):
+    with Store(target) as store:
         run_id = store.begin_run(HEADER)
         store.save_body(run_id, 1, body("second", {}))
         store.save_body(run_id, 0, body("first", {}))
@@ -199,3 +207,19 @@ def test_observations_round_trip_through_json():
         [],
     )
     assert again.site == obs.site and again.pages == obs.pages and again.chosen == obs.chosen
+
+
+def test_store_versions_and_names_on_both_backends(target):
+    with Store(target) as store:
+        assert store.version == SCHEMA_VERSION
+        run_id = add_run(store, "1", [body("a", {"x": "fail"})])
+        assert store.names(run_id) == {"a": "Орган a"}
+        assert store.counts(run_id) == (1, 1)
+    with Store(target) as again:  # opening again migrates nothing and keeps everything
+        assert again.version == SCHEMA_VERSION and len(again.runs()) == 1
+
+
+def test_postgres_connection_errors_hide_the_password():
+    with pytest.raises(StoreError) as info:
+        Store("postgresql://user:s3cret-pass@127.0.0.1:1/db")
+    assert "s3cret-pass" not in str(info.value)
