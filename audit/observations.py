@@ -21,8 +21,9 @@ class SiteObservation:
     url: str | None = None
     final_url: str | None = None
     status: int | None = None
-    cause: str | None = None  # fetch failure cause, or not_html for a non-HTML home page
+    cause: str | None = None  # fetch failure cause, not_html, or an interstitial's kind
     detail: str | None = None
+    interstitial: str | None = None  # antibot | access_blocked | hosting_stub | parked | login_wall
     title: str | None = None
     references: list[Reference] = field(default_factory=list)
     pos: PosWidget = field(default_factory=PosWidget)
@@ -48,6 +49,7 @@ class SiteObservation:
             "status": self.status,
             "cause": self.cause,
             "detail": self.detail,
+            "interstitial": self.interstitial,
             "title": self.title,
             "pages_read": self.pages_read,
             "links": self.links().to_json(),

@@ -57,6 +57,7 @@ def site_from_json(d: dict, by_id: dict[str, Evidence] | None = None) -> SiteObs
         status=d.get("status"),
         cause=d.get("cause"),
         detail=d.get("detail"),
+        interstitial=d.get("interstitial"),
         title=d.get("title"),
         references=references,
         pos=PosWidget(

@@ -12,6 +12,7 @@ PAGE_CAUSE_RU = {
     "unparsable": "ответ соцсети не удалось разобрать",
     "http": "соцсеть ответила ошибкой HTTP",
     "blocked_access": "соцсеть запретила доступ к странице",
+    "access_blocked": "вместо страницы получена страница блокировки доступа",
 }
 PAGE_CAUSE_EN = {
     "challenge": "the platform showed an anti-bot challenge",
@@ -21,6 +22,7 @@ PAGE_CAUSE_EN = {
     "unparsable": "the platform's answer could not be parsed",
     "http": "the platform answered with an HTTP error",
     "blocked_access": "the platform denied access to the page",
+    "access_blocked": "an access-blocking page was served instead of the page",
 }
 
 

@@ -17,6 +17,11 @@ CAUSE_RU = {
     "blocked": "адрес сайта указывает на внутреннюю сеть (запрос запрещён)",
     "invalid_url": "адрес сайта некорректен",
     "not_html": "главная страница сайта не является HTML-страницей",
+    "antibot": "вместо сайта получена страница защиты от ботов",
+    "access_blocked": "вместо сайта получена страница блокировки доступа",
+    "hosting_stub": "вместо сайта получена заглушка хостинга",
+    "parked": "домен припаркован или не продлён (страница-заглушка регистратора)",
+    "login_wall": "сайт требует входа по паролю",
 }
 CAUSE_EN = {
     "dns": "the site's domain name does not resolve (DNS)",
@@ -29,7 +34,13 @@ CAUSE_EN = {
     "blocked": "the site's address points into a private network (request refused)",
     "invalid_url": "the site's address is invalid",
     "not_html": "the home page is not an HTML page",
+    "antibot": "an anti-bot interstitial was served instead of the site",
+    "access_blocked": "an access-blocking page was served instead of the site",
+    "hosting_stub": "a hosting stub was served instead of the site",
+    "parked": "the domain is parked or expired (registrar's stub page)",
+    "login_wall": "the site asks for a password",
 }
+INTERSTITIALS = ("antibot", "access_blocked", "hosting_stub", "parked", "login_wall")
 
 
 def describe_failure(site: SiteObservation) -> tuple[str, str]:
@@ -40,6 +51,10 @@ def describe_failure(site: SiteObservation) -> tuple[str, str]:
         ru, en = f"сайт ответил HTTP {site.status}", f"the site answered HTTP {site.status}"
     if site.detail:
         en = f"{en} ({site.detail})"
+        if site.interstitial:
+            from audit.interstitials import name_ru
+
+            ru = f"{ru} ({name_ru(site.detail)})"
     return ru, en
 
 

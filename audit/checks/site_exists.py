@@ -33,6 +33,15 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
             Status.FAIL, "У органа нет официального сайта.", "The body has no official website."
         )
     ru, en = describe_failure(site)
+    if site.interstitial:
+        return outcome(
+            Status.ERROR,
+            f"Не удалось проверить сайт {site.url}: {ru}. Это не вывод о сайте органа: "
+            "страница-заглушка стоит между аудитором и сайтом.",
+            f"Could not check the website {site.url}: {en}. This is no finding about the "
+            "body's site: a stub page stands between the auditor and the site.",
+            ev,
+        )
     if site.state == "failed":
         if site.cause in SITE_FAULTS:
             return outcome(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from audit.fetch import Fetcher
+from audit.interstitials import classify
 from audit.links import discover
 from audit.model import Entity
 from audit.observations import SiteObservation
@@ -28,6 +29,10 @@ async def collect_site(
         detail=ev.error_detail,
         evidence=[ev],
     )
+    stand_in = classify(home.text if home.is_html else None, ev.final_url)
+    if stand_in is not None:  # a stub or interstitial says nothing about the body
+        obs.cause, obs.detail, obs.interstitial = stand_in.kind, stand_in.name, stand_in.kind
+        return obs
     if not home.ok:
         return obs
     if not home.is_html:

@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 from audit.collect.page_html import away_target, meta, read_posts
 from audit.collect.vk import now_iso
 from audit.fetch import Fetcher, FetchResult
+from audit.interstitials import classify
 from audit.links import PageRef
 from audit.observations import PageObservation
 from audit.textfacts import emails, has_address, phones, unique
@@ -47,6 +48,11 @@ def parse_vk_page(result: FetchResult, url: str, observed_at: str) -> PageObserv
         page.cause, page.detail = "challenge", ev.final_url
         return page
     text = result.text or ""
+    stand_in = classify(text if result.is_html else None, ev.final_url)
+    if stand_in is not None and stand_in.kind in ("antibot", "access_blocked"):
+        page.cause = "challenge" if stand_in.kind == "antibot" else "access_blocked"
+        page.detail = stand_in.name
+        return page
     if ev.status == 404 or any(m in text for m in NOT_FOUND):
         page.state = "missing"
         return page

@@ -30,6 +30,9 @@ EXPECTED = {
     "99610416": ("error", "error", "error", "n/a", "error"),  # website unknown
     "99610417": ("fail", "n/a", "n/a", "n/a", "n/a"),  # website: none
     "99610418": ("pass", "error", "error", "n/a", "error"),  # PDF home page
+    "99610419": ("error", "error", "error", "n/a", "error"),  # blocking stub
+    "99610420": ("error", "error", "error", "n/a", "error"),  # anti-bot interstitial (403)
+    "99610421": ("error", "error", "error", "n/a", "error"),  # parked domain
     "99620000": ("pass", "pass", "pass", "fail", "fail"),  # links another VK page
     "99620101": ("pass", "fail", "fail", "n/a", "fail"),  # share buttons + a post link
     "99620102": ("pass", "pass", "pass", "pass", "fail"),  # 301 to a new domain
@@ -161,7 +164,7 @@ def test_validate_broken_registry(tmp_path):
 
 def test_validate_shipped_registry():
     proc = cli("validate", "registry/")
-    assert proc.returncode == 0 and proc.stdout.startswith("ok: 30 entities")
+    assert proc.returncode == 0 and proc.stdout.startswith("ok: 33 entities")
 
 
 def test_run_refuses_broken_registry(tmp_path):
@@ -214,4 +217,4 @@ def test_demo_command(tmp_path):
     proc = cli("demo", "--out", tmp_path / "demo", timeout=180)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "demo" / "index.html").is_file()
-    assert load_report(tmp_path / "demo")["summary"]["bodies"] == 30
+    assert load_report(tmp_path / "demo")["summary"]["bodies"] == 33

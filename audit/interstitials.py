@@ -1,0 +1,174 @@
+"""Pages that stand in front of the page we asked for: recognised before any check reads them.
+
+An anti-bot interstitial, a blocking stub of an ISP or the regulator, a hosting stub (account
+suspended, default server page), a parked or expired domain, a login wall: none of them says
+anything about the body's compliance. The auditor reports them as `error` with the cause named,
+never as a violation — a body must not be found in breach because of our network or its
+hoster's stub page.
+
+Stub and parking rules fire only on short pages (a real official site says much more), so a
+news item quoting «Доступ ограничен» does not turn a site into a stub.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup
+
+SHORT_PAGE = 4000  # visible characters: stubs and interstitials are small
+LARGE_PAGE = 120_000  # bytes of markup beyond which a page is not parsed again here
+
+
+@dataclass(frozen=True)
+class Interstitial:
+    kind: str  # antibot | access_blocked | hosting_stub | parked | login_wall
+    name: str  # which one, for the finding's message
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    name: str
+    pattern: re.Pattern
+    short_only: bool = True  # only on short pages
+    where: str = "text"  # text | title | html | url
+
+
+def _re(*alternatives: str) -> re.Pattern:
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+RULES = (
+    Rule("antibot", "VK challenge", _re(r"vk\.(com|ru)/challenge\.html"), False, "url"),
+    Rule("antibot", "OK captcha", _re(r"ok\.ru/captcha"), False, "url"),
+    Rule("antibot", "DDoS-Guard", _re(r"ddos-guard", r"ddosguard"), True, "html"),
+    Rule(
+        "antibot",
+        "Cloudflare",
+        _re(
+            r"cf-browser-verification",
+            r"challenge-platform",
+            r"cf_chl_opt",
+            r"attention required! \| cloudflare",
+            r"^just a moment\.\.\.$",
+        ),
+        False,
+        "html",
+    ),
+    Rule("antibot", "Qrator", _re(r"qrator", r"__qrator"), True, "html"),
+    Rule(
+        "antibot",
+        "browser check",
+        _re(
+            r"checking your browser before accessing",
+            r"проверка (вашего )?браузера",
+            r"подтвердите, что вы не робот",
+            r"вы не робот\?",
+        ),
+    ),
+    Rule(
+        "access_blocked",
+        "access restricted by an ISP or the regulator",
+        _re(
+            r"доступ к (запрашиваемому )?ресурсу ограничен",
+            r"доступ ограничен",
+            r"eais\.rkn\.gov\.ru",
+            r"blocklist\.rkn\.gov\.ru",
+            r"единый реестр доменных имен",
+            r"149-фз",
+            r"по решению роскомнадзора",
+        ),
+    ),
+    Rule(
+        "hosting_stub",
+        "hosting account suspended",
+        _re(
+            r"account (has been )?suspended",
+            r"this account has been suspended",
+            r"сайт (временно )?заблокирован",
+            r"аккаунт (временно )?заблокирован",
+            r"услуга хостинга (приостановлена|отключена)",
+            r"хостинг (приостановлен|отключ)",
+            r"сайт отключ[её]н за неуплату",
+        ),
+    ),
+    Rule(
+        "hosting_stub",
+        "default server page",
+        _re(
+            r"welcome to nginx!",
+            r"apache2 (debian|ubuntu) default page",
+            r"^it works!$",
+            r"iis windows server",
+            r"default web site page",
+            r"сайт успешно создан",
+            r"здесь будет (новый )?сайт",
+            r"сайт находится в разработке",
+        ),
+    ),
+    Rule(
+        "parked",
+        "parked or expired domain",
+        _re(
+            r"домен (продается|продаётся|припаркован|не делегирован)",
+            r"этот домен (продается|продаётся|припаркован)",
+            r"domain (is )?for sale",
+            r"this domain (is parked|has expired|may be for sale)",
+            r"buy this domain",
+            r"срок регистрации домена (истек|истёк)",
+            r"parking\.reg\.ru",
+            r"sedoparking",
+        ),
+    ),
+)
+LOGIN = _re(r"type=[\"']?password")
+NAMES_RU = {
+    "access restricted by an ISP or the regulator": "ограничение доступа провайдером или "
+    "регулятором",
+    "hosting account suspended": "хостинг приостановлен",
+    "default server page": "стандартная страница веб-сервера",
+    "parked or expired domain": "домен припаркован или не продлён",
+    "browser check": "проверка браузера",
+    "login form": "форма входа",
+}
+
+
+def name_ru(name: str) -> str:
+    return NAMES_RU.get(name, name)
+
+
+def classify(html: str | None, final_url: str | None = "") -> Interstitial | None:
+    """The interstitial this response is, or None for an ordinary page."""
+    url = final_url or ""
+    for rule in RULES:
+        if rule.where == "url" and rule.pattern.search(url):
+            return Interstitial(rule.kind, rule.name)
+    if not html:
+        return None
+    if len(html) > LARGE_PAGE:  # stubs are small: only the markup signatures are looked for
+        for rule in RULES:
+            if rule.where == "html" and rule.pattern.search(html[:LARGE_PAGE]):
+                return Interstitial(rule.kind, rule.name)
+        return None
+    soup = BeautifulSoup(html, "lxml")
+    title = " ".join(soup.title.get_text().split()) if soup.title else ""
+    for tag in soup(["script", "style", "noscript"]):
+        tag.extract()
+    text = " ".join(soup.get_text(" ").split())
+    short = len(text) <= SHORT_PAGE
+    for rule in RULES:
+        if rule.where == "url" or (rule.short_only and not short):
+            continue
+        if rule.where == "html":
+            hay = [html, title]
+        elif rule.where == "title":
+            hay = [title]
+        else:
+            hay = [title, text]
+        if any(rule.pattern.search(h) for h in hay if h):
+            return Interstitial(rule.kind, rule.name)
+    if short and LOGIN.search(html) and len(text) < 600:
+        return Interstitial("login_wall", "login form")
+    return None
