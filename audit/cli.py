@@ -25,7 +25,7 @@ from audit.net import ConnectTo
 from audit.policy import PLATFORM_RULES, Policy, PolicyError, load_policy
 from audit.registry import load_registry
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class UsageError(Exception):
@@ -215,6 +215,8 @@ class RunOptions:
     waivers: list = field(default_factory=list)
     chunk: int = 500
     archive: bool = False
+    canaries: tuple = ()
+    max_error_rate: float = 20.0  # percent of a platform's pages unreadable: exit 3 above it
 
 
 def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) -> tuple[int, dict]:
@@ -286,6 +288,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                 waivers=opts.waivers,
                 keep_results=False,
                 fetcher_hook=_archive_hook(opts, run_id),
+                canaries=opts.canaries,
             )
         )
     except KeyboardInterrupt:
@@ -318,6 +321,10 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
             ),
             "resumed": bool(run_row is not None or previous.get("resumed")),
             "db": db_path,
+            "canaries": result.canaries,
+            "canary_requests": result.canary_requests,
+            "drift": result.drift,
+            "vantage": vantage(config),
         },
     )
     report = report_from_store(store, run_id)
@@ -330,6 +337,9 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
             f"pages-audit: waiver expired {w['expires']} and ignored: {w['entity']} "
             f"{w['check']} ({w['source']})"
         )
+    incomplete = incomplete_reasons(report, opts.max_error_rate)
+    for reason in incomplete:
+        _err(f"pages-audit: audit incomplete: {reason}")
     if not opts.quiet:
         by = s["by_body_status"]
         api = ", ".join(
@@ -342,7 +352,44 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
             f"{by.get('incomplete', 0)} not fully checked, {s['violations']} violation(s)"
         )
         _err(f"report: {html_path}\ndata:   {json_path}\nrun {run_id} in {db_path}")
+    if incomplete:
+        return EXIT_INCOMPLETE, report
     return (EXIT_VIOLATIONS if s["violations"] else EXIT_OK), report
+
+
+def vantage(config: FetchConfig) -> dict:
+    """Where the audit looked from: what a reader needs to reproduce what was seen."""
+    import platform as host_platform
+
+    if config.connect_to:
+        resolver = f"--connect-to rules ({len(config.connect_to)})" + (
+            ", other names not resolved (--isolated)" if config.isolated else ", else system"
+        )
+    else:
+        resolver = "system resolver"
+    return {
+        "user_agent": config.user_agent,
+        "resolver": resolver,
+        "python": host_platform.python_version(),
+        "system": f"{host_platform.system()} {host_platform.release()}",
+    }
+
+
+def incomplete_reasons(report: dict, max_error_rate: float) -> list[str]:
+    """Why the run must not be published as complete (exit 3); empty when it may."""
+    reasons = []
+    for drift in report["run"].get("drift") or []:
+        reasons.append(
+            f"detector drift on {drift['platform']}: {drift['url']} expected "
+            f"{drift['expect']}, got {drift['got']}"
+        )
+    for platform, h in report["health"]["platforms"].items():
+        if h["pages"] and h["error_rate"] > max_error_rate:
+            reasons.append(
+                f"{platform}: {h['errors']} of {h['pages']} pages unreadable "
+                f"({h['error_rate']} % > {max_error_rate:g} %)"
+            )
+    return reasons
 
 
 def _archive_hook(opts: RunOptions, run_id: int):
@@ -391,9 +438,58 @@ def cmd_run(args: argparse.Namespace) -> int:
             waivers=waivers_from(args.waivers),
             chunk=args.chunk,
             archive=args.archive,
+            canaries=canaries_from(args),
+            max_error_rate=args.max_error_rate,
         ),
     )
     return code
+
+
+def canaries_from(args: argparse.Namespace) -> tuple:
+    from audit.canaries import BUILTIN, CanaryError, load_canaries
+
+    if getattr(args, "no_canaries", False):
+        return ()
+    if not getattr(args, "canaries", None):
+        return BUILTIN
+    try:
+        return load_canaries(args.canaries)
+    except CanaryError as exc:
+        raise UsageError(f"canary file has problems:\n{exc}") from None
+    except OSError as exc:
+        raise UsageError(f"--canaries {args.canaries}: {exc.strerror}") from None
+
+
+def cmd_selfcheck(args: argparse.Namespace) -> int:
+    """Only the canaries: can this machine, network and version read VK and OK right?"""
+    from audit.canaries import check_canaries
+    from audit.collect.pages import page_collectors
+
+    canaries = canaries_from(args)
+    if not canaries:
+        raise UsageError("no canaries to check")
+    platforms = platform_settings(args)
+
+    async def collect():
+        async with Fetcher(fetch_config(args)) as fetcher:
+            seen = {}
+            for c in page_collectors(fetcher, platforms):
+                seen.update(await c.collect([k.ref for k in canaries]))
+            return seen
+
+    seen = asyncio.run(collect())
+    drift = check_canaries(canaries, seen)
+    failed = {(f["platform"], f["url"]) for f in drift.failures}
+    for c in canaries:
+        page = seen.get(c.ref.url)
+        source = page.source if page else "-"
+        mark = "DRIFT" if (c.platform, c.url) in failed else "ok"
+        got = next((f["got"] for f in drift.failures if f["url"] == c.url), c.expect)
+        print(f"{mark:5} {c.platform} {c.url:60} expected {c.expect:8} got {got} ({source})")
+    if drift.failures:
+        _err(f"pages-audit: {len(drift.failures)} canary(ies) gave the wrong answer")
+        return EXIT_INCOMPLETE
+    return EXIT_OK
 
 
 def _terminate(*_args) -> None:
@@ -671,6 +767,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 platforms=PlatformSettings(vk=vk, ok=ok),
                 db=args.db,
                 waivers=waivers_from(args.waivers),
+                canaries=canaries_from(args),
             ),
         )
     if code == EXIT_USAGE:
@@ -680,6 +777,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # --- parser ---
+
+
+def add_canary_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--canaries", metavar="FILE", help="reference pages read first (default: built-in list)"
+    )
+    p.add_argument("--no-canaries", action="store_true", help="skip the canary self-check")
 
 
 def add_history_options(p: argparse.ArgumentParser) -> None:
@@ -738,10 +842,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep every fetched body in DIR/archive/run-<id>.warc.gz (evidence links to it)",
     )
+    p.add_argument(
+        "--max-error-rate",
+        type=float,
+        default=20.0,
+        metavar="PERCENT",
+        help="a platform with more unreadable pages makes the run exit 3 (20)",
+    )
+    add_canary_options(p)
     add_report_options(p)
     add_fetch_options(p)
     add_platform_options(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "selfcheck", help="read only the canary pages: exit 3 when a detector has drifted"
+    )
+    add_canary_options(p)
+    add_fetch_options(p)
+    add_platform_options(p)
+    p.set_defaults(func=cmd_selfcheck)
 
     p = sub.add_parser("runs", help="list the runs in a history database")
     p.add_argument("--db", required=True, metavar="PATH")
@@ -798,6 +918,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--platforms", choices=PLATFORM_RULES)
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     add_history_options(p)
+    add_canary_options(p)
     p.add_argument(
         "--html", action="store_true", help="no API credentials: read the simulated public pages"
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from audit import __version__
+from audit.canaries import Canary, Drift, check_canaries
 from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.collect.pages import PlatformSettings, page_collectors, page_refs
 from audit.collect.site import collect_site
@@ -48,6 +49,9 @@ class RunResult:
     platforms: dict = field(default_factory=dict)  # platform settings, secrets redacted
     results: list[EntityResult] = field(default_factory=list)
     expired_waivers: set = field(default_factory=set)
+    canaries: list[dict] = field(default_factory=list)
+    canary_requests: dict[str, int] = field(default_factory=dict)
+    drift: list[dict] = field(default_factory=list)  # failed canaries
     tool_version: str = __version__
     catalogue_version: str = CATALOGUE_VERSION
 
@@ -129,6 +133,7 @@ async def run_audit(
     waivers: list[Waiver] | None = None,
     keep_results: bool = True,
     fetcher_hook: Callable[[Fetcher], None] | None = None,
+    canaries: tuple[Canary, ...] = (),
 ) -> RunResult:
     """Audit `entities` chunk by chunk (websites, then every page of the chunk in batched
     look-ups, then the checks), in registry order. Each result goes to `journal.done` and
@@ -153,6 +158,18 @@ async def run_audit(
             fetcher_hook(fetcher)
         collectors = page_collectors(fetcher, platforms)
         run.page_sources = {c.platform: c.source for c in collectors}
+        drift = Drift([])
+        if canaries:  # first: can this run still read the platforms right?
+            refs = [c.ref for c in canaries]
+            seen: dict = {}
+            for found in await asyncio.gather(*(c.collect(refs) for c in collectors)):
+                seen.update(found)
+            drift = check_canaries(canaries, seen)
+            run.canaries = [
+                {"platform": c.platform, "url": c.url, "expect": c.expect} for c in canaries
+            ]
+            run.canary_requests = {c.platform: c.requests() for c in collectors}
+        run.drift = drift.to_json()
 
         async def site_of(entity: Entity) -> SiteObservation:
             site = journal.site(entity.id)
@@ -172,6 +189,8 @@ async def run_audit(
                 pages.update(found)
             for (position, entity), site in zip(part, sites, strict=True):
                 result = assemble(entity, site, pages, policy)
+                if drift.failures:
+                    result.findings = drift.apply(result.findings)
                 if waivers:
                     result.findings, expired = apply_waivers(result.findings, waivers, today)
                     run.expired_waivers.update(expired)
@@ -181,7 +200,9 @@ async def run_audit(
                 if on_done is not None:
                     on_done(result)
         run.requests = fetcher.requests
-        run.api_requests = {c.platform: c.requests() for c in collectors}
+        run.api_requests = {
+            c.platform: c.requests() - run.canary_requests.get(c.platform, 0) for c in collectors
+        }
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     run.duration_s = round(time.monotonic() - started, 3)
     return run

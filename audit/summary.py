@@ -74,3 +74,41 @@ def summarise(rows: list[tuple[str | None, list[Finding]]]) -> Summary:
             s.per_check[f.key][f.status.value] += 1
             s.violations += f.is_violation
     return s
+
+
+def run_health(bodies: list[dict]) -> dict:
+    """Error rates per platform and per cause, from the bodies of a report.
+
+    A platform's rate is the share of distinct pages that could not be read; the websites' rate
+    the share of bodies with a known website that could not be read. A high rate means the
+    audit is incomplete, not that bodies are compliant or not.
+    """
+    pages: dict[str, dict] = {}
+    for b in bodies:
+        for url, page in (b.get("observations") or {}).get("pages", {}).items():
+            pages[url] = page
+    platforms = {}
+    for platform in ("vk", "ok"):
+        seen = [p for p in pages.values() if p.get("platform") == platform]
+        errors = [p for p in seen if p.get("state") == "error"]
+        platforms[platform] = {
+            "pages": len(seen),
+            "errors": len(errors),
+            "error_rate": round(100.0 * len(errors) / len(seen), 1) if seen else 0.0,
+            "causes": dict(Counter(p.get("cause") or "unknown" for p in errors)),
+        }
+    sites = [
+        (b.get("observations") or {}).get("site", {})
+        for b in bodies
+        if (b.get("observations") or {}).get("site", {}).get("state") in ("fetched", "failed")
+    ]
+    unread = [s for s in sites if not s.get("pages_read")]
+    return {
+        "platforms": platforms,
+        "sites": {
+            "sites": len(sites),
+            "errors": len(unread),
+            "error_rate": round(100.0 * len(unread) / len(sites), 1) if sites else 0.0,
+            "causes": dict(Counter(s.get("cause") or f"http {s.get('status')}" for s in unread)),
+        },
+    }

@@ -14,7 +14,7 @@ from audit import __version__
 from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.runner import EntityResult, RunResult
 from audit.serialize import finding_from_json
-from audit.summary import body_status, summarise
+from audit.summary import body_status, run_health, summarise
 
 SCHEMA = "pages-audit.report/1"
 
@@ -85,6 +85,9 @@ def run_header(run: RunResult) -> dict:
         "expired_waivers": sorted(
             (w.to_json() for w in run.expired_waivers), key=lambda w: w["source"]
         ),
+        "canaries": run.canaries,
+        "canary_requests": run.canary_requests,
+        "drift": run.drift,
     }
 
 
@@ -109,6 +112,7 @@ def report_document(
         "run": header,
         "checks": [c.to_json() for c in catalogue()],
         "summary": summary.to_json(),
+        "health": run_health(bodies),
         "entities": bodies,
         **(extras or {}),
     }

@@ -29,6 +29,7 @@ Scenario section:
           members: 15200
           posts: {last_hours: 5, every_hours: 8, count: 60, pinned_days: 200}
           web: challenge          # the public page answers: challenge | login (optional)
+      web_quirk: error_template   # every public page carries VK's error text in a template
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ class VkWorld:
             self.users[int(u["id"])] = u
             if u.get("screen_name"):
                 self.names[str(u["screen_name"]).lower()] = ("user", int(u["id"]))
+        # "error_template": every page ships the text of VK's error page in a template, as if
+        # VK had changed its markup (the canaries must notice; see tests)
+        self.web_quirk = spec.get("web_quirk")
         self._calls: dict[str, deque] = {}
         self._lock = threading.Lock()
         self.log: list[tuple[str, dict]] = []  # (method, answer) of every API request
@@ -349,7 +353,14 @@ class VkWorld:
             }
             for p in self.posts(g)[:11]
         ]
-        return 200, {}, render("vk_group.html", g=g, posts=posts, closed=int(g.get("closed", 0)))
+        html = render("vk_group.html", g=g, posts=posts, closed=int(g.get("closed", 0)))
+        if self.web_quirk == "error_template":
+            template = (
+                '<script type="text/template" id="error_tpl"><div class="message_page">'
+                "Страница удалена либо ещё не создана.</div></script>"
+            )
+            html = html.replace("</body>", template + "</body>")
+        return 200, {}, html
 
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
