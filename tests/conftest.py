@@ -17,6 +17,15 @@ import tempfile
 
 import pytest
 
+from audit.world.server import World
+
+
+@pytest.fixture(scope="session")
+def world():
+    """The demo's simulated web (sites, VK, OK) on 127.0.0.1, for the whole session."""
+    with World() as w:
+        yield w
+
 
 def _pg_tool(name: str) -> str | None:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))

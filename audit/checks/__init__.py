@@ -44,6 +44,12 @@ def outcome(
     return Outcome(status, ru, en, evidence, severity)
 
 
+def clip(text: str | None, limit: int = 160) -> str:
+    """Text written by others (page names, links), cut to a sensible length for a message."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 PLATFORM_NAMES_RU = {"vk": "ВКонтакте", "ok": "Одноклассники"}
 PLATFORM_NAMES_EN = {"vk": "VK", "ok": "OK"}
 

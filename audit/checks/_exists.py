@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audit.checks import PLATFORM_NAMES_RU, Outcome, outcome
+from audit.checks import PLATFORM_NAMES_RU, Outcome, clip, outcome
 from audit.checks._pages import describe_page_error
 from audit.model import PLATFORMS, Entity, Severity, Status
 from audit.observations import Observations
@@ -99,7 +99,7 @@ def page_exists_outcome(
             ev,
             severity,
         )
-    label = f" «{page.name}»" if page.name else ""
+    label = f" «{clip(page.name)}»" if page.name else ""
     return outcome(
         Status.PASS,
         f"Страница{label} существует ({slot.url}, {where_ru}; источник: {page.source}).",

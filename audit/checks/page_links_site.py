@@ -1,6 +1,6 @@
 """page.links_site — the page links back to the body's official website."""
 
-from audit.checks import Check, Outcome, outcome
+from audit.checks import Check, Outcome, clip, outcome
 from audit.checks.legal import DECREE_2560, LAW_8FZ, cite
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
@@ -29,12 +29,12 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
         if any(same_site(url, o) for o in official):
             return outcome(
                 Status.PASS,
-                f"Страница ссылается на официальный сайт: {url}.",
-                f"The page links the official website: {url}.",
+                f"Страница ссылается на официальный сайт: {clip(url)}.",
+                f"The page links the official website: {clip(url)}.",
                 ev,
             )
     if candidates:
-        shown = ", ".join(candidates[:3])
+        shown = ", ".join(clip(c, 100) for c in candidates[:3])
         return outcome(
             Status.FAIL,
             f"Страница ссылается не на официальный сайт {entity.website}, а на: {shown}.",

@@ -6,7 +6,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from audit.checks import Check, Outcome, outcome
+from audit.checks import Check, Outcome, clip, outcome
 from audit.checks.legal import DECREE_2560, LAW_8FZ, POLICY_THRESHOLD, cite
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
@@ -90,18 +90,19 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
         )
     names = [entity.name, *([entity.short_name] if entity.short_name else [])]
     score = similarity(page.name, names)
+    shown = clip(page.name)
     if score >= policy.name_match_min:
         return outcome(
             Status.PASS,
-            f"Название «{page.name}» соответствует органу (сходство {score}%).",
-            f"The name «{page.name}» identifies the body (similarity {score}%).",
+            f"Название «{shown}» соответствует органу (сходство {score}%).",
+            f"The name «{shown}» identifies the body (similarity {score}%).",
             ev,
         )
     return outcome(
         Status.FAIL,
-        f"Название «{page.name}» не позволяет узнать орган «{entity.name}» "
+        f"Название «{shown}» не позволяет узнать орган «{clip(entity.name)}» "
         f"(сходство {score}% < {policy.name_match_min}%, порог — политика аудита).",
-        f"The name «{page.name}» does not identify «{entity.name}» "
+        f"The name «{shown}» does not identify «{clip(entity.name)}» "
         f"(similarity {score}% < {policy.name_match_min}%, threshold is audit policy).",
         ev,
     )

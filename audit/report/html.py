@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -172,6 +173,20 @@ LABELS = {
 }
 
 
+# C0/C1 controls (but tab and newline) and the bidirectional overrides and isolates that can
+# make attacker-written text read as something else (U+202A-U+202E, U+2066-U+2069, U+200E/F).
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def inert(value):
+    """Every value the template prints passes here (Jinja's finalize) before autoescaping."""
+    if isinstance(value, str):
+        return _INVISIBLE.sub("", value)
+    return value
+
+
 def safe_href(url: str | None) -> str:
     """Only http(s) URLs become links; anything else (javascript:, data:) becomes inert."""
     if url and url.lower().startswith(("http://", "https://")):
@@ -217,6 +232,7 @@ def environment(template_dir: str | None = None) -> Environment:
         autoescape=select_autoescape(["html", "j2", "html.j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=inert,
     )
     env.filters["msk"] = msk
     env.filters["safe_href"] = safe_href

@@ -55,6 +55,7 @@ class OkWorld:
         self.app_secret = str(spec.get("app_secret", "DEMO-OK-APP-SECRET-0123456789"))
         self.access_token = str(spec.get("access_token", "demo-ok-access-token"))
         self.rate = float(spec.get("rate", 20))
+        self.fault: dict = dict(spec.get("fault") or {})  # {"hang": seconds}
         self.clock = clock
         self.groups: dict[str, dict] = {str(g["id"]): g for g in spec.get("groups") or []}
         self.users: dict[str, dict] = {str(u["id"]): u for u in spec.get("users") or []}

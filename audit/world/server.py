@@ -26,6 +26,14 @@ Scenario format (YAML):
           /down: {hang: 30}
           /flaky: {file: x.html, fail_first: 2, fail_status: 503, retry_after: 1}
           /big: {size: 8000000}
+          /bomb: {gzip_bomb: 50000000}   # a small gzip body that inflates to 50 MB
+          /cut: {file: x.html, reset_after: 300}   # connection reset mid-body
+          /old: {file: x.html, http10: true}       # HTTP/1.0, no Content-Length, close-delimited
+          /mixed: {file: x.html, mixed_encoding: true}  # UTF-8 text with windows-1251 bytes inside
+          /drip: {trickle: 60}      # a body that never ends (a few bytes every 0.2 s)
+
+Platform faults: `vk: {fault: {status: 500}}` or `{error: 6}` makes every VK API call fail so;
+`ok: {fault: {hang: 30}}` makes the OK API never answer in time.
 """
 
 from __future__ import annotations
@@ -65,6 +73,11 @@ ROUTE_FIELDS = {
     "retry_after",
     "size",
     "headers",
+    "gzip_bomb",
+    "reset_after",
+    "http10",
+    "mixed_encoding",
+    "trickle",
 }
 
 
@@ -84,6 +97,11 @@ class Route:
     retry_after: int | None = None
     size: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    gzip_bomb: int | None = None
+    reset_after: int | None = None
+    http10: bool = False
+    mixed_encoding: bool = False
+    trickle: float | None = None
 
 
 @dataclass
@@ -146,6 +164,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _app(self, world: World, host: str, path: str) -> bool:
         """Answer for a platform host (VK); False when the host is a plain site."""
         if host in VK_API_HOSTS and path.startswith("/method/"):
+            fault = world.vk.fault
+            if fault.get("status"):
+                self._send(int(fault["status"]), b"<html><body>Bad Gateway</body></html>")
+                return True
             length = int(self.headers.get("Content-Length") or 0)
             form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8")) if length else {}
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
@@ -157,6 +179,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, body, {"Content-Type": "application/json; charset=utf-8"})
             return True
         if host in OK_API_HOSTS and path == "/fb.do":
+            if world.ok.fault.get("hang"):
+                time.sleep(float(world.ok.fault["hang"]))
+                self.close_connection = True
+                return True
             length = int(self.headers.get("Content-Length") or 0)
             form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8")) if length else {}
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
@@ -200,11 +226,59 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 {"Location": route.redirect},
             )
             return
+        if route.trickle:
+            self._trickle(route.trickle)
+            return
+        if route.gzip_bomb:
+            self._send(200, _gzip_bomb(route.gzip_bomb), {"Content-Encoding": "gzip"})
+            return
         body = world.body(site, route)
+        if route.mixed_encoding:
+            body = body.replace(b"</body>", "Новости района".encode("cp1251") + b"</body>")
+        if route.reset_after is not None:
+            self._reset(body, route.reset_after)
+            return
+        if route.http10:
+            self._http10(body)
+            return
         ctype = route.content_type
         if route.header_charset and ctype.startswith("text/"):
             ctype += f"; charset={route.charset}"
         self._send(route.status, body, {"Content-Type": ctype, **route.headers})
+
+    def _reset(self, body: bytes, after: int) -> None:
+        """Promise the whole body, send part of it, then reset the connection (RST)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[:after])
+        self.wfile.flush()
+        import socket
+        import struct
+
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+
+    def _trickle(self, seconds: float) -> None:
+        """A body that never ends: a few bytes every 0.2 s for `seconds`."""
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n")
+        deadline = time.monotonic() + seconds
+        try:
+            while time.monotonic() < deadline:
+                self.wfile.write(b"<p>.</p>")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def _http10(self, body: bytes) -> None:
+        """An HTTP/1.0 answer: no Content-Length, the body ends when the connection closes."""
+        self.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n")
+        self.wfile.write(body)
+        self.wfile.flush()
+        self.close_connection = True
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -217,6 +291,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+
+def _gzip_bomb(size: int) -> bytes:
+    """`size` bytes of spaces inside <html>, gzip-compressed (about a thousandth of the size)."""
+    import gzip
+    import io
+
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as gz:
+        gz.write(b"<html><body>")
+        chunk = b" " * (1 << 20)
+        for _ in range(size // len(chunk)):
+            gz.write(chunk)
+    return out.getvalue()
 
 
 class _Server(http.server.ThreadingHTTPServer):

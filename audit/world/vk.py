@@ -84,6 +84,7 @@ class VkWorld:
         # "error_template": every page ships the text of VK's error page in a template, as if
         # VK had changed its markup (the canaries must notice; see tests)
         self.web_quirk = spec.get("web_quirk")
+        self.fault: dict = dict(spec.get("fault") or {})  # {"status": 500} | {"error": 6}
         self._calls: dict[str, deque] = {}
         self._lock = threading.Lock()
         self.log: list[tuple[str, dict]] = []  # (method, answer) of every API request
@@ -99,6 +100,11 @@ class VkWorld:
         return answer
 
     def _api(self, method: str, params: dict[str, str], auth: str | None) -> dict:
+        if self.fault.get("error"):
+            msg = "Too many requests per second"
+            if self.fault.get("echo_token"):  # a careless API that repeats what it was sent
+                msg += f" (token {(auth or '').removeprefix('Bearer ')})"
+            raise VkError(int(self.fault["error"]), msg)
         token = (auth or "").removeprefix("Bearer ").strip() or params.get("access_token", "")
         if not token:
             raise VkError(5, "User authorization failed: no access_token passed.")

@@ -6,18 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from audit.world.server import World
-
 ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--timeout", "1", "--connect-timeout", "1", "--total-timeout", "3", "--retries", "1"]
-
-
-@pytest.fixture(scope="session")
-def world():
-    with World() as w:
-        yield w
 
 
 def cli(*args, cwd=ROOT, timeout=120, env=None):

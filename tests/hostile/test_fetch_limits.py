@@ -1,0 +1,68 @@
+"""Every hostile response becomes evidence with a named cause; nothing raises, nothing hangs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from audit.fetch import Cause, Fetcher
+from tests.hostile.conftest import config_for
+
+
+async def get(world, url, **overrides):
+    async with Fetcher(config_for(world, **overrides)) as f:
+        return await f.get(url)
+
+
+async def test_body_over_the_cap_is_cut_while_streaming(hostile_world):
+    r = await get(hostile_world, "https://huge.test/")
+    assert r.evidence.error is Cause.TOO_LARGE and r.text is None
+
+
+async def test_decompression_bomb_stops_at_the_cap(hostile_world):
+    started = time.monotonic()
+    r = await get(hostile_world, "https://bomb.test/")
+    assert r.evidence.error is Cause.TOO_LARGE
+    assert "over 2000000 bytes" in r.evidence.error_detail
+    assert time.monotonic() - started < 10
+
+
+async def test_redirect_chain_over_the_limit(hostile_world):
+    r = await get(hostile_world, "https://chain.test/0", max_redirects=10)
+    assert r.evidence.error is Cause.REDIRECTS
+    ok = await get(hostile_world, "https://chain.test/0", max_redirects=20)
+    assert ok.ok and len(ok.evidence.redirects) == 15
+
+
+async def test_endless_slow_body_hits_the_total_time_cap(hostile_world):
+    started = time.monotonic()
+    r = await get(hostile_world, "https://drip.test/", total_timeout=2)
+    assert r.evidence.error is Cause.TIMEOUT
+    assert time.monotonic() - started < 5
+
+
+async def test_connection_reset_mid_body(hostile_world):
+    r = await get(hostile_world, "https://cut.test/")
+    assert r.evidence.error in (Cause.PROTOCOL, Cause.CONNECT), r.evidence
+
+
+async def test_http_1_0_server_without_content_length(hostile_world):
+    r = await get(hostile_world, "https://old.test/")
+    assert r.ok and "Администрация" in r.text
+
+
+@pytest.mark.parametrize("host", ["mixed.test", "badcharset.test"])
+async def test_broken_charsets_still_decode(hostile_world, host):
+    r = await get(hostile_world, f"https://{host}/")
+    assert (r.ok and r.text and "Новости" in r.text) or "\ufffd" in (r.text or "")
+
+
+async def test_non_html_is_not_parsed(hostile_world):
+    r = await get(hostile_world, "https://pdf.test/")
+    assert r.ok and not r.is_html
+
+
+async def test_invalid_tls_certificate(hostile_world):
+    r = await get(hostile_world, "https://wrongcert.test/")
+    assert r.evidence.error is Cause.TLS
