@@ -226,6 +226,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
     from audit.history import StoreJournal, policy_digest, registry_digest
     from audit.report.html import write_html
     from audit.report.json_report import report_from_store, write_json
+    from audit.report.tables import write_tables
     from audit.runner import file_sha256, run_audit
     from audit.store import Store, StoreError
 
@@ -331,6 +332,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
     store.close()
     json_path = write_json(report, opts.out)
     html_path = write_html(report, opts.out, opts.lang, opts.templates)
+    write_tables(report, opts.out, opts.lang)
     s = report["summary"]
     for w in report["run"].get("expired_waivers") or []:
         _err(
@@ -624,8 +626,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         meta["expired_waivers"] = sorted((w.to_json() for w in expired), key=lambda w: w["source"])
         store.finish_run(run_id, meta)
         report = report_from_store(store, run_id)
+    from audit.report.tables import write_tables
+
     Path(args.out).mkdir(parents=True, exist_ok=True)
     write_json(report, args.out)
+    write_tables(report, args.out, args.lang)
     print(write_html(report, args.out, args.lang, args.templates))
     _err(
         f"run {run_id}: run {args.run} evaluated again, {report['summary']['violations']} "
@@ -643,6 +648,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         report = read_json(str(source))
     except (OSError, ValueError) as exc:
         raise UsageError(f"{source}: cannot read report ({exc})") from None
+    from audit.report.tables import write_tables
+
+    write_tables(report, args.dir, args.lang)
     print(write_html(report, args.dir, args.lang, args.templates))
     return EXIT_OK
 

@@ -216,5 +216,12 @@ def test_links_on_a_url_through_the_world(world):
 def test_demo_command(tmp_path):
     proc = cli("demo", "--out", tmp_path / "demo", timeout=180)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "demo" / "index.html").is_file()
+    for name in ("index.html", "report.json", "report.csv", "report.xlsx", "junit.xml"):
+        assert (tmp_path / "demo" / name).is_file(), name
     assert load_report(tmp_path / "demo")["summary"]["bodies"] == 33
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "demo" / "report.xlsx")
+    assert wb.sheetnames == ["findings", "bodies"]
+    assert wb["bodies"].max_row == 34 and wb["bodies"].freeze_panes == "A2"
+    assert wb["findings"].auto_filter.ref.startswith("A1:")
