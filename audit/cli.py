@@ -217,6 +217,8 @@ class RunOptions:
     archive: bool = False
     canaries: tuple = ()
     max_error_rate: float = 20.0  # percent of a platform's pages unreadable: exit 3 above it
+    fail_on: str = "violation"  # violation | new | none
+    fail_under: float | None = None  # overall compliance percent
 
 
 def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) -> tuple[int, dict]:
@@ -356,7 +358,42 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
         _err(f"report: {html_path}\ndata:   {json_path}\nrun {run_id} in {db_path}")
     if incomplete:
         return EXIT_INCOMPLETE, report
-    return (EXIT_VIOLATIONS if s["violations"] else EXIT_OK), report
+    return gate(report, opts.fail_on, opts.fail_under), report
+
+
+def gate(report: dict, fail_on: str = "violation", fail_under: float | None = None) -> int:
+    """The exit code CI acts on: 1 when the chosen condition holds, else 0."""
+    s = report["summary"]
+    if fail_under is not None and (s.get("overall_compliance_percent") or 0) < fail_under:
+        _err(
+            f"pages-audit: compliance {s.get('overall_compliance_percent')} % is under "
+            f"--fail-under {fail_under:g} %"
+        )
+        return EXIT_VIOLATIONS
+    if fail_on == "none":
+        return EXIT_OK
+    if fail_on == "new":
+        new = new_violations(report)
+        if new:
+            _err(f"pages-audit: {len(new)} new violation(s) since the last run")
+        return EXIT_VIOLATIONS if new else EXIT_OK
+    return EXIT_VIOLATIONS if s["violations"] else EXIT_OK
+
+
+def new_violations(report: dict) -> list[tuple[str, str]]:
+    """Violations of this run that were not failing in the previous one (all of them when
+    there is no previous run)."""
+    current = {
+        (e["id"], f.get("key") or f["check"])
+        for e in report["entities"]
+        for f in e["findings"]
+        if f["status"] == "fail" and f["severity"] == "violation"
+    }
+    changes = report.get("changes")
+    if not changes:
+        return sorted(current)
+    new = {(c["entity"], c["key"]) for c in changes["new"]}
+    return sorted(current & new)
 
 
 def vantage(config: FetchConfig) -> dict:
@@ -442,6 +479,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             archive=args.archive,
             canaries=canaries_from(args),
             max_error_rate=args.max_error_rate,
+            fail_on=args.fail_on,
+            fail_under=args.fail_under,
         ),
     )
     return code
@@ -655,6 +694,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_notices(args: argparse.Namespace) -> int:
+    from audit.report.json_report import read_json
+    from audit.report.notices import chromium, write_notices
+
+    source = Path(args.report or args.out)
+    source = source / "report.json" if source.is_dir() else source
+    try:
+        report = read_json(str(source))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{source}: cannot read report ({exc})") from None
+    if args.pdf and chromium() is None:
+        _err("pages-audit: Chromium is not installed: notices are written as HTML only")
+    written = write_notices(report, args.out, args.templates, pdf=args.pdf)
+    print(f"{len(written)} notice(s) in {Path(args.out) / 'notices'}")
+    return EXIT_OK
+
+
 def cmd_checks(args: argparse.Namespace) -> int:
     checks = catalogue()
     if args.json:
@@ -780,6 +836,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     if code == EXIT_USAGE:
         return code
+    if _report:
+        from audit.report.notices import write_notices
+
+        write_notices(_report, args.out)
     print(str(Path(args.out) / "index.html"))
     return EXIT_OK  # the demo succeeded when the report exists; violations are its content
 
@@ -851,6 +911,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep every fetched body in DIR/archive/run-<id>.warc.gz (evidence links to it)",
     )
     p.add_argument(
+        "--fail-on",
+        choices=("violation", "new", "none"),
+        default="violation",
+        help="exit 1 on any violation (default), only on violations new since the last run, "
+        "or never",
+    )
+    p.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="PERCENT",
+        help="exit 1 when the share of bodies without violations is under PERCENT",
+    )
+    p.add_argument(
         "--max-error-rate",
         type=float,
         default=20.0,
@@ -902,6 +975,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR")
     add_report_options(p)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "notices", help="a notice letter per body with violations: DIR/notices/<id>.html"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="where notices/ goes")
+    p.add_argument("--report", metavar="PATH", help="report.json or its directory (default: --out)")
+    p.add_argument("--pdf", action="store_true", help="also PDF, with headless Chromium")
+    p.add_argument("--templates", metavar="DIR", help="edited copy of templates/notice.html.j2")
+    p.set_defaults(func=cmd_notices)
 
     p = sub.add_parser("checks", help="list the checks with their legal basis")
     p.add_argument("--json", action="store_true")

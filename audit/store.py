@@ -344,6 +344,32 @@ class Store:
         ).fetchone()
         return int(row["bodies"] or 0), int(row["v"] or 0)
 
+    def trend(self, up_to: int, limit: int = 12) -> list[dict]:
+        """Overall compliance (bodies compliant or with warnings only) of the last finished
+        audits up to `up_to`, oldest first."""
+        rows = self.sql(
+            "SELECT id, started_at FROM runs WHERE state='finished' AND kind='audit' AND id <= ? "
+            "ORDER BY id DESC LIMIT ?",
+            (up_to, limit),
+        ).fetchall()
+        out = []
+        for row in reversed(rows):
+            counts = self.sql(
+                "SELECT count(*) AS bodies, sum(CASE WHEN status IN ('compliant', 'warning') "
+                "THEN 1 ELSE 0 END) AS ok FROM bodies WHERE run_id=?",
+                (row["id"],),
+            ).fetchone()
+            bodies, ok = int(counts["bodies"] or 0), int(counts["ok"] or 0)
+            out.append(
+                {
+                    "run": row["id"],
+                    "started_at": row["started_at"],
+                    "bodies": bodies,
+                    "compliance_percent": round(100.0 * ok / bodies, 1) if bodies else None,
+                }
+            )
+        return out
+
     def done_ids(self, run_id: int) -> set[str]:
         rows = self.sql("SELECT entity_id FROM bodies WHERE run_id=?", (run_id,))
         return {r["entity_id"] for r in rows}

@@ -43,10 +43,20 @@ class Summary:
         ok = c["compliant"] + c["warning"]
         return compliance(ok, c["violation"])
 
+    @property
+    def overall_compliance(self) -> float | None:
+        """Share of bodies without violations, in percent (bodies not fully checked count as
+        not compliant: what could not be checked is not shown to comply)."""
+        if not self.bodies:
+            return None
+        ok = self.by_body_status["compliant"] + self.by_body_status["warning"]
+        return round(100.0 * ok / self.bodies, 1)
+
     def to_json(self) -> dict:
         return {
             "bodies": self.bodies,
             "violations": self.violations,
+            "overall_compliance_percent": self.overall_compliance,
             "by_body_status": dict(self.by_body_status),
             "by_status": dict(self.by_status),
             "per_check": {

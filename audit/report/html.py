@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from audit.model import KIND_TITLES_RU, PLATFORMS
 
@@ -70,6 +71,12 @@ LABELS = {
         "pages": "Официальные страницы",
         "page_exists": "Официальная страница существует",
         "changes": "Изменения с прошлого запуска",
+        "overall": "Органов без нарушений",
+        "per_district": "По муниципальным районам и округам",
+        "worst": "Больше всего нарушений",
+        "trend": "Динамика (доля органов без нарушений по запускам)",
+        "violations_n": "нарушений",
+        "sort_hint": "Нажмите на заголовок столбца, чтобы отсортировать.",
         "tool": "Версия",
         "catalogue": "каталог проверок",
         "window": "Окно наблюдения",
@@ -148,6 +155,12 @@ LABELS = {
         "pages": "Official pages",
         "page_exists": "The official page exists",
         "changes": "Changes since the last run",
+        "overall": "Bodies without violations",
+        "per_district": "Per municipal district and okrug",
+        "worst": "Most violations",
+        "trend": "Trend (share of bodies without violations per run)",
+        "violations_n": "violations",
+        "sort_hint": "Click a column header to sort.",
         "tool": "Version",
         "catalogue": "check catalogue",
         "window": "Observation window",
@@ -181,7 +194,10 @@ _INVISIBLE = re.compile(
 
 
 def inert(value):
-    """Every value the template prints passes here (Jinja's finalize) before autoescaping."""
+    """Every value the template prints passes here (Jinja's finalize) before autoescaping;
+    markup the code built itself (Markup) is trusted as it is."""
+    if isinstance(value, Markup):
+        return value
     if isinstance(value, str):
         return _INVISIBLE.sub("", value)
     return value
@@ -254,6 +270,76 @@ def platform_status(entity: dict, platform: str) -> str | None:
     return max(keys, key=lambda k: RANK.get(k, -1)) if keys else None
 
 
+DISTRICT_KINDS = ("municipal_district", "municipal_okrug", "urban_okrug")
+
+
+def districts(report: dict) -> list[dict]:
+    """Municipal districts and okrugs with every body below them (through `parent`), for the
+    drill-down: counts, compliance and the bodies themselves."""
+    bodies = {e["id"]: e for e in report["entities"]}
+
+    def top(e: dict) -> dict | None:
+        seen = set()
+        while e is not None and e["id"] not in seen:
+            seen.add(e["id"])
+            if e["kind"] in DISTRICT_KINDS:
+                return e
+            e = bodies.get(e.get("parent"))
+        return None
+
+    groups: dict[str, list[dict]] = {}
+    for e in report["entities"]:
+        head = top(e)
+        if head is not None:
+            groups.setdefault(head["id"], []).append(e)
+    out = []
+    for head_id, members in groups.items():
+        ok = sum(1 for m in members if m["status"] in ("compliant", "warning"))
+        out.append(
+            {
+                "id": head_id,
+                "name": bodies[head_id]["name"],
+                "bodies": members,
+                "violation": sum(1 for m in members if m["status"] == "violation"),
+                "compliance": round(100.0 * ok / len(members), 1),
+            }
+        )
+    return sorted(out, key=lambda d: d["compliance"])
+
+
+def worst(report: dict, limit: int = 10) -> list[tuple[dict, int]]:
+    """Bodies with the most violations."""
+    counted = [
+        (e, sum(1 for f in e["findings"] if f["status"] == "fail" and f["severity"] == "violation"))
+        for e in report["entities"]
+    ]
+    return sorted((c for c in counted if c[1]), key=lambda c: -c[1])[:limit]
+
+
+def trend_svg(trend: list[dict], width: int = 360, height: int = 90) -> str:
+    """An inline SVG line of overall compliance over recent runs (no script, no CDN)."""
+    points = [t for t in trend if t.get("compliance_percent") is not None]
+    if len(points) < 2:
+        return ""
+    step = (width - 20) / (len(points) - 1)
+    coords = [
+        (10 + i * step, height - 10 - (height - 20) * t["compliance_percent"] / 100)
+        for i, t in enumerate(points)
+    ]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    dots = "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{t["started_at"]}: '
+        f"{t['compliance_percent']} %</title></circle>"
+        for (x, y), t in zip(coords, points, strict=True)
+    )
+    return (
+        f'<svg class="trend" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="trend"><rect width="{width}" height="{height}" fill="#fafafa" '
+        f'stroke="#ddd"/><polyline fill="none" stroke="#1b7f3b" stroke-width="2" '
+        f'points="{line}"/>{dots}</svg>'
+    )
+
+
 def finding_key(f: dict) -> str:
     return f.get("key") or f["check"]
 
@@ -276,6 +362,9 @@ def render_html(report: dict, lang: str = "ru", template_dir: str | None = None)
             platforms=platforms,
             platform_status=platform_status,
             summary_keys=list(report["summary"]["per_check"]),
+            districts=districts(report),
+            worst=worst(report),
+            trend_svg=Markup(trend_svg(report.get("trend") or [])),
             t=LABELS[lang],
             lang=lang,
             kinds=KIND_TITLES_RU,

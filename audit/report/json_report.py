@@ -158,7 +158,10 @@ def report_from_store(store, run_id: int) -> dict:
             yield body
 
     previous = store.previous_finished(run_id)
-    extras = {"changes": changes(store, previous["id"], run_id).to_json() if previous else None}
+    extras = {
+        "changes": changes(store, previous["id"], run_id).to_json() if previous else None,
+        "trend": store.trend(run_id) if row["kind"] == "audit" else [],
+    }
     return report_document(header, bodies(), row["tool_version"], row["catalogue_version"], extras)
 
 
