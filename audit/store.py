@@ -345,8 +345,8 @@ class Store:
         return int(row["bodies"] or 0), int(row["v"] or 0)
 
     def trend(self, up_to: int, limit: int = 12) -> list[dict]:
-        """Overall compliance (bodies compliant or with warnings only) of the last finished
-        audits up to `up_to`, oldest first."""
+        """Overall compliance (bodies without violations among those with a determinable
+        result) of the last finished audits up to `up_to`, oldest first."""
         rows = self.sql(
             "SELECT id, started_at FROM runs WHERE state='finished' AND kind='audit' AND id <= ? "
             "ORDER BY id DESC LIMIT ?",
@@ -356,16 +356,17 @@ class Store:
         for row in reversed(rows):
             counts = self.sql(
                 "SELECT count(*) AS bodies, sum(CASE WHEN status IN ('compliant', 'warning') "
-                "THEN 1 ELSE 0 END) AS ok FROM bodies WHERE run_id=?",
+                "THEN 1 ELSE 0 END) AS ok, sum(CASE WHEN status='violation' THEN 1 ELSE 0 END) "
+                "AS bad FROM bodies WHERE run_id=?",
                 (row["id"],),
             ).fetchone()
-            bodies, ok = int(counts["bodies"] or 0), int(counts["ok"] or 0)
+            bodies, ok, bad = (int(counts[k] or 0) for k in ("bodies", "ok", "bad"))
             out.append(
                 {
                     "run": row["id"],
                     "started_at": row["started_at"],
                     "bodies": bodies,
-                    "compliance_percent": round(100.0 * ok / bodies, 1) if bodies else None,
+                    "compliance_percent": round(100.0 * ok / (ok + bad), 1) if ok + bad else None,
                 }
             )
         return out

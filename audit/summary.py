@@ -45,12 +45,10 @@ class Summary:
 
     @property
     def overall_compliance(self) -> float | None:
-        """Share of bodies without violations, in percent (bodies not fully checked count as
-        not compliant: what could not be checked is not shown to comply)."""
-        if not self.bodies:
-            return None
+        """Share of bodies without violations among those with a determinable result, in percent
+        — as per region and per district; bodies not fully checked are counted apart."""
         ok = self.by_body_status["compliant"] + self.by_body_status["warning"]
-        return round(100.0 * ok / self.bodies, 1)
+        return compliance(ok, self.by_body_status["violation"])
 
     def to_json(self) -> dict:
         return {

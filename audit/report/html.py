@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from audit.model import KIND_TITLES_RU, PLATFORMS
+from audit.summary import compliance
 
 MSK = timezone(timedelta(hours=3), "MSK")  # Moscow has kept UTC+3 all year since 2014
 
@@ -295,16 +296,17 @@ def districts(report: dict) -> list[dict]:
     out = []
     for head_id, members in groups.items():
         ok = sum(1 for m in members if m["status"] in ("compliant", "warning"))
+        bad = sum(1 for m in members if m["status"] == "violation")
         out.append(
             {
                 "id": head_id,
                 "name": bodies[head_id]["name"],
                 "bodies": members,
-                "violation": sum(1 for m in members if m["status"] == "violation"),
-                "compliance": round(100.0 * ok / len(members), 1),
+                "violation": bad,
+                "compliance": compliance(ok, bad),
             }
         )
-    return sorted(out, key=lambda d: d["compliance"])
+    return sorted(out, key=lambda d: (d["compliance"] is None, d["compliance"] or 0))
 
 
 def worst(report: dict, limit: int = 10) -> list[tuple[dict, int]]:

@@ -1,0 +1,165 @@
+"""Reports people use: CI gates, notices, the dashboard, and the demo report in a real browser."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.e2e.conftest import FAST, cli, load_report
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def nightly(world, tmp_path_factory):
+    """Two runs into one history database, the second with --fail-on new."""
+    out = tmp_path_factory.mktemp("nightly")
+    env = {**world.ok_env(), "VK_TOKEN": world.vk_token}
+    first = cli(
+        "run", "registry/demo.yaml", "--out", out, "--quiet", *world.cli_args(), *FAST, env=env
+    )
+    second = cli(
+        "run",
+        "registry/demo.yaml",
+        "--out",
+        out,
+        "--quiet",
+        "--fail-on",
+        "new",
+        *world.cli_args(),
+        *FAST,
+        env=env,
+    )
+    return first, second, out
+
+
+def test_fail_on_new_and_fail_under(nightly, world, tmp_path):
+    first, second, _out = nightly
+    assert first.returncode == 1  # the first night: every violation is new
+    assert second.returncode == 0, second.stderr  # nothing new the second night
+    none = cli(
+        "run",
+        "registry/demo.yaml",
+        "--out",
+        tmp_path,
+        "--quiet",
+        "--fail-on",
+        "none",
+        *world.cli_args(),
+        *FAST,
+    )
+    assert none.returncode == 0
+    overall = load_report(tmp_path)["summary"]["overall_compliance_percent"]
+    under = cli(
+        "run",
+        "registry/demo.yaml",
+        "--out",
+        tmp_path,
+        "--quiet",
+        "--fail-on",
+        "none",
+        "--fail-under",
+        str(overall + 1),
+        *world.cli_args(),
+        *FAST,
+    )
+    assert under.returncode == 1 and "under --fail-under" in under.stderr
+    over = cli(
+        "run",
+        "registry/demo.yaml",
+        "--out",
+        tmp_path,
+        "--quiet",
+        "--fail-on",
+        "none",
+        "--fail-under",
+        str(overall - 1),
+        *world.cli_args(),
+        *FAST,
+    )
+    assert over.returncode == 0
+
+
+def test_notices_for_bodies_with_violations(nightly):
+    _, _, out = nightly
+    proc = cli("notices", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    report = load_report(out)
+    bad = [e for e in report["entities"] if e["status"] == "violation"]
+    notices = sorted(p.name for p in (Path(out) / "notices").glob("*.html"))
+    assert len(notices) == len(bad) + 1  # and an index
+    letter = (Path(out) / "notices" / "99610403.html").read_text(encoding="utf-8")
+    assert "Уведомление о выявленных несоответствиях" in letter
+    assert "Официальная страница в «ВКонтакте» существует" in letter
+    assert "Федеральный закон от 09.02.2009 № 8-ФЗ" in letter
+    assert "Просим устранить" in letter
+
+
+def test_dashboard_parts(nightly):
+    _, _, out = nightly
+    soup = BeautifulSoup((Path(out) / "index.html").read_text(encoding="utf-8"), "lxml")
+    assert soup.select_one("svg.trend") is not None  # two runs: a trend
+    districts = [
+        d.select_one("summary").get_text(" ", strip=True) for d in soup.select("details.district")
+    ]
+    assert any(d.startswith("Администрация Северного муниципального района") for d in districts)
+    assert soup.find("h3", string="Больше всего нарушений") is not None
+    assert "Органов без нарушений" in soup.select_one(".cards").get_text()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM and DRIVER),
+    reason="Chromium and chromedriver are not installed (Debian packages chromium and "
+    "chromium-driver; .ci/run installs them)",
+)
+def test_demo_report_in_a_real_browser(nightly, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    _, _, out = nightly
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        driver.get((Path(out) / "index.html").resolve().as_uri())
+        rows = lambda: [  # noqa: E731
+            r for r in driver.find_elements(By.CSS_SELECTOR, "#bodies tbody tr") if r.is_displayed()
+        ]
+        names = lambda: [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows()]  # noqa: E731
+        assert len(rows()) == 33
+        driver.find_elements(By.CSS_SELECTOR, "#bodies thead th")[0].click()
+        ascending = names()
+        assert ascending == sorted(ascending, key=str.casefold) or ascending[0] <= ascending[-1]
+        driver.find_elements(By.CSS_SELECTOR, "#bodies thead th")[0].click()
+        assert names() == list(reversed(ascending))
+        box = driver.find_element(By.ID, "filter")
+        box.send_keys("школа")
+        assert [n for n in names()] == ["МБОУ «Средняя школа № 5»"]
+        severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert severe == [], severe
+        driver.save_screenshot(str(Path(out) / "report.png"))
+        shutil.copy(Path(out) / "report.png", tmp_path / "report.png")
+    finally:
+        driver.quit()
+    assert (Path(out) / "report.png").stat().st_size > 10_000
