@@ -1,0 +1,170 @@
+"""Import a user's table (CSV in UTF-8 or windows-1251, XLSX, JSON) into a registry YAML.
+
+Columns are recognised by their usual Russian (and English) names — «Наименование», «ОКТМО»,
+«ОГРН», «Сайт», «Ссылка на госпаблик ВК», … — or mapped explicitly with `--map COLUMN=FIELD`.
+Rows that cannot be used are reported with their row number and left out, never dropped
+silently; the written file is validated like any registry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audit.model import EntityKind
+
+FIELDS = ("id", "name", "short_name", "kind", "region", "parent", "website", "vk", "ok",
+          "email", "phone", "address", "oktmo", "ogrn", "inn")  # fmt: skip
+# normalised column name → field
+ALIASES = {
+    "id": "id", "идентификатор": "id", "код": "id",
+    "наименование": "name", "название": "name", "полное наименование": "name",
+    "наименование организации": "name", "наименование органа": "name", "name": "name",
+    "орган": "name", "учреждение": "name",
+    "краткое наименование": "short_name", "сокращенное наименование": "short_name",
+    "short name": "short_name",
+    "вид": "kind", "тип": "kind", "вид органа": "kind", "kind": "kind",
+    "регион": "region", "субъект": "region", "субъект рф": "region", "region": "region",
+    "родитель": "parent", "вышестоящий орган": "parent", "учредитель": "parent",
+    "parent": "parent",
+    "сайт": "website", "официальный сайт": "website", "адрес сайта": "website",
+    "website": "website", "url": "website",
+    "вк": "vk", "вконтакте": "vk", "vk": "vk", "ссылка на госпаблик вк": "vk",
+    "госпаблик вк": "vk", "страница вконтакте": "vk", "ссылка вк": "vk",
+    "ок": "ok", "одноклассники": "ok", "ok": "ok", "ссылка на госпаблик ок": "ok",
+    "госпаблик ок": "ok", "страница в одноклассниках": "ok", "ссылка ок": "ok",
+    "email": "email", "e-mail": "email", "электронная почта": "email", "эл. почта": "email",
+    "телефон": "phone", "phone": "phone",
+    "адрес": "address", "почтовый адрес": "address", "address": "address",
+    "октмо": "oktmo", "oktmo": "oktmo", "огрн": "ogrn", "ogrn": "ogrn", "инн": "inn",
+}  # fmt: skip
+KIND_WORDS = [
+    ("сельское поселение", "rural_settlement"), ("городское поселение", "urban_settlement"),
+    ("муниципальный район", "municipal_district"), ("муниципальный округ", "municipal_okrug"),
+    ("городской округ", "urban_okrug"), ("внутригородск", "intracity_territory"),
+    ("местная администрация", "local_administration"), ("совет", "representative_body"),
+    ("дума", "representative_body"), ("собрание", "representative_body"),
+    ("суд", "court"), ("федеральн", "federal_body"), ("министерство", "regional_body"),
+    ("правительство", "regional_body"), ("учреждение", "subordinate_organization"),
+    ("школа", "subordinate_organization"), ("детский сад", "subordinate_organization"),
+    ("больница", "subordinate_organization"), ("библиотека", "subordinate_organization"),
+]  # fmt: skip
+
+
+def normalise(header: str) -> str:
+    text = header.strip().lower().replace("ё", "е")
+    return re.sub(r"\s+", " ", re.sub(r"[«»\"'():;,]", "", text))
+
+
+@dataclass
+class ImportResult:
+    entities: list[dict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "FILE:row N: field: message"
+    columns: dict[str, str] = field(default_factory=dict)  # column -> field
+
+
+def read_table(path: str, sheet: str | None = None) -> tuple[list[str], list[tuple[int, list]]]:
+    """Header and (row number, cells) from CSV (UTF-8 or windows-1251), XLSX or JSON."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(p, read_only=True, data_only=True)
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        header = [str(c or "").strip() for c in rows[0]] if rows else []
+        return header, [(n, r) for n, r in enumerate(rows[1:], 2)]
+    if suffix == ".json":
+        doc = json.loads(p.read_text(encoding="utf-8"))
+        items = doc.get("entities", doc) if isinstance(doc, dict) else doc
+        header = list(dict.fromkeys(k for item in items if isinstance(item, dict) for k in item))
+        return header, [
+            (n, [item.get(h) if isinstance(item, dict) else None for h in header])
+            for n, item in enumerate(items, 1)
+        ]
+    data = p.read_bytes()
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    header = [h.strip() for h in rows[0]] if rows else []
+    return header, [(n, r) for n, r in enumerate(rows[1:], 2) if any(c.strip() for c in r)]
+
+
+def guess_kind(name: str) -> str | None:
+    lower = name.lower()
+    for word, kind in KIND_WORDS:
+        if word in lower:
+            return kind
+    return None
+
+
+def convert(
+    path: str,
+    mapping: dict[str, str] | None = None,
+    default_kind: str | None = None,
+    default_region: str | None = None,
+    sheet: str | None = None,
+) -> ImportResult:
+    header, rows = read_table(path, sheet)
+    result = ImportResult()
+    mapping = {normalise(k): v for k, v in (mapping or {}).items()}
+    for column in header:
+        target = mapping.get(normalise(column)) or ALIASES.get(normalise(column))
+        if target:
+            result.columns[column] = target
+    kinds = {k.value for k in EntityKind}
+    seen: dict[str, int] = {}
+    for number, cells in rows:
+        values: dict[str, str] = {}
+        for column, cell in zip(header, cells, strict=False):
+            target = result.columns.get(column)
+            if target and cell not in (None, "") and target not in values:
+                values[target] = str(cell).strip()
+        where = f"{path}:row {number}"
+        name = values.get("name")
+        ident = values.get("id") or values.get("oktmo") or values.get("ogrn") or values.get("inn")
+        if not name:
+            result.problems.append(f"{where}: name: empty — row left out")
+            continue
+        if not ident:
+            result.problems.append(f"{where}: id: no id, OKTMO, OGRN or INN — row left out")
+            continue
+        if ident in seen:
+            result.problems.append(
+                f"{where}: id: {ident!r} repeats row {seen[ident]} — row left out"
+            )
+            continue
+        kind = values.get("kind")
+        kind = kind if kind in kinds else guess_kind(kind or "") or guess_kind(name) or default_kind
+        if kind is None:
+            result.problems.append(
+                f"{where}: kind: cannot tell the kind of {name!r}; give --kind — row left out"
+            )
+            continue
+        seen[ident] = number
+        entity: dict = {"id": ident, "name": name, "kind": kind}
+        for key in ("short_name", "region", "parent", "website"):
+            if values.get(key):
+                entity[key] = values[key]
+        if "region" not in entity and default_region:
+            entity["region"] = default_region
+        if entity.get("website") and "://" not in entity["website"]:
+            entity["website"] = "https://" + entity["website"]
+        pages = {p: values[p] for p in ("vk", "ok") if values.get(p)}
+        if pages:
+            entity["pages"] = pages
+        contacts = {k: values[k] for k in ("email", "phone", "address") if values.get(k)}
+        if contacts:
+            entity["contacts"] = contacts
+        result.entities.append(entity)
+    return result

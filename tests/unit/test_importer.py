@@ -1,0 +1,165 @@
+"""registry import: Russian column names, both CSV encodings, XLSX and JSON, bad rows reported
+with their row numbers, and the written file valid as a registry."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from audit.importer import convert
+from audit.registry import load_registry
+
+ROWS = [
+    [
+        "Наименование",
+        "ОКТМО",
+        "Вид",
+        "Официальный сайт",
+        "Ссылка на госпаблик ВК",
+        "Одноклассники",
+        "Электронная почта",
+    ],
+    [
+        "Администрация Лесного сельского поселения",
+        "58612420",
+        "сельское поселение",
+        "lesnoe-sp.ru",
+        "https://vk.com/lesnoe_sp",
+        "",
+        "adm@lesnoe-sp.ru",
+    ],
+    [
+        "МБОУ «Средняя школа № 5»",
+        "1025800000001",
+        "",
+        "https://school5.ru",
+        "vk.com/club555",
+        "https://ok.ru/group/70000000000051",
+        "",
+    ],
+    ["", "58612421", "сельское поселение", "", "", "", ""],  # no name
+    ["Администрация без кода", "", "сельское поселение", "", "", "", ""],  # no id
+    ["Администрация Лесного (повтор)", "58612420", "сельское поселение", "", "", "", ""],
+    ["Непонятный орган", "58612499", "", "", "", "", ""],  # kind unknown
+    [
+        "Администрация Кривого поселения",
+        "58612430",
+        "сельское поселение",
+        "https://",
+        "",
+        "",
+        "",
+    ],  # invalid website: refused by the registry validator
+]
+
+
+def write_csv(path, encoding: str, delimiter: str = ";") -> None:
+    text = "\n".join(delimiter.join(f'"{c}"' for c in row) for row in ROWS) + "\n"
+    path.write_bytes(text.encode(encoding))
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("utf-8", ";"), ("cp1251", ","), ("utf-8-sig", "\t")]
+)
+def test_csv_in_both_encodings(tmp_path, encoding, delimiter):
+    path = tmp_path / "table.csv"
+    write_csv(path, encoding, delimiter)
+    result = convert(str(path), default_region="Псковская обл")
+    assert [e["id"] for e in result.entities] == ["58612420", "1025800000001", "58612430"]
+    first = result.entities[0]
+    assert first == {
+        "id": "58612420",
+        "name": "Администрация Лесного сельского поселения",
+        "kind": "rural_settlement",
+        "region": "Псковская обл",
+        "website": "https://lesnoe-sp.ru",
+        "pages": {"vk": "https://vk.com/lesnoe_sp"},
+        "contacts": {"email": "adm@lesnoe-sp.ru"},
+    }
+    assert result.entities[1]["kind"] == "subordinate_organization"  # told by «школа»
+    text = "\n".join(result.problems)
+    assert f"{path}:row 4: name: empty" in text
+    assert f"{path}:row 5: id: no id" in text
+    assert f"{path}:row 6: id: '58612420' repeats row 2" in text
+    assert f"{path}:row 7: kind: cannot tell" in text
+
+
+def test_cli_writes_a_valid_registry_and_reports_refused_rows(tmp_path):
+    path = tmp_path / "table.csv"
+    write_csv(path, "cp1251")
+    out = tmp_path / "registry" / "imported.yaml"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "audit",
+            "registry",
+            "import",
+            str(path),
+            "--out",
+            str(out),
+            "--region",
+            "Псковская обл",
+            "--map",
+            "Одноклассники=ok",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "row 7: kind" in proc.stdout
+    assert "entity '58612430': website" in proc.stdout  # refused by validation, said so
+    assert "imported 2 bodies" in proc.stderr
+    reg = load_registry([str(out)])
+    assert not reg.problems and [e.id for e in reg.entities] == ["58612420", "1025800000001"]
+    assert reg.entities[1].pages == {
+        "vk": "https://vk.com/club555",
+        "ok": "https://ok.ru/group/70000000000051",
+    }
+    stats = subprocess.run(
+        [sys.executable, "-m", "audit", "registry", "stats", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    data = json.loads(stats.stdout)
+    assert data["bodies"] == 2 and data["with_vk"] == 2 and data["with_ok"] == 1
+
+
+def test_xlsx_and_json_tables(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in ROWS[:3]:
+        ws.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    result = convert(str(tmp_path / "t.xlsx"))
+    assert [e["id"] for e in result.entities] == ["58612420", "1025800000001"]
+    items = [dict(zip(ROWS[0], row, strict=True)) for row in ROWS[1:3]]
+    (tmp_path / "t.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    assert [e["name"] for e in convert(str(tmp_path / "t.json")).entities] == [
+        r[0] for r in ROWS[1:3]
+    ]
+
+
+def test_explicit_mapping_wins(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "Учреждение,Код ОУ,Страничка\nШкола № 1,7001,https://vk.com/school1\n", encoding="utf-8"
+    )
+    result = convert(str(path), {"Код ОУ": "id", "Страничка": "vk"}, default_kind="court")
+    assert result.entities == [
+        {
+            "id": "7001",
+            "name": "Школа № 1",
+            "kind": "subordinate_organization",
+            "pages": {"vk": "https://vk.com/school1"},
+        }
+    ]
+    yaml.safe_dump(result.entities)
