@@ -41,6 +41,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import random
 import ssl
 import tempfile
 import threading
@@ -78,6 +79,8 @@ ROUTE_FIELDS = {
     "http10",
     "mixed_encoding",
     "trickle",
+    "pad",
+    "jitter",
 }
 
 
@@ -102,6 +105,8 @@ class Route:
     http10: bool = False
     mixed_encoding: bool = False
     trickle: float | None = None
+    pad: int = 0  # bytes of news text added to the page (realistic 50-300 KB pages)
+    jitter: float = 0.0  # up to this many seconds more than `delay`, at random
 
 
 @dataclass
@@ -217,8 +222,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(route.hang)
             self.close_connection = True
             return
-        if route.delay:
-            time.sleep(route.delay)
+        if route.delay or route.jitter:
+            time.sleep(route.delay + random.uniform(0, route.jitter))
         if route.redirect:
             self._send(
                 route.status if 300 <= route.status < 400 else 302,
@@ -370,6 +375,9 @@ class World:
             text = route.body or ""
         for name, value in site.vars.items():
             text = text.replace("{{" + name + "}}", value)
+        if route.pad:
+            news = "<p>Новости поселения: ремонт дорог, приём граждан, благоустройство.</p>\n"
+            text = text.replace("</body>", news * (route.pad // len(news.encode()) + 1) + "</body>")
         return text.encode(route.charset, errors="xmlcharrefreplace")
 
     # --- lifecycle ---

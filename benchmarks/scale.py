@@ -1,0 +1,242 @@
+"""Scale benchmark: N synthetic bodies, the simulated web in a separate process, the real CLI.
+
+    python benchmarks/scale.py [N ...] [--latency 0.1] [--jitter 0.05] [--concurrency 64]
+
+For each N it writes a registry and a scenario with a realistic mix — 8 % of bodies without a
+website, 3 % dead domains, 2 % sites that hang, 10 % windows-1251 pages, pages of 50-300 KB, VK
+pages for 90 % and OK pages for 60 % of the bodies, 10 % of them stale — starts
+`pages-audit world` in its own process (so the server's CPU is not the auditor's), runs
+`pages-audit run` and prints:
+
+    wall time, bodies/s, auditor CPU ms per body, auditor peak RSS, HTTP requests per body
+    (sites / VK / OK), API requests against the minimum the APIs allow, and the bound: the wall
+    time the latency and the concurrency limits allow. measured/bound is the headline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build(n: int, directory: Path, latency: float, jitter: float, seed: int = 7) -> dict:
+    rnd = random.Random(seed)
+    hosts, entities, vk_groups, ok_groups = {}, [], [], []
+    counts = {"no_site": 0, "dead": 0, "hang": 0, "sites": 0, "vk": 0, "ok": 0}
+    for i in range(n):
+        body = {
+            "id": f"b{i:06d}",
+            "name": f"Администрация поселения {i}",
+            "kind": "rural_settlement",
+        }
+        pages = {}
+        if rnd.random() < 0.9:
+            vk_groups.append(
+                {
+                    "id": 400000 + i,
+                    "screen_name": f"sp{i}",
+                    "name": body["name"],
+                    "gov": True,
+                    "site": f"http://sp{i}.example-sp.ru/",
+                    "description": "Официальная страница администрации поселения.",
+                    "phone": "+7 800 000-00-00",
+                    "email": f"sp{i}@example-sp.ru",
+                    "posts": {
+                        "last_hours": rnd.choice([3, 30, 400]),
+                        "every_hours": 24,
+                        "count": 40,
+                    },
+                }
+            )
+            pages["vk"] = f"https://vk.com/sp{i}"
+            counts["vk"] += 1
+        if rnd.random() < 0.6:
+            ok_groups.append(
+                {
+                    "id": 91000000000000 + i,
+                    "name": body["name"],
+                    "gov": True,
+                    "homepage": f"http://sp{i}.example-sp.ru/",
+                    "posts": {"last_hours": 10, "every_hours": 48, "count": 20},
+                }
+            )
+            pages["ok"] = f"https://ok.ru/group/{91000000000000 + i}"
+            counts["ok"] += 1
+        if pages:
+            body["pages"] = pages
+        r = rnd.random()
+        host = f"sp{i}.example-sp.ru"
+        if r < 0.08:
+            counts["no_site"] += 1
+            body["website"] = "none"
+        else:
+            body["website"] = f"http://{host}/"
+            counts["sites"] += 1
+            route = {
+                "file": "simple.html",
+                "delay": latency,
+                "jitter": jitter,
+                "pad": rnd.randint(50_000, 300_000),
+            }
+            spec = {
+                "vars": {
+                    "title": body["name"],
+                    "vk": pages.get("vk", ""),
+                    "ok": pages.get("ok", ""),
+                },
+                "routes": {"/": route},
+            }
+            if r < 0.11:
+                spec["dns"] = False
+                counts["dead"] += 1
+            elif r < 0.13:
+                route.clear()
+                route["hang"] = 30
+                counts["hang"] += 1
+            elif r < 0.23:
+                route.update(charset="windows-1251", header_charset=False, file="oldcms_1251.html")
+            hosts[host] = spec
+        entities.append(body)
+    scenario = {
+        "hosts": hosts,
+        "vk": {"token": "scale-token", "rate": 20, "groups": vk_groups},
+        "ok": {
+            "app_key": "SCALE",
+            "app_secret": "scale-secret",
+            "access_token": "scale-ok",
+            "rate": 1000,
+            "groups": ok_groups,
+        },
+    }
+    (directory / "scenario.yaml").write_text(
+        yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8"
+    )
+    (directory / "registry.yaml").write_text(
+        yaml.safe_dump({"region": "Бенчмарк", "entities": entities}, allow_unicode=True),
+        encoding="utf-8",
+    )
+    return counts
+
+
+def measure(n: int, latency: float, jitter: float, concurrency: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="pages-audit-scale-") as tmp:
+        d = Path(tmp)
+        counts = build(n, d, latency, jitter)
+        state = d / "world.json"
+        world = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "audit",
+                "world",
+                "--scenario",
+                str(d / "scenario.yaml"),
+                "--state",
+                str(state),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(600):
+                if state.exists() and state.stat().st_size:
+                    break
+                time.sleep(0.1)
+            args = json.loads(state.read_text())["cli_args"]
+            env = {
+                **os.environ,
+                "VK_TOKEN": "scale-token",
+                "OK_APP_KEY": "SCALE",
+                "OK_APP_SECRET": "scale-secret",
+                "OK_ACCESS_TOKEN": "scale-ok",
+            }
+            started = time.monotonic()
+            audit = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "audit",
+                    "run",
+                    str(d / "registry.yaml"),
+                    "--out",
+                    str(d / "out"),
+                    "--quiet",
+                    "--no-canaries",
+                    "--timeout",
+                    "5",
+                    "--connect-timeout",
+                    "3",
+                    "--total-timeout",
+                    "8",
+                    "--retries",
+                    "1",
+                    "--concurrency",
+                    str(concurrency),
+                    "--vk-rate",
+                    "20",
+                    "--ok-rate",
+                    "1000",
+                    *args,
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            _, status, usage = os.wait4(audit.pid, 0)
+            wall = time.monotonic() - started
+        finally:
+            world.terminate()
+            world.wait(timeout=30)
+        report = json.loads((d / "out" / "report.json").read_text(encoding="utf-8"))
+    cpu = usage.ru_utime + usage.ru_stime
+    rss_mb = usage.ru_maxrss / 1024
+    run = report["run"]
+    vk, ok = run["api_requests"].get("vk", 0), run["api_requests"].get("ok", 0)
+    chunks = math.ceil(n / 500)
+    vk_min = sum(
+        math.ceil(min(500, counts["vk"] - 500 * c) / 500) for c in range(chunks)
+    ) + math.ceil(counts["vk"] / 25)
+    ok_min = math.ceil(counts["ok"] / 100) + counts["ok"]
+    site_requests = run["requests"] - vk - ok
+    # the bound: site fetches at `concurrency` in parallel, each one latency long (hanging sites
+    # cost their timeout twice), and the VK API at its rate
+    site_time = (counts["sites"] * (latency + jitter / 2)) / concurrency + counts[
+        "hang"
+    ] * 2 * 8 / concurrency
+    bound = max(site_time, vk / 20.0) + 0.5
+    print(
+        f"N={n:6d} wall {wall:7.1f} s  {n / wall:6.1f} bodies/s  CPU {1000 * cpu / n:5.1f} ms/body"
+        f"  peak RSS {rss_mb:6.0f} MB  requests/body: sites {site_requests / n:.2f} "
+        f"VK {vk / n:.3f} OK {ok / n:.3f}  API vs minimum: VK {vk}/{vk_min} OK {ok}/{ok_min}  "
+        f"bound {bound:6.1f} s  measured/bound {wall / bound:4.2f}  exit {status >> 8}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000])
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--jitter", type=float, default=0.05)
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+    for n in args.sizes:
+        measure(n, args.latency, args.jitter, args.concurrency)
+
+
+if __name__ == "__main__":
+    main()
