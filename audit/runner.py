@@ -178,16 +178,37 @@ async def run_audit(
                 journal.save_site(entity.id, site)
             return site
 
-        for start in range(0, len(todo), max(1, chunk)):
-            part = todo[start : start + max(1, chunk)]
-            sites = await asyncio.gather(*(site_of(e) for _, e in part))
-            refs = [r for (_, e), s in zip(part, sites, strict=True) for r in page_refs(e, s)[1]]
+        size = max(1, chunk)
+        queue: asyncio.Queue = asyncio.Queue()
+        for item in todo:
+            queue.put_nowait(item)
+        ready: list[tuple[int, Entity, SiteObservation]] = []
+        got_one = asyncio.Event()
+        workers_left = max(1, min(len(todo), config.concurrency * 2))
+
+        async def site_worker() -> None:
+            nonlocal workers_left
+            try:
+                while True:
+                    try:
+                        position, entity = queue.get_nowait()
+                    except asyncio.QueueEmpty:
+                        return
+                    ready.append((position, entity, await site_of(entity)))
+                    got_one.set()
+            finally:
+                workers_left -= 1
+                got_one.set()
+
+        async def evaluate_batch(batch: list[tuple[int, Entity, SiteObservation]]) -> list:
+            refs = [r for _, e, s in batch for r in page_refs(e, s)[1]]
             missing = [r for r in refs if r.url not in known_pages]
             pages: dict = {r.url: known_pages[r.url] for r in refs if r.url in known_pages}
             for found in await asyncio.gather(*(c.collect(missing) for c in collectors)):
                 journal.save_pages(found)
                 pages.update(found)
-            for (position, entity), site in zip(part, sites, strict=True):
+            results = []
+            for position, entity, site in batch:
                 result = assemble(entity, site, pages, policy)
                 if drift.failures:
                     result.findings = drift.apply(result.findings)
@@ -196,9 +217,30 @@ async def run_audit(
                     run.expired_waivers.update(expired)
                 journal.done(position, result)
                 if keep_results:
-                    run.results.append(result)
+                    results.append((position, result))
                 if on_done is not None:
                     on_done(result)
+            return results
+
+        # Websites are read continuously; a batch of pages is looked up as soon as `size` bodies
+        # have their website (or when no more are coming), so one slow site delays only its
+        # own body, not a whole chunk, and the look-ups overlap with the next websites.
+        workers = [asyncio.create_task(site_worker()) for _ in range(workers_left)]
+        kept: list = []
+        try:
+            while True:
+                await got_one.wait()
+                got_one.clear()
+                while len(ready) >= size or (workers_left == 0 and ready):
+                    batch, ready[:] = ready[:size], ready[size:]
+                    kept.extend(await evaluate_batch(batch))
+                if workers_left == 0 and not ready:
+                    break
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        run.results.extend(r for _, r in sorted(kept, key=lambda pr: pr[0]))
         run.requests = fetcher.requests
         run.api_requests = {
             c.platform: c.requests() - run.canary_requests.get(c.platform, 0) for c in collectors
