@@ -28,6 +28,7 @@ demo-html: install
 
 bench: install
 	$(PY) benchmarks/page_batching.py
+	$(PY) benchmarks/scale.py 300 1000
 
 clean:
 	rm -rf reports build *.egg-info .pytest_cache
