@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -74,6 +75,35 @@ class CallResult:
         if self.error_code is not None:
             return f"error {self.error_code}: {self.error_msg or ''}".strip()
         return self.error_msg or (self.cause or "")
+
+
+def read_answer(got, redact: Redactor) -> Any | CallResult:
+    """The decoded JSON of an API answer, or the CallResult saying why there is none."""
+    ev = got.evidence
+    if ev.error is not None:
+        return CallResult(cause=ev.error.value, error_msg=redact(ev.error_detail))
+    if ev.status != 200 or got.content is None:
+        return CallResult(cause="http", error_msg=f"HTTP {ev.status}")
+    try:
+        return json.loads(got.content)
+    except ValueError as exc:
+        return CallResult(cause="unparsable", error_msg=f"not JSON: {exc}")
+
+
+def failed_page(platform: str, url: str, result: CallResult, observed_at: str):
+    """The observation of a page whose API call failed: `error`, with the call's cause."""
+    from audit.observations import PageObservation
+
+    return PageObservation(
+        platform=platform,
+        url=url,
+        source="api",
+        state="error",
+        observed_at=observed_at,
+        cause=result.cause,
+        detail=result.detail(),
+        evidence=list(result.evidence),
+    )
 
 
 def chunks(items: list, size: int) -> list[list]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from audit.collect.apicall import CallResult, chunks
+from audit.collect.apicall import CallResult, chunks, failed_page
 from audit.collect.ok_api import OkApi
 from audit.collect.vk import now_iso
 from audit.links import PageRef
@@ -225,13 +225,4 @@ async def collect_ok_api(api: OkApi, refs: list[PageRef]) -> dict[str, PageObser
 
 
 def failed(url: str, result: CallResult, observed_at: str) -> PageObservation:
-    return PageObservation(
-        platform="ok",
-        url=url,
-        source="api",
-        state="error",
-        observed_at=observed_at,
-        cause=result.cause,
-        detail=result.detail(),
-        evidence=list(result.evidence),
-    )
+    return failed_page("ok", url, result, observed_at)

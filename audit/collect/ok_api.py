@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from audit.collect.apicall import ApiConfigError, CallResult, RateLimiter, Redactor
+from audit.collect.apicall import (
+    ApiConfigError,
+    CallResult,
+    RateLimiter,
+    Redactor,
+    read_answer,
+)
 from audit.fetch import Fetcher
 
 RETRY_CODES = frozenset({1, 2})
@@ -127,15 +132,9 @@ class OkApi:
             return result
 
     def _parse(self, got) -> CallResult:
-        ev = got.evidence
-        if ev.error is not None:
-            return CallResult(cause=ev.error.value, error_msg=self.redact(ev.error_detail))
-        if ev.status != 200 or got.content is None:
-            return CallResult(cause="http", error_msg=f"HTTP {ev.status}")
-        try:
-            doc = json.loads(got.content)
-        except ValueError as exc:
-            return CallResult(cause="unparsable", error_msg=f"not JSON: {exc}")
+        doc = read_answer(got, self.redact)
+        if isinstance(doc, CallResult):
+            return doc
         if isinstance(doc, dict) and "error_code" in doc:
             code = doc.get("error_code")
             return CallResult(

@@ -10,15 +10,13 @@ by the HTTP status (ok.ru answers 200): the page says so («Группа не н
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from audit.collect.page_html import away_target, meta, read_posts
-from audit.collect.vk import now_iso
+from audit.collect.page_html import away_target, collect_pages, meta, read_posts
 from audit.collect.vk_html import GOV_LABEL, LOGIN
 from audit.fetch import Fetcher, FetchResult
 from audit.interstitials import classify
@@ -105,10 +103,4 @@ def _ok_host(url: str) -> bool:
 async def collect_ok_html(
     fetcher: Fetcher, refs: list[PageRef], web_url: str = "https://ok.ru/"
 ) -> dict[str, PageObservation]:
-    async def one(ref: PageRef) -> tuple[str, PageObservation]:
-        path = ref.url.split("ok.ru/", 1)[1]
-        result = await fetcher.get(web_url.rstrip("/") + "/" + path)
-        return ref.url, parse_ok_page(result, ref.url, now_iso())
-
-    pairs = await asyncio.gather(*(one(r) for r in dict.fromkeys(refs)))
-    return dict(pairs)
+    return await collect_pages(fetcher, refs, web_url, "ok.ru", parse_ok_page)

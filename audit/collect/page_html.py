@@ -56,3 +56,18 @@ def read_posts(
         page.posts_cover_from = None if page.closed else 0
         page.posts = None if page.closed else []
         page.wall_cause = "closed" if page.closed else None
+
+
+async def collect_pages(fetcher, refs: list, web_url: str, domain: str, parse) -> dict:
+    """Read the public page of every distinct reference (`domain` is the canonical host the
+    reference URLs carry, `web_url` where to fetch them) and parse each one."""
+    import asyncio
+
+    from audit.collect.vk import now_iso
+
+    async def one(ref) -> tuple[str, PageObservation]:
+        path = ref.url.split(f"{domain}/", 1)[1]
+        result = await fetcher.get(web_url.rstrip("/") + "/" + path)
+        return ref.url, parse(result, ref.url, now_iso())
+
+    return dict(await asyncio.gather(*(one(r) for r in dict.fromkeys(refs))))

@@ -38,52 +38,48 @@ class PlatformSettings:
         return {"vk": self.vk.redacted(), "ok": self.ok.redacted()}
 
 
-class VkCollector:
-    platform = "vk"
+class PlatformCollector:
+    """One platform's pages: through its API when credentials are set, else its public pages."""
 
-    def __init__(self, fetcher: Fetcher, settings: VkSettings):
-        self.fetcher, self.settings = fetcher, settings
-        self.api = VkApi(fetcher, settings) if settings.token else None
-        self.source = "api" if self.api else "html"
+    def __init__(self, platform: str, fetcher: Fetcher, settings, api, read_api, read_html):
+        self.platform, self.fetcher, self.settings = platform, fetcher, settings
+        self.api, self._read_api, self._read_html = api, read_api, read_html
+        self.source = "api" if api is not None else "html"
         self._html_requests = 0
 
     async def collect(self, refs: list[PageRef]) -> dict[str, PageObservation]:
-        refs = [r for r in refs if r.platform == "vk"]
+        refs = [r for r in refs if r.platform == self.platform]
         if not refs:
             return {}
         if self.api is not None:
-            return await collect_vk_api(self.api, refs)
+            return await self._read_api(self.api, refs)
         self._html_requests += len(set(refs))
-        return await collect_vk_html(self.fetcher, refs, self.settings.web_url)
+        return await self._read_html(self.fetcher, refs, self.settings.web_url)
 
     def requests(self) -> int:
-        return self.api.calls if self.api else self._html_requests
-
-
-class OkCollector:
-    platform = "ok"
-
-    def __init__(self, fetcher: Fetcher, settings: OkSettings):
-        self.fetcher, self.settings = fetcher, settings
-        self.api = OkApi(fetcher, settings) if settings.usable else None
-        self.source = "api" if self.api else "html"
-        self._html_requests = 0
-
-    async def collect(self, refs: list[PageRef]) -> dict[str, PageObservation]:
-        refs = [r for r in refs if r.platform == "ok"]
-        if not refs:
-            return {}
-        if self.api is not None:
-            return await collect_ok_api(self.api, refs)
-        self._html_requests += len(set(refs))
-        return await collect_ok_html(self.fetcher, refs, self.settings.web_url)
-
-    def requests(self) -> int:
-        return self.api.calls if self.api else self._html_requests
+        return self.api.calls if self.api is not None else self._html_requests
 
 
 def page_collectors(fetcher: Fetcher, settings: PlatformSettings) -> list[PageCollector]:
-    return [VkCollector(fetcher, settings.vk), OkCollector(fetcher, settings.ok)]
+    vk, ok = settings.vk, settings.ok
+    return [
+        PlatformCollector(
+            "vk",
+            fetcher,
+            vk,
+            VkApi(fetcher, vk) if vk.token else None,
+            collect_vk_api,
+            collect_vk_html,
+        ),
+        PlatformCollector(
+            "ok",
+            fetcher,
+            ok,
+            OkApi(fetcher, ok) if ok.usable else None,
+            collect_ok_api,
+            collect_ok_html,
+        ),
+    ]
 
 
 MAX_SITE_REFS = 3  # pages a website links, per platform, that are looked at besides the registry's

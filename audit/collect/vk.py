@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from audit.collect.apicall import CallResult, chunks
+from audit.collect.apicall import CallResult, chunks, failed_page
 from audit.collect.vk_api import EXECUTE_LIMIT, VkApi, api_call
 from audit.links import PageRef
 from audit.observations import PageObservation
@@ -127,16 +127,7 @@ def wall_refusal(error: dict | None) -> str:
 
 
 def failed(url: str, result: CallResult, observed_at: str) -> PageObservation:
-    return PageObservation(
-        platform="vk",
-        url=url,
-        source="api",
-        state="error",
-        observed_at=observed_at,
-        cause=result.cause,
-        detail=result.detail(),
-        evidence=list(result.evidence),
-    )
+    return failed_page("vk", url, result, observed_at)
 
 
 async def collect_vk_api(api: VkApi, refs: list[PageRef]) -> dict[str, PageObservation]:

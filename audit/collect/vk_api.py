@@ -16,7 +16,13 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from audit.collect.apicall import ApiConfigError, CallResult, RateLimiter, Redactor
+from audit.collect.apicall import (
+    ApiConfigError,
+    CallResult,
+    RateLimiter,
+    Redactor,
+    read_answer,
+)
 from audit.fetch import Fetcher
 
 RETRY_CODES = frozenset({1, 6, 9, 10})
@@ -104,15 +110,9 @@ class VkApi:
             return result
 
     def _parse(self, got) -> CallResult:
-        ev = got.evidence
-        if ev.error is not None:
-            return CallResult(cause=ev.error.value, error_msg=self.redact(ev.error_detail))
-        if ev.status != 200 or got.content is None:
-            return CallResult(cause="http", error_msg=f"HTTP {ev.status}")
-        try:
-            doc = json.loads(got.content)
-        except ValueError as exc:
-            return CallResult(cause="unparsable", error_msg=f"not JSON: {exc}")
+        doc = read_answer(got, self.redact)
+        if isinstance(doc, CallResult):
+            return doc
         if not isinstance(doc, dict):
             return CallResult(cause="unparsable", error_msg="not a JSON object")
         if "error" in doc:

@@ -16,8 +16,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from audit.collect.page_html import away_target, meta, read_posts
-from audit.collect.vk import now_iso
+from audit.collect.page_html import away_target, collect_pages, meta, read_posts
 from audit.fetch import Fetcher, FetchResult
 from audit.interstitials import classify
 from audit.links import PageRef
@@ -135,12 +134,4 @@ def _vk_host(url: str) -> bool:
 async def collect_vk_html(
     fetcher: Fetcher, refs: list[PageRef], web_url: str = "https://vk.com/"
 ) -> dict[str, PageObservation]:
-    import asyncio
-
-    async def one(ref: PageRef) -> tuple[str, PageObservation]:
-        path = ref.url.split("vk.com/", 1)[1]
-        result = await fetcher.get(web_url.rstrip("/") + "/" + path)
-        return ref.url, parse_vk_page(result, ref.url, now_iso())
-
-    pairs = await asyncio.gather(*(one(r) for r in dict.fromkeys(refs)))
-    return dict(pairs)
+    return await collect_pages(fetcher, refs, web_url, "vk.com", parse_vk_page)
