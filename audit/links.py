@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
-from bs4 import BeautifulSoup
-
 VK_HOSTS = frozenset(
     {"vk.com", "vk.ru", "vkontakte.ru", "new.vk.com", "mobile.vk.com"}
     | {f"{p}.{h}" for p in ("www", "m") for h in ("vk.com", "vk.ru", "vkontakte.ru")}
@@ -254,6 +252,10 @@ class PageLinks:
         }
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_PLATFORM_HINT = re.compile(r"vk\.|vkontakte|ok\.ru|odnoklassniki", re.IGNORECASE)
+
+
 def parse_page_url(url: str) -> tuple[PageRef, bool] | None:
     """Normalise one URL to (reference, is_content_link); None when it names no page.
 
@@ -437,13 +439,26 @@ _FOLLOW_WORDS = re.compile(
 _URL_ATTRS = ("href", "src", "data-href", "data-src", "data-url", "data-link", "action")
 
 
+def _parse_tree(html: str):
+    """An lxml tree of the page (several times faster than a BeautifulSoup tree); None when
+    lxml cannot make one (empty or odd documents), and the caller falls back."""
+    import lxml.html
+
+    text = _XML_DECLARATION.sub("", html, count=1)
+    if not text.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(text)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+
+
 def discover(html: str, base_url: str | None = None) -> PageLinks:
     """Find VK/OK references, the ПОС widget and pages worth following in one HTML page.
 
     Never raises on malformed markup: lxml repairs what it can and the rest is text.
     """
     result = PageLinks()
-    soup = BeautifulSoup(html, "lxml")
     seen: set[tuple[str, str, str]] = set()
 
     def add(ref: PageRef, via: str, raw: str) -> None:
@@ -464,36 +479,46 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
         for m in _URL_IN_TEXT.finditer(text):
             add_url(m.group(0).rstrip(".,;:!?»"), via)
 
-    title = soup.find("title")
-    if title and title.string:
-        result.title = " ".join(title.string.split())[:500]
+    root = _parse_tree(html)
+    if root is None:
+        scan_text(html, "text")
+        result.pos = detect_pos_widget(html)
+        return result
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        result.title = " ".join(title.text_content().split())[:500]
 
-    for tag in soup.find_all(True):
-        name = tag.name
-        for attr, value in tag.attrs.items():
-            if isinstance(value, list):
-                value = " ".join(value)
-            if not isinstance(value, str) or not value:
+    texts: list[str] = []
+    for el in root.iter():
+        name = el.tag if isinstance(el.tag, str) else None
+        if name is None:  # comments, processing instructions
+            if el.tail:
+                texts.append(el.tail)
+            continue
+        name = name.lower()
+        for attr, value in el.attrib.items():
+            if not value:
                 continue
-            if attr in _URL_ATTRS:
+            if attr.lower() in _URL_ATTRS:
                 via = "link" if name in ("a", "area") else "embed"
                 add_url(value, via)
-            elif re.search(r"vk\.|vkontakte|ok\.ru|odnoklassniki", value, re.I):
+            elif _PLATFORM_HINT.search(value):
                 scan_text(value, "attribute")
-        if name == "script" and tag.string:
-            script = tag.string
-            for ref, via, raw in widgets_in_script(script):
+        if name == "script" and el.text:
+            for ref, via, raw in widgets_in_script(el.text):
                 add(ref, via, raw)
-            scan_text(script, "script")
-
-    for text in soup.find_all(string=_URL_IN_TEXT):
-        if text.parent is not None and text.parent.name in ("script", "style"):
-            continue
-        scan_text(str(text), "text")
+            scan_text(el.text, "script")
+        elif name != "style" and el.text:
+            texts.append(el.text)
+        if el.tail:
+            texts.append(el.tail)
+    for text in texts:
+        if _URL_IN_TEXT.search(text):
+            scan_text(text, "text")
 
     result.pos = detect_pos_widget(html)
     if base_url:
-        result.follow = follow_candidates(soup, base_url)
+        result.follow = follow_candidates(root, base_url)
     return result
 
 
@@ -506,15 +531,15 @@ def detect_pos_widget(html: str) -> PosWidget:
     )
 
 
-def follow_candidates(soup: BeautifulSoup, base_url: str, limit: int = 3) -> list[str]:
+def follow_candidates(root, base_url: str, limit: int = 3) -> list[str]:
     """Same-site pages whose link text or address suggests contacts or social pages."""
     base = urlsplit(base_url)
     out: list[str] = []
-    for a in soup.find_all("a", href=True):
-        href = a["href"].strip()
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue
-        label = " ".join(a.get_text(" ", strip=True).split())[:200] + " " + href
+        label = " ".join(a.text_content().split())[:200] + " " + href
         if not _FOLLOW_WORDS.search(label):
             continue
         target = urljoin(base_url, href).split("#", 1)[0]
