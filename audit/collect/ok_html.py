@@ -16,10 +16,15 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from audit.collect.page_html import away_target, collect_pages, meta, read_posts
+from audit.collect.page_html import (
+    away_target,
+    collect_pages,
+    meta,
+    read_posts,
+    unreadable,
+)
 from audit.collect.vk_html import GOV_LABEL, LOGIN
 from audit.fetch import Fetcher, FetchResult
-from audit.interstitials import classify
 from audit.links import PageRef
 from audit.observations import PageObservation
 from audit.textfacts import emails, has_address, phones, unique
@@ -33,17 +38,11 @@ OWNER_URL = re.compile(r"ok\.ru/(group|profile)/(\d+)")
 
 
 def parse_ok_page(result: FetchResult, url: str, observed_at: str) -> PageObservation:
+    page, done = unreadable(result, "ok", url, observed_at)
+    if done:
+        return page
     ev = result.evidence
-    page = PageObservation("ok", url, "html", "error", observed_at, evidence=[ev])
-    if ev.error is not None:
-        page.cause, page.detail = ev.error.value, ev.error_detail
-        return page
     text = result.text or ""
-    stand_in = classify(text if result.is_html else None, ev.final_url)
-    if stand_in is not None and stand_in.kind in ("antibot", "access_blocked"):
-        page.cause = "challenge" if stand_in.kind == "antibot" else "access_blocked"
-        page.detail = stand_in.name
-        return page
     soup = BeautifulSoup(text, "lxml") if text else None
     title = meta(soup, "og:title") if soup else None
     if "captcha" in (ev.final_url or "").lower() or (title is None and CAPTCHA.search(text)):

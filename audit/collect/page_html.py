@@ -14,6 +14,24 @@ DATE_SELECTOR = ".rel_date, .post_date, .wi_date, .feed_date"
 PINNED_CLASSES = ("post_fixed", "feed_pinned", "pinned")
 
 
+def unreadable(result, platform: str, url: str, observed_at: str) -> tuple[PageObservation, bool]:
+    """The start of every public-page observation, in state "error"; the flag says the caller
+    is done: the fetch failed, or an anti-bot or blocking page stood in for the page."""
+    from audit.interstitials import classify
+
+    ev = result.evidence
+    page = PageObservation(platform, url, "html", "error", observed_at, evidence=[ev])
+    if ev.error is not None:
+        page.cause, page.detail = ev.error.value, ev.error_detail
+        return page, True
+    stand_in = classify(result.text if result.is_html else None, ev.final_url)
+    if stand_in is not None and stand_in.kind in ("antibot", "access_blocked"):
+        page.cause = "challenge" if stand_in.kind == "antibot" else "access_blocked"
+        page.detail = stand_in.name
+        return page, True
+    return page, False
+
+
 def meta(soup: BeautifulSoup, prop: str) -> str | None:
     tag = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
     if tag is None:

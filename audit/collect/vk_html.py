@@ -16,9 +16,14 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from audit.collect.page_html import away_target, collect_pages, meta, read_posts
+from audit.collect.page_html import (
+    away_target,
+    collect_pages,
+    meta,
+    read_posts,
+    unreadable,
+)
 from audit.fetch import Fetcher, FetchResult
-from audit.interstitials import classify
 from audit.links import PageRef
 from audit.observations import PageObservation
 from audit.textfacts import emails, has_address, phones, unique
@@ -38,20 +43,11 @@ OWNER_URL = re.compile(r"vk\.(?:com|ru)/(club|public|event|id)(\d+)")
 
 def parse_vk_page(result: FetchResult, url: str, observed_at: str) -> PageObservation:
     """An observation from the public HTML of one vk.com page (pure: no I/O)."""
+    page, done = unreadable(result, "vk", url, observed_at)
+    if done:
+        return page
     ev = result.evidence
-    page = PageObservation("vk", url, "html", "error", observed_at, evidence=[ev])
-    if ev.error is not None:
-        page.cause, page.detail = ev.error.value, ev.error_detail
-        return page
-    if "/challenge.html" in (ev.final_url or ""):
-        page.cause, page.detail = "challenge", ev.final_url
-        return page
     text = result.text or ""
-    stand_in = classify(text if result.is_html else None, ev.final_url)
-    if stand_in is not None and stand_in.kind in ("antibot", "access_blocked"):
-        page.cause = "challenge" if stand_in.kind == "antibot" else "access_blocked"
-        page.detail = stand_in.name
-        return page
     if ev.status == 404 or any(m in text for m in NOT_FOUND):
         page.state = "missing"
         return page
