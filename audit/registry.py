@@ -19,13 +19,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from audit.links import parse_page_url
 from audit.model import PLATFORMS, Entity, EntityKind
 from audit.urls import website_problem
-from audit.yamlsrc import LDict, LList, Problem, YamlError, load_yaml_file
+from audit.yamlsrc import LDict, Problem, YamlError, iter_mapping_file
 
 TOP_FIELDS = {"region", "meta", "entities"}
 ENTITY_FIELDS = {
@@ -81,12 +81,13 @@ def load_registry(paths: Iterable[str]) -> Registry:
     parents: list[tuple[Entity, int]] = []
     broken_ids: set[str] = set()  # entities with errors: children should not report them unknown
     for path in files:
-        try:
-            doc = load_yaml_file(path)
+        found: list[tuple[Entity | None, str | None, int, int]] = []
+        try:  # a file with a YAML error adds nothing but its error
+            found = list(_entities_of(path, reg.problems))
         except YamlError as exc:
             reg.problems.append(exc.problem)
             continue
-        for entity, entity_id, line, parent_line in _entities_of(doc, path, reg.problems):
+        for entity, entity_id, line, parent_line in found:
             if entity_id is None:
                 continue
             if entity_id in first_seen:
@@ -134,43 +135,66 @@ def _parent_cycles(entities: list[Entity]) -> list[Problem]:
     return problems
 
 
-def _entities_of(doc, path: str, problems: list[Problem]):
-    """Yield (entity or None when it has errors, its id text, its line, the line of parent)."""
-    if not isinstance(doc, LDict):
-        line = getattr(doc, "line", 1)
-        problems.append(
-            Problem(
-                path, line, "document", "a registry file must be a mapping with an 'entities' list"
-            )
-        )
-        return
-    for key in doc:
-        if key not in TOP_FIELDS:
+def _entities_of(path: str, problems: list[Problem]):
+    """Yield (entity or None when it has errors, its id text, its line, the line of parent),
+    reading the file entity by entity (a file of 100 000 bodies never exists as one tree).
+
+    The file's `region` applies to entities without their own, wherever it stands in the file
+    (machine-written files often sort it after `entities`)."""
+    problems_before = len(problems)
+    default_region = None
+    has_list = False
+    held: list = []  # entities read before the file's `region`, without a region of their own
+    for part in iter_mapping_file(path, "entities"):
+        if part.kind == "document":
             problems.append(
                 Problem(
                     path,
-                    doc.line_of(key),
-                    str(key),
+                    max(part.line, 1),
+                    "document",
+                    "a registry file must be a mapping with an 'entities' list",
+                )
+            )
+            return
+        if part.kind == "value" and part.key not in TOP_FIELDS:
+            problems.append(
+                Problem(
+                    path,
+                    part.line,
+                    str(part.key),
                     f"unknown field (allowed: {', '.join(sorted(TOP_FIELDS))})",
                 )
             )
-    default_region = doc.get("region")
-    if default_region is not None and not _text(default_region):
-        problems.append(Problem(path, doc.line_of("region"), "region", "must be a non-empty text"))
-        default_region = None
-    items = doc.get("entities")
-    if not isinstance(items, LList):
-        problems.append(
-            Problem(path, doc.line_of("entities"), "entities", "missing or not a list of entities")
-        )
-        return
-    for index, item in enumerate(items):
-        line = items.line_of(index)
-        if not isinstance(item, LDict):
-            problems.append(Problem(path, line, f"entities[{index}]", "must be a mapping"))
-            continue
-        entity = _entity(item, path, line, default_region, problems)
-        yield entity, _text(item.get("id")), line, item.line_of("parent")
+        elif part.kind == "value" and part.key == "region":
+            if _text(part.value) is None:
+                problems.append(Problem(path, part.line, "region", "must be a non-empty text"))
+                continue
+            default_region = part.value
+            for entity, entity_id, line, parent_line in held:
+                yield replace(entity, region=_text(default_region)), entity_id, line, parent_line
+            held = []
+        elif part.kind == "value" and part.key == "entities":
+            problems.append(
+                Problem(path, part.line, "entities", "missing or not a list of entities")
+            )
+        elif part.kind == "list":
+            has_list = True
+        elif part.kind == "item":
+            item, index, line = part.value, part.key, part.line
+            if not isinstance(item, LDict):
+                problems.append(Problem(path, line, f"entities[{index}]", "must be a mapping"))
+                continue
+            entity = _entity(item, path, line, default_region, problems)
+            row = (entity, _text(item.get("id")), line, item.line_of("parent"))
+            if default_region is None and entity is not None and "region" not in item:
+                held.append(row)
+            else:
+                yield row
+    if not has_list and not any(
+        p.field == "entities" and p.file == path for p in problems[problems_before:]
+    ):
+        problems.append(Problem(path, 1, "entities", "missing or not a list of entities"))
+    yield from held
 
 
 def _text(value) -> str | None:

@@ -40,10 +40,13 @@ def website_problem(url: str) -> str | None:
         pass
     if "." not in host:
         return f"host name {host!r} has no domain"
-    try:
-        ascii_host = idna.encode(host, uts46=True).decode("ascii")
-    except idna.IDNAError as exc:
-        return f"host name {host!r} is not valid ({exc})"
+    if host.isascii() and "xn--" not in host:
+        ascii_host = host  # urlsplit lower-cased it; the label rule below is all IDNA would add
+    else:
+        try:
+            ascii_host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            return f"host name {host!r} is not valid ({exc})"
     if not all(_LABEL.match(label) for label in ascii_host.rstrip(".").split(".")):
         return f"host name {host!r} is not valid"
     return None

@@ -8,10 +8,12 @@ lists from them ourselves so that duplicate keys and object-constructing tags ar
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -67,8 +69,7 @@ _SAFE_TAGS = {
 }
 
 
-def load_yaml_file(path: str) -> Any:
-    """Load one YAML document; raise YamlError naming file and line on any problem."""
+def _read_text(path: str) -> str:
     try:
         size = os.path.getsize(path)
     except OSError as exc:
@@ -86,12 +87,21 @@ def load_yaml_file(path: str) -> Any:
         ) from None
     except OSError as exc:
         raise YamlError(Problem(path, 0, "file", f"cannot read: {exc.strerror}")) from None
-    return load_yaml_text(text, path)
+    return text
+
+
+def load_yaml_file(path: str) -> Any:
+    """Load one YAML document; raise YamlError naming file and line on any problem."""
+    return load_yaml_text(_read_text(path), path)
+
+
+# libyaml's C parser when PyYAML was built with it (several times faster), else PyYAML's own
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml_text(text: str, path: str = "<string>") -> Any:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -144,3 +154,115 @@ def _build(node: yaml.Node, path: str, loader: yaml.SafeLoader, where: str) -> A
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise YamlError(Problem(path, line, where, f"bad value: {exc}")) from None
+    finally:  # the constructor remembers every node it built: forget them (memory)
+        loader.constructed_objects.clear()
+
+
+class _StreamLoader(_FAST_LOADER):  # type: ignore[misc,valid-type]
+    """The fast parser's events, composed into nodes by PyYAML's Python composer one top-level
+    value (or one list item) at a time, so that a large file never exists as one node graph."""
+
+    compose_node = Composer.compose_node
+    compose_scalar_node = Composer.compose_scalar_node
+    compose_sequence_node = Composer.compose_sequence_node
+    compose_mapping_node = Composer.compose_mapping_node
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.anchors: dict = {}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One piece of a streamed document: `value` (a top-level key and its value), `list` (the
+    streamed key holds a list; its items follow as `item` parts) or `document` (the document
+    is not a mapping: its whole value)."""
+
+    kind: str
+    key: Any
+    line: int
+    value: Any = None
+
+
+def iter_mapping_file(path: str, streamed: str) -> Iterator[Part]:
+    """Read a top-level mapping key by key; the list under `streamed` comes item by item.
+
+    Memory stays that of one item however long the list is. Raises YamlError (file, line) on
+    the same problems as load_yaml_file, duplicate top-level keys included."""
+    text = _read_text(path)
+    loader = _StreamLoader(text)
+    del text
+    build = yaml.SafeLoader("")
+    try:
+        loader.get_event()  # stream start
+        if loader.check_event(yaml.StreamEndEvent):
+            yield Part("document", None, 0, None)
+            return
+        loader.get_event()  # document start
+        if not loader.check_event(yaml.MappingStartEvent):
+            node = loader.compose_node(None, None)
+            yield Part(
+                "document", None, node.start_mark.line + 1, _build(node, path, build, "document")
+            )
+            return
+        start = loader.get_event()
+        if start.tag not in (None, "!", "tag:yaml.org,2002:map"):
+            raise YamlError(
+                Problem(
+                    path,
+                    start.start_mark.line + 1,
+                    "document",
+                    f"YAML tag {start.tag!r} is not allowed",
+                )
+            )
+        seen: dict[Any, int] = {}
+        while not loader.check_event(yaml.MappingEndEvent):
+            key_node = loader.compose_node(None, None)
+            key = _build(key_node, path, build, "document")
+            line = key_node.start_mark.line + 1
+            if isinstance(key, (dict, list)):
+                raise YamlError(Problem(path, line, "document", "a key must be a scalar"))
+            if key in seen:
+                raise YamlError(
+                    Problem(path, line, str(key), f"duplicate key (first at line {seen[key]})")
+                )
+            seen[key] = line
+            if key == streamed and loader.check_event(yaml.SequenceStartEvent):
+                event = loader.peek_event()
+                if event.tag not in (None, "!", "tag:yaml.org,2002:seq"):
+                    raise YamlError(
+                        Problem(path, line, str(key), f"YAML tag {event.tag!r} is not allowed")
+                    )
+                loader.get_event()
+                yield Part("list", key, line)
+                index = 0
+                while not loader.check_event(yaml.SequenceEndEvent):
+                    node = loader.compose_node(None, index)
+                    yield Part(
+                        "item", index, node.start_mark.line + 1, _build(node, path, build, str(key))
+                    )
+                    index += 1
+                loader.get_event()
+            else:
+                node = loader.compose_node(None, key)
+                yield Part("value", key, line, _build(node, path, build, str(key)))
+        loader.get_event()  # mapping end
+        loader.get_event()  # document end
+        if not loader.check_event(yaml.StreamEndEvent):
+            event = loader.peek_event()
+            raise YamlError(
+                Problem(
+                    path,
+                    event.start_mark.line + 1,
+                    "yaml",
+                    "not valid YAML: expected a single document",
+                )
+            )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise YamlError(Problem(path, line, "yaml", f"not valid YAML: {exc.problem}")) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(Problem(path, 0, "yaml", f"not valid YAML: {exc}")) from None
+    finally:
+        loader.dispose()

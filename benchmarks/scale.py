@@ -131,7 +131,9 @@ def build(n: int, directory: Path, latency: float, jitter: float, seed: int = 7)
     return counts
 
 
-def measure(n: int, latency: float, jitter: float, concurrency: int) -> None:
+def measure(
+    n: int, latency: float, jitter: float, concurrency: int, profile: str | None = None
+) -> None:
     with tempfile.TemporaryDirectory(prefix="pages-audit-scale-") as tmp:
         d = Path(tmp)
         counts = build(n, d, latency, jitter)
@@ -167,6 +169,7 @@ def measure(n: int, latency: float, jitter: float, concurrency: int) -> None:
             audit = subprocess.Popen(
                 [
                     sys.executable,
+                    *(["-m", "cProfile", "-o", f"{profile}.{n}"] if profile else []),
                     "-m",
                     "audit",
                     "run",
@@ -232,10 +235,13 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--jitter", type=float, default=0.05)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument(
+        "--profile", metavar="PREFIX", help="run the auditor under cProfile, stats to PREFIX.N"
+    )
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
     for n in args.sizes:
-        measure(n, args.latency, args.jitter, args.concurrency)
+        measure(n, args.latency, args.jitter, args.concurrency, args.profile)
 
 
 if __name__ == "__main__":
