@@ -221,14 +221,11 @@ class RunOptions:
     fail_under: float | None = None  # overall compliance percent
 
 
-def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) -> tuple[int, dict]:
+def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) -> int:
     """Validate, audit into the history store, write report.json and index.html.
 
-    Returns (exit code, report). Ctrl-C or SIGTERM leaves the run resumable."""
+    Returns the exit code. Ctrl-C or SIGTERM leaves the run resumable."""
     from audit.history import StoreJournal, policy_digest, registry_digest
-    from audit.report.html import write_html
-    from audit.report.json_report import report_from_store, write_json
-    from audit.report.tables import write_tables
     from audit.runner import file_sha256, run_audit
     from audit.store import Store, StoreError
 
@@ -237,7 +234,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
         for problem in reg.problems:
             print(problem)
         _err(f"registry has {len(reg.problems)} problem(s); nothing was audited")
-        return EXIT_USAGE, {}
+        return EXIT_USAGE
     try:
         Path(opts.out).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -304,7 +301,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
             f"pages-audit: interrupted; run {run_id} keeps {done} finished bodies in {db_path}.\n"
             "Resume with the same command and --resume."
         )
-        return EXIT_INTERRUPTED, {}
+        return EXIT_INTERRUPTED
     if bar:
         bar.close()
     store.finish_run(
@@ -330,8 +327,18 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
             "vantage": vantage(config),
         },
     )
+    try:  # the report's bodies are read from the store by each writer in turn
+        return _report_run(store, run_id, result, opts, db_path)
+    finally:
+        store.close()
+
+
+def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str) -> int:
+    from audit.report.html import write_html
+    from audit.report.json_report import report_from_store, write_json
+    from audit.report.tables import write_tables
+
     report = report_from_store(store, run_id)
-    store.close()
     json_path = write_json(report, opts.out)
     html_path = write_html(report, opts.out, opts.lang, opts.templates)
     write_tables(report, opts.out, opts.lang)
@@ -357,8 +364,8 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
         )
         _err(f"report: {html_path}\ndata:   {json_path}\nrun {run_id} in {db_path}")
     if incomplete:
-        return EXIT_INCOMPLETE, report
-    return gate(report, opts.fail_on, opts.fail_under), report
+        return EXIT_INCOMPLETE
+    return gate(report, opts.fail_on, opts.fail_under)
 
 
 def gate(report: dict, fail_on: str = "violation", fail_under: float | None = None) -> int:
@@ -462,7 +469,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.chunk < 1:
         raise UsageError("--chunk must be at least 1")
     signal.signal(signal.SIGTERM, _terminate)
-    code, _ = execute_run(
+    code = execute_run(
         args.registry,
         fetch_config(args),
         RunOptions(
@@ -654,7 +661,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             derived_from=args.run,
         )
         expired = set()
-        for position, body in enumerate(list(store.bodies(args.run))):
+        for position, body in enumerate(store.bodies(args.run)):
             entity = entity_from_json(body)
             obs = observations_from_json(body["observations"], body["evidence"])
             findings = evaluate_entity(entity, obs, policy)
@@ -665,12 +672,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         meta["expired_waivers"] = sorted((w.to_json() for w in expired), key=lambda w: w["source"])
         store.finish_run(run_id, meta)
         report = report_from_store(store, run_id)
-    from audit.report.tables import write_tables
+        from audit.report.tables import write_tables
 
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    write_json(report, args.out)
-    write_tables(report, args.out, args.lang)
-    print(write_html(report, args.out, args.lang, args.templates))
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        write_json(report, args.out)
+        write_tables(report, args.out, args.lang)
+        print(write_html(report, args.out, args.lang, args.templates))
     _err(
         f"run {run_id}: run {args.run} evaluated again, {report['summary']['violations']} "
         "violation(s); no request was made"
@@ -928,7 +935,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 rate=20.0,
             )
         )
-        code, _report = execute_run(
+        code = execute_run(
             [args.registry],
             config,
             RunOptions(
@@ -943,10 +950,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     if code == EXIT_USAGE:
         return code
-    if _report:
+    report_path = Path(args.out) / "report.json"
+    if report_path.is_file():
+        from audit.report.json_report import read_json
         from audit.report.notices import write_notices
 
-        write_notices(_report, args.out)
+        write_notices(read_json(str(report_path)), args.out)
     print(str(Path(args.out) / "index.html"))
     return EXIT_OK  # the demo succeeded when the report exists; violations are its content
 

@@ -77,21 +77,5 @@ class Changes:
 def changes(store: Store, before: int, after: int, violations_only: bool = False) -> Changes:
     """New, fixed and still-open failures between two runs (only bodies audited in both count
     as fixed: a body dropped from the registry is not a fix)."""
-    a, b = store.statuses(before), store.statuses(after)
-
-    def failing(statuses):
-        return {
-            k
-            for k, (status, severity) in statuses.items()
-            if status == "fail" and (severity == "violation" or not violations_only)
-        }
-
-    fa, fb = failing(a), failing(b)
-    audited_after = {entity for entity, _ in b}
-    return Changes(
-        before,
-        after,
-        new=sorted(fb - fa),
-        fixed=sorted(k for k in fa - fb if k[0] in audited_after),
-        still=sorted(fa & fb),
-    )
+    found = store.failures_between(before, after, violations_only)
+    return Changes(before, after, new=found["new"], fixed=found["fixed"], still=found["still"])

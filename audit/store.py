@@ -88,6 +88,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE bodies ADD COLUMN name TEXT;
     """,
+    # 4: reports page through a run's bodies in registry order
+    """
+    CREATE INDEX bodies_position ON bodies (run_id, position);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -375,23 +379,64 @@ class Store:
         rows = self.sql("SELECT entity_id FROM bodies WHERE run_id=?", (run_id,))
         return {r["entity_id"] for r in rows}
 
-    def bodies(self, run_id: int) -> Iterator[dict]:
-        """Bodies in registry order, one at a time."""
-        rows = self.sql("SELECT data FROM bodies WHERE run_id=? ORDER BY position", (run_id,))
-        for row in rows:
-            yield json.loads(row["data"])
+    def bodies(self, run_id: int, page: int = 500) -> Iterator[dict]:
+        """Bodies in registry order, one at a time, read `page` rows per query (a driver that
+        fetches a whole result at once never holds more; writing between pages is safe)."""
+        after = -1
+        while True:
+            rows = self.sql(
+                "SELECT position, data FROM bodies WHERE run_id=? AND position>? "
+                "ORDER BY position LIMIT ?",
+                (run_id, after, page),
+            ).fetchall()
+            for row in rows:
+                yield json.loads(row["data"])
+            if len(rows) < page:
+                return
+            after = rows[-1]["position"]
+
+    def failures_between(
+        self, before: int, after: int, violations_only: bool = False
+    ) -> dict[str, list[tuple[str, str]]]:
+        """(entity, key) of failed findings: new in `after`, fixed (failing in `before`, not in
+        `after`, the body audited in both) and still open. Computed by the database: neither
+        run's findings are loaded."""
+        severity = " AND {t}.severity='violation'" if violations_only else ""
+
+        def failing(t: str) -> str:
+            return f"{t}.status='fail'" + severity.format(t=t)
+
+        def query(a: int, b: int, mode: str) -> list[tuple[str, str]]:
+            other = (
+                f"EXISTS (SELECT 1 FROM findings o WHERE o.run_id=? AND o.entity_id=x.entity_id "
+                f"AND o.key=x.key AND {failing('o')})"
+            )
+            where = {"new": f"NOT {other}", "still": other}.get(mode)
+            params: list = [a, b]
+            if mode == "fixed":
+                where = (
+                    f"NOT {other} AND EXISTS (SELECT 1 FROM findings p WHERE p.run_id=? "
+                    "AND p.entity_id=x.entity_id)"
+                )
+                params.append(b)
+            rows = self.sql(
+                f"SELECT x.entity_id, x.key FROM findings x WHERE x.run_id=? AND {failing('x')} "
+                f"AND {where} ORDER BY x.entity_id, x.key",
+                params,
+            )
+            return [(r["entity_id"], r["key"]) for r in rows]
+
+        return {
+            "new": query(after, before, "new"),
+            "fixed": query(before, after, "fixed"),
+            "still": query(after, before, "still"),
+        }
 
     def failing(self, run_id: int) -> set[tuple[str, str]]:
         rows = self.sql(
             "SELECT entity_id, key FROM findings WHERE run_id=? AND status='fail'", (run_id,)
         )
         return {(r["entity_id"], r["key"]) for r in rows}
-
-    def statuses(self, run_id: int) -> dict[tuple[str, str], tuple[str, str]]:
-        rows = self.sql(
-            "SELECT entity_id, key, status, severity FROM findings WHERE run_id=?", (run_id,)
-        )
-        return {(r["entity_id"], r["key"]): (r["status"], r["severity"]) for r in rows}
 
     def failing_since(self, run_id: int) -> dict[tuple[str, str], str]:
         """For every failed finding of the run: the start of the earliest run of its unbroken

@@ -68,55 +68,70 @@ class Summary:
         }
 
 
-def summarise(rows: list[tuple[str | None, list[Finding]]]) -> Summary:
-    """rows: (region, findings) per body."""
-    s = Summary()
-    for region, findings in rows:
-        s.bodies += 1
-        status = body_status(findings)
-        s.by_body_status[status] += 1
-        s.per_region[region or "—"][status] += 1
-        s.per_region[region or "—"]["bodies"] += 1
-        for f in findings:
-            s.by_status[f.status.value] += 1
-            s.per_check[f.key][f.status.value] += 1
-            s.violations += f.is_violation
-    return s
+    def add(self, body: dict) -> None:
+        """Count one body of a report (its JSON form: this runs once per body, streamed)."""
+        self.bodies += 1
+        status = body["status"]
+        region = body.get("region") or "—"
+        self.by_body_status[status] += 1
+        self.per_region[region][status] += 1
+        self.per_region[region]["bodies"] += 1
+        for f in body["findings"]:
+            self.by_status[f["status"]] += 1
+            self.per_check[f.get("key") or f["check"]][f["status"]] += 1
+            self.violations += f["status"] == "fail" and f["severity"] == "violation"
 
 
-def run_health(bodies: list[dict]) -> dict:
-    """Error rates per platform and per cause, from the bodies of a report.
+class Health:
+    """Error rates per platform and per cause, counted body by body.
 
     A platform's rate is the share of distinct pages that could not be read; the websites' rate
     the share of bodies with a known website that could not be read. A high rate means the
     audit is incomplete, not that bodies are compliant or not.
     """
-    pages: dict[str, dict] = {}
-    for b in bodies:
-        for url, page in (b.get("observations") or {}).get("pages", {}).items():
-            pages[url] = page
-    platforms = {}
-    for platform in ("vk", "ok"):
-        seen = [p for p in pages.values() if p.get("platform") == platform]
-        errors = [p for p in seen if p.get("state") == "error"]
-        platforms[platform] = {
-            "pages": len(seen),
-            "errors": len(errors),
-            "error_rate": round(100.0 * len(errors) / len(seen), 1) if seen else 0.0,
-            "causes": dict(Counter(p.get("cause") or "unknown" for p in errors)),
+
+    def __init__(self) -> None:
+        # url -> (platform, state, cause): a page shared by several bodies counts once
+        self.pages: dict[str, tuple[str, str | None, str | None]] = {}
+        self.sites = 0
+        self.unread: Counter = Counter()
+
+    def add(self, body: dict) -> None:
+        observations = body.get("observations") or {}
+        for url, page in observations.get("pages", {}).items():
+            self.pages[url] = (page.get("platform"), page.get("state"), page.get("cause"))
+        site = observations.get("site", {})
+        if site.get("state") in ("fetched", "failed"):
+            self.sites += 1
+            if not site.get("pages_read"):
+                self.unread[site.get("cause") or f"http {site.get('status')}"] += 1
+
+    def to_json(self) -> dict:
+        platforms = {}
+        for platform in ("vk", "ok"):
+            seen = [p for p in self.pages.values() if p[0] == platform]
+            errors = [p for p in seen if p[1] == "error"]
+            platforms[platform] = {
+                "pages": len(seen),
+                "errors": len(errors),
+                "error_rate": round(100.0 * len(errors) / len(seen), 1) if seen else 0.0,
+                "causes": dict(Counter(p[2] or "unknown" for p in errors)),
+            }
+        unread = sum(self.unread.values())
+        return {
+            "platforms": platforms,
+            "sites": {
+                "sites": self.sites,
+                "errors": unread,
+                "error_rate": round(100.0 * unread / self.sites, 1) if self.sites else 0.0,
+                "causes": dict(self.unread),
+            },
         }
-    sites = [
-        (b.get("observations") or {}).get("site", {})
-        for b in bodies
-        if (b.get("observations") or {}).get("site", {}).get("state") in ("fetched", "failed")
-    ]
-    unread = [s for s in sites if not s.get("pages_read")]
-    return {
-        "platforms": platforms,
-        "sites": {
-            "sites": len(sites),
-            "errors": len(unread),
-            "error_rate": round(100.0 * len(unread) / len(sites), 1) if sites else 0.0,
-            "causes": dict(Counter(s.get("cause") or f"http {s.get('status')}" for s in unread)),
-        },
-    }
+
+
+def run_health(bodies) -> dict:
+    """Health of a report's bodies (see Health)."""
+    health = Health()
+    for body in bodies:
+        health.add(body)
+    return health.to_json()

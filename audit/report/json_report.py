@@ -1,5 +1,8 @@
 """report.json: the whole run, every finding with the evidence it rests on (schema v1).
 
+A report is a dict; its "entities" are a list, or `Bodies` read again from the store on each
+pass (run-sized reports).
+
 The HTML report and `pages-audit report` read this document, never the network.
 """
 
@@ -7,14 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from audit import __version__
 from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.runner import EntityResult, RunResult
-from audit.serialize import finding_from_json
-from audit.summary import body_status, run_health, summarise
+from audit.summary import Health, Summary, body_status
 
 SCHEMA = "pages-audit.report/1"
 
@@ -91,6 +93,17 @@ def run_header(run: RunResult) -> dict:
     }
 
 
+class Bodies:
+    """The bodies of a report, read again from their source on every pass, so that a report of
+    100 000 bodies is never held in memory: each writer streams through them in turn."""
+
+    def __init__(self, source: Callable[[], Iterator[dict]]):
+        self._source = source
+
+    def __iter__(self) -> Iterator[dict]:
+        return self._source()
+
+
 def report_document(
     header: dict,
     bodies: Iterable[dict],
@@ -98,10 +111,14 @@ def report_document(
     catalogue_version: str = CATALOGUE_VERSION,
     extras: dict | None = None,
 ) -> dict:
-    bodies = list(bodies)
-    summary = summarise(
-        [(b["region"], [finding_from_json(b["id"], f) for f in b["findings"]]) for b in bodies]
-    )
+    """The report: everything but the bodies is computed here in one pass over them; the
+    bodies stay lazy when they come as `Bodies` (a list otherwise)."""
+    if not isinstance(bodies, Bodies):
+        bodies = list(bodies)
+    summary, health = Summary(), Health()
+    for body in bodies:
+        summary.add(body)
+        health.add(body)
     return {
         "schema": SCHEMA,
         "tool": {
@@ -112,7 +129,7 @@ def report_document(
         "run": header,
         "checks": [c.to_json() for c in catalogue()],
         "summary": summary.to_json(),
-        "health": run_health(bodies),
+        "health": health.to_json(),
         "entities": bodies,
         **(extras or {}),
     }
@@ -150,7 +167,7 @@ def report_from_store(store, run_id: int) -> dict:
     }
     since = store.failing_since(run_id)
 
-    def bodies():
+    def bodies() -> Iterator[dict]:
         for body in store.bodies(run_id):
             for f in body["findings"]:
                 if f["status"] == "fail":
@@ -162,14 +179,30 @@ def report_from_store(store, run_id: int) -> dict:
         "changes": changes(store, previous["id"], run_id).to_json() if previous else None,
         "trend": store.trend(run_id) if row["kind"] == "audit" else [],
     }
-    return report_document(header, bodies(), row["tool_version"], row["catalogue_version"], extras)
+    return report_document(
+        header, Bodies(bodies), row["tool_version"], row["catalogue_version"], extras
+    )
 
 
 def write_json(report: dict, out_dir: str) -> str:
-    """Write atomically: a reader never sees half a report."""
+    """Write atomically (a reader never sees half a report) and as a stream: the head indented,
+    then the bodies one per line, never the whole document in memory."""
     path = Path(out_dir) / "report.json"
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write("{")
+        for n, (key, value) in enumerate(report.items()):
+            fh.write(",\n" if n else "\n")
+            fh.write(json.dumps(key) + ": ")
+            if key != "entities":
+                fh.write(json.dumps(value, ensure_ascii=False, indent=1))
+                continue
+            fh.write("[")
+            for i, body in enumerate(value):
+                fh.write(",\n" if i else "\n")
+                fh.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+            fh.write("\n]")
+        fh.write("\n}\n")
     os.replace(tmp, path)
     return str(path)
 
