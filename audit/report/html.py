@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -99,6 +101,7 @@ LABELS = {
         "sources": {"api": "API соцсети", "html": "публичная страница"},
         "platform": {"vk": "ВКонтакте", "ok": "Одноклассники"},
         "page_sources": "Источник сведений о страницах",
+        "sheet_full": "Лист заполнен до предела Excel; все строки — в файле {csv}.",
     },
     "en": {
         "title": "Official pages compliance audit",
@@ -183,6 +186,7 @@ LABELS = {
         "sources": {"api": "platform API", "html": "public page"},
         "platform": {"vk": "VK", "ok": "OK"},
         "page_sources": "Source of page facts",
+        "sheet_full": "The sheet is full to Excel's limit; every row is in {csv}.",
     },
 }
 
@@ -274,10 +278,34 @@ def platform_status(entity: dict, platform: str) -> str | None:
 DISTRICT_KINDS = ("municipal_district", "municipal_okrug", "urban_okrug")
 
 
-def districts(report: dict) -> list[dict]:
+def body_index(report: dict) -> list[dict]:
+    """What the overview needs of every body (id, name, kind, parent, status, violations,
+    platforms its findings are about), read in one pass: the bodies themselves stay where they
+    are (a store-backed report streams them)."""
+    index = []
+    for e in report["entities"]:
+        index.append(
+            {
+                "id": e["id"],
+                "name": e["name"],
+                "kind": e["kind"],
+                "parent": e.get("parent"),
+                "status": e["status"],
+                "violations": sum(
+                    1
+                    for f in e["findings"]
+                    if f["status"] == "fail" and f["severity"] == "violation"
+                ),
+                "platforms": {f.get("platform") for f in e["findings"]} - {None},
+            }
+        )
+    return index
+
+
+def districts(index: list[dict]) -> list[dict]:
     """Municipal districts and okrugs with every body below them (through `parent`), for the
     drill-down: counts, compliance and the bodies themselves."""
-    bodies = {e["id"]: e for e in report["entities"]}
+    bodies = {e["id"]: e for e in index}
 
     def top(e: dict) -> dict | None:
         seen = set()
@@ -289,7 +317,7 @@ def districts(report: dict) -> list[dict]:
         return None
 
     groups: dict[str, list[dict]] = {}
-    for e in report["entities"]:
+    for e in index:
         head = top(e)
         if head is not None:
             groups.setdefault(head["id"], []).append(e)
@@ -309,13 +337,13 @@ def districts(report: dict) -> list[dict]:
     return sorted(out, key=lambda d: (d["compliance"] is None, d["compliance"] or 0))
 
 
-def worst(report: dict, limit: int = 10) -> list[tuple[dict, int]]:
+def worst(index: list[dict], limit: int = 10) -> list[tuple[dict, int]]:
     """Bodies with the most violations."""
-    counted = [
-        (e, sum(1 for f in e["findings"] if f["status"] == "fail" and f["severity"] == "violation"))
-        for e in report["entities"]
+    counted = [e for e in index if e["violations"]]
+    return [
+        (e, e["violations"])
+        for e in heapq.nsmallest(limit, counted, key=lambda e: -e["violations"])
     ]
-    return sorted((c for c in counted if c[1]), key=lambda c: -c[1])[:limit]
 
 
 def trend_svg(trend: list[dict], width: int = 360, height: int = 90) -> str:
@@ -346,16 +374,33 @@ def finding_key(f: dict) -> str:
     return f.get("key") or f["check"]
 
 
-def render_html(report: dict, lang: str = "ru", template_dir: str | None = None) -> str:
+def findings_by_key(entity: dict) -> dict[str, dict]:
+    """A body's findings by key (page checks carry their platform in the key)."""
+    return {finding_key(f): f for f in entity["findings"]}
+
+
+def evidence_by_id(entity: dict) -> dict[str, dict]:
+    return {ev["id"]: ev for ev in entity["evidence"]}
+
+
+def render_chunks(report: dict, lang: str = "ru", template_dir: str | None = None) -> Iterator[str]:
+    """index.html piece by piece: the overview from a light index of the bodies, then the
+    bodies streamed through the table and the details (memory does not grow with them)."""
     checks = {c["id"]: c for c in report["checks"]}
     body_checks = [cid for cid, c in checks.items() if not c.get("per_platform")]
     page_checks = [cid for cid, c in checks.items() if c.get("per_platform")]
-    seen = {f.get("platform") for e in report["entities"] for f in e["findings"]}
+    index = body_index(report)
+    seen = set().union(*(e["platforms"] for e in index)) if index else set()
     platforms = [p for p in PLATFORMS if p in seen]
+    wanted = {
+        c["entity"]
+        for part in ("new", "fixed")
+        for c in (report.get("changes") or {}).get(part, [])
+    }
     return (
         environment(template_dir)
         .get_template("report.html.j2")
-        .render(
+        .generate(
             r=report,
             checks=checks,
             check_ids=list(checks),
@@ -364,21 +409,22 @@ def render_html(report: dict, lang: str = "ru", template_dir: str | None = None)
             platforms=platforms,
             platform_status=platform_status,
             summary_keys=list(report["summary"]["per_check"]),
-            districts=districts(report),
-            worst=worst(report),
+            districts=districts(index),
+            worst=worst(index),
+            names={e["id"]: e["name"] for e in index if e["id"] in wanted},
             trend_svg=Markup(trend_svg(report.get("trend") or [])),
             t=LABELS[lang],
             lang=lang,
             kinds=KIND_TITLES_RU,
-            findings_by_check={
-                e["id"]: {finding_key(f): f for f in e["findings"]} for e in report["entities"]
-            },
-            evidence_by_entity={
-                e["id"]: {ev["id"]: ev for ev in e["evidence"]} for e in report["entities"]
-            },
+            findings_by_key=findings_by_key,
+            evidence_by_id=evidence_by_id,
             now=datetime.now(UTC).isoformat(),
         )
     )
+
+
+def render_html(report: dict, lang: str = "ru", template_dir: str | None = None) -> str:
+    return "".join(render_chunks(report, lang, template_dir))
 
 
 def write_html(
@@ -386,6 +432,7 @@ def write_html(
 ) -> str:
     path = Path(out_dir) / "index.html"
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render_html(report, lang, template_dir), encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.writelines(render_chunks(report, lang, template_dir))
     os.replace(tmp, path)
     return str(path)

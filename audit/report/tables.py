@@ -20,6 +20,8 @@ from audit.report.html import LABELS, inert, status_key
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CELL_LIMIT = 32_767
+SHEET_ROWS = 1_048_576 - 1  # Excel's rows per sheet, less one for the note that the rest is cut
+QUIET_STATUSES = ("pass", "n/a")  # left out of the XLSX findings sheet (report.csv has them)
 
 FINDING_COLUMNS = (
     ("entity_id", "Идентификатор", "Id"),
@@ -135,7 +137,9 @@ def write_csv(report: dict, out_dir: str, lang: str = "ru") -> str:
 
 
 def write_xlsx(report: dict, out_dir: str, lang: str = "ru") -> str:
-    """report.xlsx: sheets `findings` and `bodies`, filters on, header frozen."""
+    """report.xlsx: sheets `findings` (what needs attention: every finding but pass and n/a,
+    the to-do list to send around) and `bodies` (every body), filters on, header frozen.
+    report.csv holds every finding."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -144,8 +148,9 @@ def write_xlsx(report: dict, out_dir: str, lang: str = "ru") -> str:
     path = Path(out_dir) / "report.xlsx"
     index = 1 if lang == "ru" else 2
     wb = Workbook(write_only=True)  # streamed: memory and time linear in the rows
+    attention = (r for r in finding_rows(report, lang) if r["status"] not in QUIET_STATUSES)
     sheets = (
-        ("findings", FINDING_COLUMNS, finding_rows(report, lang)),
+        ("findings", FINDING_COLUMNS, attention),
         ("bodies", BODY_COLUMNS, body_rows(report, lang)),
     )
     bold = Font(bold=True)
@@ -163,6 +168,10 @@ def write_xlsx(report: dict, out_dir: str, lang: str = "ru") -> str:
         ws.append(header)
         count = 1
         for row in rows:
+            if count == SHEET_ROWS:  # Excel opens no more: say where the rest is
+                note = LABELS[lang]["sheet_full"]
+                ws.append([note.format(csv="report.csv")])
+                break
             cells = []
             for c in columns:
                 value = safe_cell(row[c[0]])
@@ -181,42 +190,42 @@ def write_xlsx(report: dict, out_dir: str, lang: str = "ru") -> str:
 
 def write_junit(report: dict, out_dir: str, lang: str = "ru") -> str:
     """junit.xml: a test case per body × check. A violation is a failure, a failed warning
-    passes with the warning in its output, `error` is an error, n/a and waived are skipped."""
+    passes with the warning in its output, `error` is an error, n/a and waived are skipped.
+    Written case by case; the suite's counts come from the report's summary."""
     path = Path(out_dir) / "junit.xml"
-    rows = list(finding_rows(report, lang))
-    count = {s: sum(1 for r in rows if r["status"] == s) for s in ("fail", "error")}
-    failures = sum(1 for r in rows if r["status"] == "fail" and r["severity"] == "violation")
-    skipped = sum(1 for r in rows if r["status"] in ("n/a", "waived"))
-    suites = ET.Element("testsuites", name="pages-audit")
-    suite = ET.SubElement(
-        suites,
+    by_status = report["summary"]["by_status"]
+    suite = ET.Element(
         "testsuite",
         name="pages-audit",
-        tests=str(len(rows)),
-        failures=str(failures),
-        errors=str(count["error"]),
-        skipped=str(skipped),
+        tests=str(sum(by_status.values())),
+        failures=str(report["summary"]["violations"]),
+        errors=str(by_status.get("error", 0)),
+        skipped=str(by_status.get("n/a", 0) + by_status.get("waived", 0)),
         timestamp=report["run"].get("started_at") or "",
     )
-    for r in rows:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=_xml(f"{r['entity_id']} {r['name']}"[:300]),
-            name=_xml(r["check"]),
-        )
-        message = _xml(r["message"])
-        if r["status"] == "fail" and r["severity"] == "violation":
-            node = ET.SubElement(case, "failure", message=message[:1000], type="violation")
-            node.text = _xml(f"{r['legal_basis']}\n{r['remediation']}\n{r['evidence']}")
-        elif r["status"] == "fail":
-            ET.SubElement(case, "system-out").text = f"{r['severity']}: {message}"
-        elif r["status"] == "error":
-            ET.SubElement(case, "error", message=message[:1000], type="not-checked")
-        elif r["status"] in ("n/a", "waived"):
-            ET.SubElement(case, "skipped", message=message[:1000])
+    opening = ET.tostring(suite, encoding="unicode").replace(" />", ">")
     tmp = _atomic(path)
-    ET.ElementTree(suites).write(tmp, encoding="utf-8", xml_declaration=True)
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write("<?xml version='1.0' encoding='utf-8'?>\n")
+        fh.write('<testsuites name="pages-audit">' + opening)
+        for r in finding_rows(report, lang):
+            case = ET.Element(
+                "testcase",
+                classname=_xml(f"{r['entity_id']} {r['name']}"[:300]),
+                name=_xml(r["check"]),
+            )
+            message = _xml(r["message"])
+            if r["status"] == "fail" and r["severity"] == "violation":
+                node = ET.SubElement(case, "failure", message=message[:1000], type="violation")
+                node.text = _xml(f"{r['legal_basis']}\n{r['remediation']}\n{r['evidence']}")
+            elif r["status"] == "fail":
+                ET.SubElement(case, "system-out").text = f"{r['severity']}: {message}"
+            elif r["status"] == "error":
+                ET.SubElement(case, "error", message=message[:1000], type="not-checked")
+            elif r["status"] in ("n/a", "waived"):
+                ET.SubElement(case, "skipped", message=message[:1000])
+            fh.write(ET.tostring(case, encoding="unicode"))
+        fh.write("</testsuite></testsuites>\n")
     os.replace(tmp, path)
     return str(path)
 

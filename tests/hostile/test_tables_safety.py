@@ -36,6 +36,7 @@ def report() -> dict:
     ]
     return {
         "run": {"started_at": "2026-11-23T00:00:00+00:00"},
+        "summary": {"by_status": {"fail": len(findings)}, "violations": 0},
         "checks": [{"id": "page.name_matches", "legal_basis_ru": "=x", "remediation_ru": "@y"}],
         "entities": [
             {

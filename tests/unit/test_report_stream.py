@@ -1,0 +1,98 @@
+"""Run-sized reports: bodies are streamed (read again per writer), never held as one list, and
+every writer gives the same document as for an in-memory report."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from openpyxl import load_workbook
+
+from audit.report import tables
+from audit.report.html import render_html
+from audit.report.json_report import Bodies, report_document, run_header, write_json
+from audit.report.tables import write_junit, write_xlsx
+from audit.runner import RunResult
+
+
+def body(n: int, statuses: list[str]) -> dict:
+    return {
+        "id": f"b{n}",
+        "name": f"Орган {n}",
+        "kind": "rural_settlement",
+        "region": "Область",
+        "status": "violation" if "fail" in statuses else "compliant",
+        "findings": [
+            {
+                "key": f"site.check{i}",
+                "check": "site.exists",
+                "platform": None,
+                "status": s,
+                "severity": "violation",
+                "message_ru": f"сообщение {s}",
+                "message_en": f"message {s}",
+                "evidence": [],
+            }
+            for i, s in enumerate(statuses)
+        ],
+        "evidence": [],
+        "observations": {"site": {"state": "none"}, "pages": {}, "chosen": {}},
+    }
+
+
+HEAD = run_header(RunResult(started_at="2026-11-23T00:00:00+00:00"))
+BODIES = [body(n, ["pass", "fail", "n/a", "error", "waived"][: 1 + n % 5]) for n in range(40)]
+
+
+class Counting:
+    """A body source that counts how often it is read and never gives a list."""
+
+    def __init__(self) -> None:
+        self.passes = 0
+
+    def __call__(self):
+        self.passes += 1
+        yield from (json.loads(json.dumps(b)) for b in BODIES)
+
+
+def test_streamed_report_writes_the_same_json_as_an_in_memory_one(tmp_path):
+    source = Counting()
+    streamed = report_document(HEAD, Bodies(source))
+    in_memory = report_document(HEAD, list(BODIES))
+    assert streamed["summary"] == in_memory["summary"] and streamed["health"] == in_memory["health"]
+    assert source.passes == 1  # summary and health in one pass
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_json(streamed, str(tmp_path / "a"))
+    write_json(in_memory, str(tmp_path / "b"))
+    a = json.loads((tmp_path / "a" / "report.json").read_text(encoding="utf-8"))
+    b = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))
+    assert a == b and len(a["entities"]) == 40 and source.passes == 2
+    html = render_html(streamed)
+    # the overview's index, the table, the details: three passes, no list
+    assert html.count('<section class="body"') == 40 and source.passes == 5
+
+
+def test_junit_counts_agree_with_its_cases(tmp_path):
+    report = report_document(HEAD, Bodies(Counting()))
+    root = ET.parse(write_junit(report, str(tmp_path))).getroot()
+    suite = root.find("testsuite")
+    cases = suite.findall("testcase")
+    assert int(suite.get("tests")) == len(cases) == sum(len(b["findings"]) for b in BODIES)
+    assert int(suite.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
+    assert int(suite.get("errors")) == sum(1 for c in cases if c.find("error") is not None)
+    assert int(suite.get("skipped")) == sum(1 for c in cases if c.find("skipped") is not None)
+
+
+def test_xlsx_findings_sheet_is_the_to_do_list_and_stops_at_excels_limit(tmp_path, monkeypatch):
+    report = report_document(HEAD, Bodies(Counting()))
+    wb = load_workbook(write_xlsx(report, str(tmp_path)))
+    statuses = [row[7] for row in wb["findings"].iter_rows(min_row=2, values_only=True)]
+    expected = [
+        f["status"] for b in BODIES for f in b["findings"] if f["status"] not in ("pass", "n/a")
+    ]
+    assert statuses == expected and wb["bodies"].max_row == 41
+    monkeypatch.setattr(tables, "SHEET_ROWS", 5)
+    wb = load_workbook(write_xlsx(report, str(tmp_path)))
+    rows = list(wb["findings"].iter_rows(values_only=True))
+    assert len(rows) == 6 and "report.csv" in rows[-1][0]
