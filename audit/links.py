@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
+from lxml import etree
+
 VK_HOSTS = frozenset(
     {"vk.com", "vk.ru", "vkontakte.ru", "new.vk.com", "mobile.vk.com"}
     | {f"{p}.{h}" for p in ("www", "m") for h in ("vk.com", "vk.ru", "vkontakte.ru")}
@@ -253,7 +255,6 @@ class PageLinks:
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_PLATFORM_HINT = re.compile(r"vk\.|vkontakte|ok\.ru|odnoklassniki", re.IGNORECASE)
 
 
 def parse_page_url(url: str) -> tuple[PageRef, bool] | None:
@@ -453,6 +454,17 @@ def _parse_tree(html: str):
         return None
 
 
+_HINTS = ("vk.", "vkontakte", "ok.ru", "odnoklassniki")  # every VK/OK host holds one of them
+_SCRIPT_HINTS = (*_HINTS, "ok.", "ok_group")  # VK.Widgets, OK.CONNECT, OK's group widget IIFE
+_XP_CANDIDATES = etree.XPath("//@* | //script/text()")  # document order
+_XP_TEXTS = etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
+
+
+def _mentions(text: str, hints: tuple[str, ...] = _HINTS) -> bool:
+    low = text.lower()
+    return any(h in low for h in hints)
+
+
 def discover(html: str, base_url: str | None = None) -> PageLinks:
     """Find VK/OK references, the ПОС widget and pages worth following in one HTML page.
 
@@ -488,33 +500,25 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
     if title is not None and title.text_content().strip():
         result.title = " ".join(title.text_content().split())[:500]
 
-    texts: list[str] = []
-    for el in root.iter():
-        name = el.tag if isinstance(el.tag, str) else None
-        if name is None:  # comments, processing instructions
-            if el.tail:
-                texts.append(el.tail)
-            continue
-        name = name.lower()
-        for attr, value in el.attrib.items():
-            if not value:
+    # libxml2 lists attributes and scripts in document order; only those that mention a
+    # platform are looked at. The page's text is searched as one string (a 150 KB page has
+    # thousands of text nodes, and almost never a link to VK or OK in plain text).
+    for node in _XP_CANDIDATES(root):
+        if node.is_attribute:
+            if not _mentions(node):
                 continue
-            if attr.lower() in _URL_ATTRS:
-                via = "link" if name in ("a", "area") else "embed"
-                add_url(value, via)
-            elif _PLATFORM_HINT.search(value):
-                scan_text(value, "attribute")
-        if name == "script" and el.text:
-            for ref, via, raw in widgets_in_script(el.text):
+            if node.attrname.lower() in _URL_ATTRS:
+                via = "link" if node.getparent().tag in ("a", "area") else "embed"
+                add_url(str(node), via)
+            else:
+                scan_text(str(node), "attribute")
+        elif _mentions(node, _SCRIPT_HINTS):
+            for ref, via, raw in widgets_in_script(str(node)):
                 add(ref, via, raw)
-            scan_text(el.text, "script")
-        elif name != "style" and el.text:
-            texts.append(el.text)
-        if el.tail:
-            texts.append(el.tail)
-    for text in texts:
-        if _URL_IN_TEXT.search(text):
-            scan_text(text, "text")
+            scan_text(str(node), "script")
+    text = "\n".join(_XP_TEXTS(root))
+    if _mentions(text):
+        scan_text(text, "text")
 
     result.pos = detect_pos_widget(html)
     if base_url:
@@ -524,6 +528,9 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
 
 def detect_pos_widget(html: str) -> PosWidget:
     """ПОС («Решаем вместе») widget signatures in raw HTML (script, call, banner markup)."""
+    lower = html.lower()  # every signature holds one of these words; most pages hold none
+    if not any(w in lower for w in ("pos.gosuslugi", "js-show-iframe-wrapper", "pos-banner")):
+        return PosWidget()
     signatures = [name for name, rx in POS_SIGNATURES if rx.search(html)]
     m = _POS_WIDGET_ID.search(html)
     return PosWidget(
