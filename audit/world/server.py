@@ -137,7 +137,7 @@ def load_scenario(path: str | os.PathLike | None = None) -> Scenario:
         text = (SCENARIO_DIR / "demo.yaml").read_text(encoding="utf-8")
     else:
         text = Path(path).read_text(encoding="utf-8")
-    doc = yaml.safe_load(text) or {}
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     sites: dict[str, Site] = {}
     for host, spec in (doc.get("hosts") or {}).items():
         routes = {}

@@ -46,6 +46,22 @@ def test_connect_to_parsing():
         ConnectTo.parse("adm.ru:443")
 
 
+def test_wildcard_rules_and_the_first_matching_rule_wins():
+    rules = [
+        ConnectTo.parse("a.sp.ru:80:127.0.0.1:1"),
+        ConnectTo.parse("*.sp.ru:80:127.0.0.1:2"),
+        ConnectTo.parse("b.sp.ru:80:127.0.0.1:3"),  # after the wildcard: never used
+        ConnectTo.parse("::127.0.0.1:4"),
+    ]
+    backend = GuardedBackend(rules, isolated=True)
+    assert backend.rule_for("A.SP.RU", 80).target_port == 1
+    assert backend.rule_for("b.sp.ru", 80).target_port == 2
+    assert backend.rule_for("deep.c.sp.ru", 80).target_port == 2
+    assert backend.rule_for("sp.ru", 80).target_port == 4  # the wildcard is for names below
+    assert backend.rule_for("evilsp.ru", 80).target_port == 4
+    assert GuardedBackend(rules[:3]).rule_for("evilsp.ru", 80) is None
+
+
 async def test_isolated_mode_never_resolves():
     with pytest.raises(NameResolutionError):
         await GuardedBackend(isolated=True).connect_tcp("adm.ru", 443)
