@@ -23,13 +23,13 @@ An HTTP status (404, 503 ...) is not a failure here: it is an answer, recorded a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import hashlib
 import random
 import ssl
 import time
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -227,6 +227,21 @@ def classify(exc: BaseException) -> tuple[Cause, str, bool]:
 class Fetcher:
     """Use as `async with Fetcher(config) as f: result = await f.get(url)`."""
 
+    @contextlib.asynccontextmanager
+    async def _host_slot(self, host: str) -> AsyncIterator[None]:
+        """At most `per_host` requests to one host at a time."""
+        if host not in self._hosts:
+            self._hosts[host] = (asyncio.Semaphore(self.config.per_host), [0])
+        semaphore, users = self._hosts[host]
+        users[0] += 1
+        try:
+            async with semaphore:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._hosts[host]
+
     def __init__(
         self,
         config: FetchConfig | None = None,
@@ -235,9 +250,9 @@ class Fetcher:
         self.config = config or FetchConfig()
         self.sleep = sleep
         self._global = asyncio.Semaphore(self.config.concurrency)
-        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(self.config.per_host)
-        )
+        # per-host slots, kept only while a request to the host runs or waits (a national run
+        # visits 100 000 hosts once each)
+        self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
         self._client: httpx.AsyncClient | None = None
         self.requests = 0
         self.archive = None  # a WarcArchive when bodies are kept (--archive)
@@ -320,7 +335,7 @@ class Fetcher:
     ) -> tuple[FetchResult, bool, float | None]:
         cfg = self.config
         evidence = Evidence(url=url, method=method)
-        async with self._global, self._hosts[host_of(url)]:
+        async with self._global, self._host_slot(host_of(url)):
             evidence.fetched_at = datetime.now(UTC).isoformat(timespec="milliseconds")
             started = time.monotonic()
             body = bytearray()

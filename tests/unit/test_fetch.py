@@ -205,3 +205,25 @@ def test_classify_causes_in_chain():
     assert classify(blocked)[0] is Cause.BLOCKED
     timeout_on_tls = _chained(httpx.ReadTimeout("x"), ssl.SSLWantReadError())
     assert classify(timeout_on_tls)[0] is Cause.TIMEOUT
+
+
+@respx.mock
+async def test_per_host_limit_holds_and_no_host_is_remembered_after_its_requests():
+    import asyncio
+
+    running, peak = 0, 0
+
+    async def slow(request):
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return httpx.Response(200, text="ok")
+
+    respx.get(url__regex=r"https://h\d\.ru/.*").mock(side_effect=slow)
+    async with Fetcher(FetchConfig(per_host=2, concurrency=50)) as f:
+        await asyncio.gather(*(f.get(f"https://h1.ru/{n}") for n in range(8)))
+        assert peak == 2
+        await asyncio.gather(*(f.get(f"https://h{n}.ru/") for n in range(10)))
+        assert f._hosts == {}  # a national run visits 100 000 hosts: none is kept
