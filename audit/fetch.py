@@ -30,7 +30,7 @@ import random
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -85,7 +85,9 @@ class Evidence:
     warc_record: str | None = None  # WARC-Record-ID in the run's archive (--archive)
 
     def to_json(self) -> dict:
-        out = asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self)}  # flat: no asdict deep copy
+        out["redirects"] = [dict(r) for r in self.redirects]
+        out["retried"] = list(self.retried)
         out["error"] = self.error.value if self.error else None
         return out
 

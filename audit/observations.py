@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 from audit.fetch import Evidence
@@ -138,7 +138,8 @@ class PageObservation:
         return tuple(e.id for e in self.evidence)
 
     def to_json(self) -> dict:
-        out = asdict(self)
+        # fields read directly (asdict deep-copies every evidence record only to replace them)
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["evidence"] = [e.id for e in self.evidence]
         last = self.last_post()
         out["derived"] = {  # for readers of report.json; the checks compute their own

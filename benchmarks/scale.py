@@ -134,7 +134,12 @@ def build(n: int, directory: Path, latency: float, jitter: float, seed: int = 7)
 
 
 def measure(
-    n: int, latency: float, jitter: float, concurrency: int, profile: str | None = None
+    n: int,
+    latency: float,
+    jitter: float,
+    concurrency: int,
+    profile: str | None = None,
+    keep: str | None = None,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="pages-audit-scale-") as tmp:
         d = Path(tmp)
@@ -223,6 +228,11 @@ def measure(
             world.terminate()
             world.wait(timeout=30)
         report = json.loads((d / "out" / "report.json").read_text(encoding="utf-8"))
+        if keep:
+            import shutil
+
+            shutil.copytree(d / "out", Path(keep) / f"out-{n}", dirs_exist_ok=True)
+            shutil.copy(d / "registry.yaml", Path(keep) / f"registry-{n}.yaml")
     cpu = usage.ru_utime + usage.ru_stime
     rss_mb = usage.ru_maxrss / 1024
     run = report["run"]
@@ -242,11 +252,17 @@ def measure(
     # total timeout whatever the concurrency
     longest = 2 * 8 + latency if counts["hang"] else latency + jitter
     bound = max(site_time, vk / 20.0, longest) + 0.5
+    health = report["health"]
+    unread = {p: h["error_rate"] for p, h in health["platforms"].items()}
+    unread["sites"] = health["sites"]["error_rate"]
     print(
-        f"N={n:6d} wall {wall:7.1f} s  {n / wall:6.1f} bodies/s  CPU {1000 * cpu / n:5.1f} ms/body"
+        f"N={n:6d} wall {wall:7.1f} s (audit {run['duration_s']:.1f} s, reports and start "
+        f"{wall - run['duration_s']:.1f} s)  {n / wall:6.1f} bodies/s  "
+        f"CPU {1000 * cpu / n:5.1f} ms/body"
         f"  peak RSS {rss_mb:6.0f} MB  requests/body: sites {site_requests / n:.2f} "
         f"VK {vk / n:.3f} OK {ok / n:.3f}  API vs minimum: VK {vk}/{vk_min} OK {ok}/{ok_min}  "
-        f"bound {bound:6.1f} s  measured/bound {wall / bound:4.2f}  exit {status >> 8}"
+        f"bound {bound:6.1f} s  measured/bound {wall / bound:4.2f}  exit {status >> 8}  "
+        f"unreadable % {unread}"
     )
 
 
@@ -259,10 +275,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="PREFIX", help="run the auditor under cProfile, stats to PREFIX.N"
     )
+    parser.add_argument("--keep", metavar="DIR", help="copy each run's output to DIR/out-N")
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
     for n in args.sizes:
-        measure(n, args.latency, args.jitter, args.concurrency, args.profile)
+        measure(n, args.latency, args.jitter, args.concurrency, args.profile, args.keep)
 
 
 if __name__ == "__main__":

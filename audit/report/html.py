@@ -193,7 +193,7 @@ LABELS = {
 
 # C0/C1 controls (but tab and newline) and the bidirectional overrides and isolates that can
 # make attacker-written text read as something else (U+202A-U+202E, U+2066-U+2069, U+200E/F).
-_INVISIBLE = re.compile(
+INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
 
@@ -204,7 +204,7 @@ def inert(value):
     if isinstance(value, Markup):
         return value
     if isinstance(value, str):
-        return _INVISIBLE.sub("", value)
+        return INVISIBLE.sub("", value)
     return value
 
 

@@ -15,10 +15,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-from audit.report.html import LABELS, inert, status_key
+from audit.report.html import INVISIBLE, LABELS, inert, status_key
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# what inert() drops and what XML cannot carry, in one pass
+_UNSAFE = re.compile(INVISIBLE.pattern[:-1] + "\ufffe\uffff]")
 CELL_LIMIT = 32_767
 SHEET_ROWS = 1_048_576 - 1  # Excel's rows per sheet, less one for the note that the rest is cut
 QUIET_STATUSES = ("pass", "n/a")  # left out of the XLSX findings sheet (report.csv has them)
@@ -60,10 +62,10 @@ def safe_cell(value):
     """A value that a spreadsheet shows as the text it is, never runs."""
     if not isinstance(value, str):
         return value
-    value = _XML_ILLEGAL.sub("", inert(value))
+    value = _UNSAFE.sub("", value)
     if value.startswith(FORMULA_START):
         value = "'" + value
-    return value[:CELL_LIMIT]
+    return value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT]
 
 
 def finding_rows(report: dict, lang: str = "ru") -> Iterator[dict]:
@@ -167,19 +169,14 @@ def write_xlsx(report: dict, out_dir: str, lang: str = "ru") -> str:
             header.append(cell)
         ws.append(header)
         count = 1
+        keys = [c[0] for c in columns]
         for row in rows:
             if count == SHEET_ROWS:  # Excel opens no more: say where the rest is
                 note = LABELS[lang]["sheet_full"]
                 ws.append([note.format(csv="report.csv")])
                 break
-            cells = []
-            for c in columns:
-                value = safe_cell(row[c[0]])
-                cell = WriteOnlyCell(ws, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text, whatever it starts with
-                cells.append(cell)
-            ws.append(cells)
+            # plain values: safe_cell leaves no text starting with "=", so none is a formula
+            ws.append([safe_cell(row[k]) for k in keys])
             count += 1
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
     tmp = _atomic(path)
