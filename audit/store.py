@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,7 @@ class Store:
 
     def __init__(self, target: str):
         self.path = target
+        self._history: dict[int, tuple[str, list[tuple[int, str]]]] = {}  # see _earlier_audits
         self.postgres = target.startswith(("postgresql://", "postgres://"))
         try:
             if self.postgres:
@@ -205,6 +206,7 @@ class Store:
             return int(cur.fetchone()["id"])
 
     def finish_run(self, run_id: int, meta: dict[str, Any], state: str = "finished") -> None:
+        self._history.clear()  # a finished run is history for later ones
         with self.transaction():
             old = json.loads(self.run(run_id)["meta"])
             self.sql(
@@ -279,7 +281,15 @@ class Store:
 
     # --- bodies ---
     def save_body(self, run_id: int, position: int, body: dict) -> None:
-        """One body's result in one transaction: all of it or nothing."""
+        """One body's result in one transaction: all of it or nothing. Its failed findings
+        get their "failing since" date here, from the body's previous audit."""
+        fails = [f for f in body["findings"] if f["status"] == "fail"]
+        if fails:
+            since = self.failing_since_of(
+                run_id, body["id"], [f.get("key") or f["check"] for f in fails]
+            )
+            for f in fails:
+                f["failing_since"] = since[f.get("key") or f["check"]]
         with self.transaction():
             self.sql("DELETE FROM bodies WHERE run_id=? AND entity_id=?", (run_id, body["id"]))
             self.sql(
@@ -438,25 +448,47 @@ class Store:
         )
         return {(r["entity_id"], r["key"]) for r in rows}
 
-    def failing_since(self, run_id: int) -> dict[tuple[str, str], str]:
-        """For every failed finding of the run: the start of the earliest run of its unbroken
-        streak of failures (this run's start when it is new)."""
-        current = self.failing(run_id)
-        since = {k: self.run(run_id)["started_at"] for k in current}
-        open_keys = set(current)
-        earlier = self.sql(
-            "SELECT id, started_at FROM runs WHERE state='finished' AND kind='audit' AND id < ? "
-            "ORDER BY id DESC",
-            (run_id,),
-        ).fetchall()
-        for row in earlier:
+    def failing_since_of(self, run_id: int, entity_id: str, keys: Iterable[str]) -> dict[str, str]:
+        """For failed findings of one body: the start of the earliest run of each one's unbroken
+        streak of failures over finished audits (this run's start when it is new).
+
+        The previous audit's stored body carries its own dates, so one look-up usually does;
+        bodies stored without them (before schema 4) are walked back run by run. Nothing is
+        loaded for the whole run: a national run has hundreds of thousands of failures."""
+        started, earlier = self._earlier_audits(run_id)
+        since = dict.fromkeys(keys, started)
+        open_keys = set(since)
+        for earlier_id, earlier_start in earlier:
             if not open_keys:
                 break
-            still = open_keys & self.failing(row["id"])
-            for key in still:
-                since[key] = row["started_at"]
+            row = self.sql(
+                "SELECT data FROM bodies WHERE run_id=? AND entity_id=?", (earlier_id, entity_id)
+            ).fetchone()
+            if row is None:
+                break
+            before = {f.get("key") or f["check"]: f for f in json.loads(row["data"])["findings"]}
+            still = set()
+            for key in open_keys:
+                f = before.get(key)
+                if f is None or f["status"] != "fail":
+                    continue
+                since[key] = f.get("failing_since") or earlier_start
+                if not f.get("failing_since"):
+                    still.add(key)
             open_keys = still
         return since
+
+    def _earlier_audits(self, run_id: int) -> tuple[str, list[tuple[int, str]]]:
+        """The run's start and the finished audits before it, newest first (asked once)."""
+        if run_id not in self._history:
+            rows = self.sql(
+                "SELECT id, started_at FROM runs WHERE state='finished' AND kind='audit' "
+                "AND id < ? ORDER BY id DESC",
+                (run_id,),
+            ).fetchall()
+            started = self.run(run_id)["started_at"]
+            self._history[run_id] = (started, [(r["id"], r["started_at"]) for r in rows])
+        return self._history[run_id]
 
 
 class _Transaction:

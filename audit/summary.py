@@ -67,7 +67,6 @@ class Summary:
             },
         }
 
-
     def add(self, body: dict) -> None:
         """Count one body of a report (its JSON form: this runs once per body, streamed)."""
         self.bodies += 1

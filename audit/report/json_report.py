@@ -165,13 +165,19 @@ def report_from_store(store, run_id: int) -> dict:
         "policy_sha256": row["policy_sha256"],
         **meta,
     }
-    since = store.failing_since(run_id)
 
     def bodies() -> Iterator[dict]:
         for body in store.bodies(run_id):
-            for f in body["findings"]:
-                if f["status"] == "fail":
-                    f["failing_since"] = since.get((body["id"], f.get("key") or f["check"]))
+            undated = [
+                f.get("key") or f["check"]
+                for f in body["findings"]
+                if f["status"] == "fail" and not f.get("failing_since")
+            ]
+            if undated:  # stored before bodies carried their dates
+                since = store.failing_since_of(run_id, body["id"], undated)
+                for f in body["findings"]:
+                    if (f.get("key") or f["check"]) in since:
+                        f["failing_since"] = since[f.get("key") or f["check"]]
             yield body
 
     previous = store.previous_finished(run_id)

@@ -288,5 +288,3 @@ def write_junit(report: dict, out_dir: str, lang: str = "ru") -> str:
 
 def _xml(text: str) -> str:
     return _XML_ILLEGAL.sub("", inert(text or ""))
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 
 import pytest
@@ -101,8 +102,16 @@ def test_failing_since_follows_unbroken_streaks(target):
         add_run(store, "2026-11-01", [body("a", {"x": "fail", "y": "fail"})])
         add_run(store, "2026-11-02", [body("a", {"x": "fail", "y": "pass"})])
         add_run(store, "2026-11-03", [body("a", {"x": "fail", "y": "fail"})])
-        since = store.failing_since(3)
-        assert since == {("a", "x"): "2026-11-01", ("a", "y"): "2026-11-03"}
+        assert store.failing_since_of(3, "a", ["x", "y"]) == {"x": "2026-11-01", "y": "2026-11-03"}
+        stored = {f["key"]: f["failing_since"] for f in next(store.bodies(3))["findings"]}
+        assert stored == {"x": "2026-11-01", "y": "2026-11-03"}  # dated when saved
+        # a body saved without dates (before schema 4) is walked back run by run
+        store.sql(
+            "UPDATE bodies SET data=? WHERE run_id=2",
+            (json.dumps(body("a", {"x": "fail", "y": "pass"})),),
+        )
+        store._history.clear()
+        assert store.failing_since_of(3, "a", ["x"]) == {"x": "2026-11-01"}
 
 
 def test_changes_between_runs(target):
