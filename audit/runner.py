@@ -182,23 +182,18 @@ async def run_audit(
         queue: asyncio.Queue = asyncio.Queue()
         for item in todo:
             queue.put_nowait(item)
-        ready: list[tuple[int, Entity, SiteObservation]] = []
-        got_one = asyncio.Event()
-        workers_left = max(1, min(len(todo), config.concurrency * 2))
+        # bodies whose website is read, waiting for their batch; bounded, so that websites
+        # read faster than batches are looked up and checked wait instead of piling up
+        ready: asyncio.Queue = asyncio.Queue(maxsize=2 * size)
+        finished = object()
 
         async def site_worker() -> None:
-            nonlocal workers_left
-            try:
-                while True:
-                    try:
-                        position, entity = queue.get_nowait()
-                    except asyncio.QueueEmpty:
-                        return
-                    ready.append((position, entity, await site_of(entity)))
-                    got_one.set()
-            finally:
-                workers_left -= 1
-                got_one.set()
+            while True:
+                try:
+                    position, entity = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                await ready.put((position, entity, await site_of(entity)))
 
         async def evaluate_batch(batch: list[tuple[int, Entity, SiteObservation]]) -> list:
             refs = [r for _, e, s in batch for r in page_refs(e, s)[1]]
@@ -225,21 +220,35 @@ async def run_audit(
         # Websites are read continuously; a batch of pages is looked up as soon as `size` bodies
         # have their website (or when no more are coming), so one slow site delays only its
         # own body, not a whole chunk, and the look-ups overlap with the next websites.
-        workers = [asyncio.create_task(site_worker()) for _ in range(workers_left)]
+        workers = [
+            asyncio.create_task(site_worker())
+            for _ in range(max(1, min(len(todo), config.concurrency * 2)))
+        ]
+
+        async def close_when_read() -> None:
+            try:
+                await asyncio.gather(*workers)
+            finally:  # even when a worker failed: the loop below must end
+                await ready.put(finished)
+
+        closer = asyncio.create_task(close_when_read())
         kept: list = []
+        batch: list = []
         try:
             while True:
-                await got_one.wait()
-                got_one.clear()
-                while len(ready) >= size or (workers_left == 0 and ready):
-                    batch, ready[:] = ready[:size], ready[size:]
+                item = await ready.get()
+                if item is not finished:
+                    batch.append(item)
+                if batch and (len(batch) >= size or item is finished):
                     kept.extend(await evaluate_batch(batch))
-                if workers_left == 0 and not ready:
+                    batch = []
+                if item is finished:
                     break
+            await closer  # a worker's exception is the run's
         finally:
-            for task in workers:
+            for task in (*workers, closer):
                 task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            await asyncio.gather(*workers, closer, return_exceptions=True)
         run.results.extend(r for _, r in sorted(kept, key=lambda pr: pr[0]))
         run.requests = fetcher.requests
         run.api_requests = {

@@ -222,7 +222,13 @@ def measure(
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
-            _, status, usage = os.wait4(audit.pid, 0)
+            samples = []  # (seconds since start, RSS MB): where in the run memory peaks
+            while True:
+                pid, status, usage = os.wait4(audit.pid, os.WNOHANG)
+                if pid:
+                    break
+                samples.append((time.monotonic() - started, rss_of(audit.pid)))
+                time.sleep(0.5)
             wall = time.monotonic() - started
         finally:
             world.terminate()
@@ -234,6 +240,9 @@ def measure(
             shutil.copytree(d / "out", Path(keep) / f"out-{n}", dirs_exist_ok=True)
             shutil.copy(d / "registry.yaml", Path(keep) / f"registry-{n}.yaml")
     cpu = usage.ru_utime + usage.ru_stime
+    audit_end = report["run"]["duration_s"]
+    during = max((mb for t, mb in samples if t <= audit_end), default=0)
+    after = max((mb for t, mb in samples if t > audit_end), default=0)
     rss_mb = usage.ru_maxrss / 1024
     run = report["run"]
     vk, ok = run["api_requests"].get("vk", 0), run["api_requests"].get("ok", 0)
@@ -259,11 +268,24 @@ def measure(
         f"N={n:6d} wall {wall:7.1f} s (audit {run['duration_s']:.1f} s, reports and start "
         f"{wall - run['duration_s']:.1f} s)  {n / wall:6.1f} bodies/s  "
         f"CPU {1000 * cpu / n:5.1f} ms/body"
-        f"  peak RSS {rss_mb:6.0f} MB  requests/body: sites {site_requests / n:.2f} "
+        f"  peak RSS {rss_mb:6.0f} MB (audit {during:.0f}, reports {after:.0f})  "
+        f"requests/body: sites {site_requests / n:.2f} "
         f"VK {vk / n:.3f} OK {ok / n:.3f}  API vs minimum: VK {vk}/{vk_min} OK {ok}/{ok_min}  "
         f"bound {bound:6.1f} s  measured/bound {wall / bound:4.2f}  exit {status >> 8}  "
         f"unreadable % {unread}"
     )
+
+
+def rss_of(pid: int) -> float:
+    """Resident set size of a running process in MB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def main() -> None:
