@@ -158,12 +158,14 @@ def measure(
                 str(state),
             ],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=(d / "world.log").open("w"),
         )
         try:
-            for _ in range(600):
+            for _ in range(6000):  # a 100k world reads a 70 MB scenario first
                 if state.exists() and state.stat().st_size:
                     break
+                if world.poll() is not None:
+                    raise SystemExit("the simulated web stopped:\n" + (d / "world.log").read_text())
                 time.sleep(0.1)
             # one wildcard rule for the sites instead of two per host (a 100k world would not
             # fit on a command line); the platforms' own rules as the world gives them
