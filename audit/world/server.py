@@ -358,6 +358,11 @@ class World:
         with self._lock:
             self.requests.append((host, path))
 
+    def reset_faults(self) -> None:
+        """Count `fail_first` faults from zero again (a test that needs them fresh)."""
+        with self._lock:
+            self._counters.clear()
+
     def bump(self, host: str, path: str) -> int:
         with self._lock:
             n = self._counters.get((host, path), 0) + 1

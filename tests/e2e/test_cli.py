@@ -56,6 +56,7 @@ ORDER = (
 @pytest.fixture(scope="module")
 def demo_run(world, tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
+    world.reset_faults()  # the retry checks below need each site's first failure
     proc = cli("run", "registry/demo.yaml", "--out", out, *world.cli_args(), *FAST)
     return proc, out
 
