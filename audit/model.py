@@ -61,9 +61,11 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
-    """One body from the registry, with where it was declared (for error messages)."""
+    """One body from the registry, with where it was declared (for error messages).
+
+    Slotted: a national registry holds 100 000 of them for the whole run."""
 
     id: str
     name: str

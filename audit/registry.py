@@ -16,6 +16,7 @@ File format (one file per region or per set of bodies):
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable
@@ -197,6 +198,12 @@ def _entities_of(path: str, problems: list[Problem]):
     yield from held
 
 
+@functools.lru_cache(maxsize=64)
+def _normpath(path: str) -> str:
+    """One string per registry file, shared by its entities."""
+    return os.path.normpath(path)
+
+
 def _text(value) -> str | None:
     """Scalars that are fine as text (ids are often written as bare numbers)."""
     if isinstance(value, bool) or value is None:
@@ -318,6 +325,6 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
         short_name=short_name,
         pages=pages,
         contacts=contacts,
-        source_file=os.path.normpath(path),
+        source_file=_normpath(path),
         source_line=line,
     )
