@@ -99,15 +99,20 @@ def load_yaml_file(path: str) -> Any:
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _invalid(exc: yaml.YAMLError, path: str) -> YamlError:
+    """A parser's complaint as a Problem naming the file and, when known, the line."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        return YamlError(Problem(path, line, "yaml", f"not valid YAML: {exc.problem}"))
+    return YamlError(Problem(path, 0, "yaml", f"not valid YAML: {exc}"))
+
+
 def load_yaml_text(text: str, path: str = "<string>") -> Any:
     try:
         node = yaml.compose(text, Loader=_FAST_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise YamlError(Problem(path, line, "yaml", f"not valid YAML: {exc.problem}")) from None
     except yaml.YAMLError as exc:
-        raise YamlError(Problem(path, 0, "yaml", f"not valid YAML: {exc}")) from None
+        raise _invalid(exc, path) from None
     if node is None:
         return None
     return _build(node, path, yaml.SafeLoader(""), "document")
@@ -258,11 +263,7 @@ def iter_mapping_file(path: str, streamed: str) -> Iterator[Part]:
                     "not valid YAML: expected a single document",
                 )
             )
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise YamlError(Problem(path, line, "yaml", f"not valid YAML: {exc.problem}")) from None
     except yaml.YAMLError as exc:
-        raise YamlError(Problem(path, 0, "yaml", f"not valid YAML: {exc}")) from None
+        raise _invalid(exc, path) from None
     finally:
         loader.dispose()

@@ -15,11 +15,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-from audit.report.html import INVISIBLE, LABELS, inert, status_key
+from audit.report.html import INVISIBLE, LABELS, status_key
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# what inert() drops and what XML cannot carry, in one pass
+# what inert() drops (controls, bidi overrides) and what XML cannot carry, in one pass
 _UNSAFE = re.compile(INVISIBLE.pattern[:-1] + "\ufffe\uffff]")
 CELL_LIMIT = 32_767
 SHEET_ROWS = 1_048_576 - 1  # Excel's rows per sheet, less one for the note that the rest is cut
@@ -76,16 +75,13 @@ def finding_rows(report: dict, lang: str = "ru") -> Iterator[dict]:
 
 def entity_finding_rows(e: dict, checks: dict[str, dict], lang: str = "ru") -> Iterator[dict]:
     labels = LABELS[lang]["status"]
+    identity = body_identity(e)
     evidence = {ev["id"]: ev for ev in e["evidence"]}
     for f in e["findings"]:
         c = checks.get(f["check"], {})
         cited = [evidence[i] for i in f.get("evidence") or [] if i in evidence]
         yield {
-            "entity_id": e["id"],
-            "name": e["name"],
-            "kind": e["kind"],
-            "region": e.get("region") or "",
-            "parent": e.get("parent") or "",
+            **identity,
             "check": f.get("key") or f["check"],
             "platform": f.get("platform") or "",
             "status": f["status"],
@@ -103,16 +99,23 @@ def entity_finding_rows(e: dict, checks: dict[str, dict], lang: str = "ru") -> I
         }
 
 
-def body_row(e: dict, lang: str = "ru") -> dict:
-    labels = LABELS[lang]["body_status"]
-    chosen = (e.get("observations") or {}).get("chosen") or {}
-    fails = [f for f in e["findings"] if f["status"] == "fail"]
+def body_identity(e: dict) -> dict:
+    """The columns naming a body, first in both sheets."""
     return {
         "entity_id": e["id"],
         "name": e["name"],
         "kind": e["kind"],
         "region": e.get("region") or "",
         "parent": e.get("parent") or "",
+    }
+
+
+def body_row(e: dict, lang: str = "ru") -> dict:
+    labels = LABELS[lang]["body_status"]
+    chosen = (e.get("observations") or {}).get("chosen") or {}
+    fails = [f for f in e["findings"] if f["status"] == "fail"]
+    return {
+        **body_identity(e),
         "website": e.get("website") or ("—" if e.get("website_none") else ""),
         "vk": (chosen.get("vk") or {}).get("url", ""),
         "ok": (chosen.get("ok") or {}).get("url", ""),
@@ -287,4 +290,4 @@ def write_junit(report: dict, out_dir: str, lang: str = "ru") -> str:
 
 
 def _xml(text: str) -> str:
-    return _XML_ILLEGAL.sub("", inert(text or ""))
+    return _UNSAFE.sub("", text or "")
