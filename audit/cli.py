@@ -214,11 +214,22 @@ class RunOptions:
     resume: bool = False
     waivers: list = field(default_factory=list)
     chunk: int = 500
+    workers: int | None = None  # page-parsing processes; None: auto_workers()
     archive: bool = False
     canaries: tuple = ()
     max_error_rate: float = 20.0  # percent of a platform's pages unreadable: exit 3 above it
     fail_on: str = "violation"  # violation | new | none
     fail_under: float | None = None  # overall compliance percent
+
+
+POOL_FROM = 1000  # bodies from which parsing pages in other processes pays for starting them
+
+
+def auto_workers(bodies: int, cpus: int | None = None) -> int:
+    """Page-parsing processes for a run of `bodies`: every core but this process's one (up to
+    4) for a large run; none for a small one, whose pages parse faster than processes start."""
+    cpus = cpus or os.cpu_count() or 1
+    return min(cpus - 1, 4) if bodies >= POOL_FROM else 0
 
 
 def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) -> int:
@@ -229,7 +240,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
     from audit.runner import file_sha256, run_audit
     from audit.store import Store, StoreError
 
-    reg = load_registry(registries)
+    reg = load_registry(registries, keep=False)  # the run reads the bodies again as it goes
     if reg.problems:
         for problem in reg.problems:
             print(problem)
@@ -257,7 +268,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
         store.mark(run_id, "running")
         done = len(store.done_ids(run_id))
         if not opts.quiet:
-            _err(f"resuming run {run_id}: {done} of {len(reg.entities)} bodies already done")
+            _err(f"resuming run {run_id}: {done} of {reg.count} bodies already done")
     else:
         run_id = store.begin_run(
             {
@@ -270,14 +281,14 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                 "policy_sha256": policy_digest(policy.to_json()),
             }
         )
-    bar = _progress(len(reg.entities), opts.quiet)
+    bar = _progress(reg.count, opts.quiet)
     if bar is not None:
         bar.update(len(store.done_ids(run_id)))
     previous = json.loads(store.run(run_id)["meta"])
     try:
         result = asyncio.run(
             run_audit(
-                reg.entities,
+                reg.stream(),
                 reg.files,
                 config,
                 policy,
@@ -285,6 +296,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                 platforms=opts.platforms,
                 chunk=opts.chunk,
                 journal=StoreJournal(store, run_id),
+                workers=auto_workers(reg.count) if opts.workers is None else opts.workers,
                 waivers=opts.waivers,
                 keep_results=False,
                 fetcher_hook=_archive_hook(opts, run_id),
@@ -468,6 +480,11 @@ def waivers_from(path: str | None) -> list:
 def cmd_run(args: argparse.Namespace) -> int:
     if args.chunk < 1:
         raise UsageError("--chunk must be at least 1")
+    workers = None
+    if args.workers != "auto":
+        if not args.workers.isdigit():
+            raise UsageError(f"--workers {args.workers}: a number of processes, or auto")
+        workers = int(args.workers)
     signal.signal(signal.SIGTERM, _terminate)
     code = execute_run(
         args.registry,
@@ -483,6 +500,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             resume=args.resume,
             waivers=waivers_from(args.waivers),
             chunk=args.chunk,
+            workers=workers,
             archive=args.archive,
             canaries=canaries_from(args),
             max_error_rate=args.max_error_rate,
@@ -1020,6 +1038,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=500,
         help="bodies collected together; their page look-ups share API requests (500)",
+    )
+    p.add_argument(
+        "--workers",
+        default="auto",
+        metavar="N",
+        help="processes parsing the websites' pages besides this one; 0: parse here "
+        f"(auto: the other cores, up to 4, for {POOL_FROM} bodies or more; else 0)",
     )
     p.add_argument(
         "--archive",

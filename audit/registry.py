@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -46,13 +46,27 @@ _ID = re.compile(r"^[\w.:/-]{1,128}$")
 
 @dataclass
 class Registry:
+    """Validated registry files. `entities` is empty when loaded with `keep=False`: a run then
+    reads them again, file by file, through `stream()` (a national registry is never held)."""
+
     entities: list[Entity] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    count: int = 0  # valid entities, kept or not
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def stream(self) -> Iterator[Entity]:
+        """The valid entities in registry order, read again from the files."""
+        if self.entities:
+            yield from self.entities
+            return
+        for path in self.files:
+            for entity, *_ in _entities_of(path, []):
+                if entity is not None:
+                    yield entity
 
 
 def registry_files(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
@@ -74,12 +88,23 @@ def registry_files(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
     return files, problems
 
 
-def load_registry(paths: Iterable[str]) -> Registry:
-    """Load and validate registry files together (ids are unique across all of them)."""
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """What cross-entity validation needs of an entity: its parent and where it stands."""
+
+    parent: str | None
+    file: str
+    line: int
+    parent_line: int
+
+
+def load_registry(paths: Iterable[str], keep: bool = True) -> Registry:
+    """Load and validate registry files together (ids are unique across all of them).
+    `keep=False` validates everything but keeps only ids and parents (see `Registry.stream`)."""
     files, problems = registry_files(paths)
     reg = Registry(problems=problems, files=files)
     first_seen: dict[str, tuple[str, int]] = {}
-    parents: list[tuple[Entity, int]] = []
+    links: dict[str, _Link] = {}  # valid entities
     broken_ids: set[str] = set()  # entities with errors: children should not report them unknown
     for path in files:
         found: list[tuple[Entity | None, str | None, int, int]] = []
@@ -101,36 +126,37 @@ def load_registry(paths: Iterable[str]) -> Registry:
             if entity is None:
                 broken_ids.add(entity_id)
                 continue
-            reg.entities.append(entity)
-            if entity.parent is not None:
-                parents.append((entity, parent_line))
-    known = {e.id for e in reg.entities} | broken_ids
-    for entity, line in parents:
-        if entity.parent not in known:
-            reg.problems.append(
-                Problem(entity.source_file, line, "parent", f"unknown parent id {entity.parent!r}")
+            reg.count += 1
+            if keep:
+                reg.entities.append(entity)
+            links[entity.id] = _Link(
+                entity.parent, entity.source_file, entity.source_line, parent_line
             )
-    reg.problems.extend(_parent_cycles(reg.entities))
+    for link in links.values():
+        if link.parent is not None and link.parent not in links and link.parent not in broken_ids:
+            reg.problems.append(
+                Problem(link.file, link.parent_line, "parent", f"unknown parent id {link.parent!r}")
+            )
+    reg.problems.extend(_parent_cycles(links))
     return reg
 
 
-def _parent_cycles(entities: list[Entity]) -> list[Problem]:
-    by_id = {e.id: e for e in entities}
+def _parent_cycles(links: dict[str, _Link]) -> list[Problem]:
     problems, reported = [], set()
-    for e in entities:
-        seen, cur = [], e
-        while cur is not None and cur.parent is not None and cur.id not in seen:
-            seen.append(cur.id)
-            cur = by_id.get(cur.parent)
-        if cur is not None and cur.id in seen and cur.id not in reported:
-            cycle = seen[seen.index(cur.id) :]
+    for entity_id in links:
+        seen, cur = [], entity_id
+        while cur in links and links[cur].parent is not None and cur not in seen:
+            seen.append(cur)
+            cur = links[cur].parent
+        if cur in links and cur in seen and cur not in reported:
+            cycle = seen[seen.index(cur) :]
             reported.update(cycle)
             problems.append(
                 Problem(
-                    cur.source_file,
-                    cur.source_line,
+                    links[cur].file,
+                    links[cur].line,
                     "parent",
-                    "parent chain forms a cycle: " + " -> ".join([*cycle, cur.id]),
+                    "parent chain forms a cycle: " + " -> ".join([*cycle, cur]),
                 )
             )
     return problems

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -16,7 +19,7 @@ from audit import __version__
 from audit.canaries import Canary, Drift, check_canaries
 from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.collect.pages import PlatformSettings, page_collectors, page_refs
-from audit.collect.site import collect_site
+from audit.collect.site import Offload, collect_site, inline
 from audit.evaluate import evaluate_entity
 from audit.fetch import FetchConfig, Fetcher
 from audit.model import Entity, Finding
@@ -98,6 +101,26 @@ def number_evidence(obs: Observations) -> None:
         obs.pages[url] = replace(page, evidence=own)
 
 
+@asynccontextmanager
+async def page_parsers(workers: int) -> AsyncIterator[Offload]:
+    """Where websites' pages are parsed: here, or in `workers` processes. They are spawned, not
+    forked (this process runs threads, which a fork could deadlock), and reaped when the run
+    ends, so that their CPU time counts as the run's."""
+    if workers <= 0:
+        yield inline
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    loop = asyncio.get_running_loop()
+
+    async def offload(fn, *args):
+        return await loop.run_in_executor(pool, fn, *args)
+
+    try:
+        yield offload
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 class Journal:
     """Where a run writes as it goes (nothing by default); the store-backed journal lets a
     killed run resume without fetching again what it already has."""
@@ -122,7 +145,7 @@ class Journal:
 
 
 async def run_audit(
-    entities: list[Entity],
+    entities: Iterable[Entity],
     registry_files: list[str],
     config: FetchConfig,
     policy: Policy,
@@ -134,10 +157,12 @@ async def run_audit(
     keep_results: bool = True,
     fetcher_hook: Callable[[Fetcher], None] | None = None,
     canaries: tuple[Canary, ...] = (),
+    workers: int = 0,
 ) -> RunResult:
     """Audit `entities` chunk by chunk (websites, then every page of the chunk in batched
     look-ups, then the checks), in registry order. Each result goes to `journal.done` and
-    `on_done` as soon as it exists; `keep_results=False` keeps none in memory."""
+    `on_done` as soon as it exists; `keep_results=False` keeps none in memory. `workers` > 0
+    parses the websites' pages in that many processes (this one keeps the network busy)."""
     started = time.monotonic()
     platforms = platforms or PlatformSettings()
     journal = journal or Journal()
@@ -151,9 +176,10 @@ async def run_audit(
     )
     _ = catalogue()  # load (and validate) the catalogue before any network traffic
     done = journal.done_ids()
-    todo = [(n, e) for n, e in enumerate(entities) if e.id not in done]
+    # read as the run goes: a registry streamed from its files is never held whole
+    todo = ((n, e) for n, e in enumerate(entities) if e.id not in done)
     known_pages = journal.pages()
-    async with Fetcher(config) as fetcher:
+    async with Fetcher(config) as fetcher, page_parsers(workers) as offload:
         if fetcher_hook is not None:
             fetcher_hook(fetcher)
         collectors = page_collectors(fetcher, platforms)
@@ -174,36 +200,45 @@ async def run_audit(
         async def site_of(entity: Entity) -> SiteObservation:
             site = journal.site(entity.id)
             if site is None:
-                site = await collect_site(entity, fetcher)
+                site = await collect_site(entity, fetcher, offload=offload)
                 journal.save_site(entity.id, site)
             return site
 
         size = max(1, chunk)
-        queue: asyncio.Queue = asyncio.Queue()
-        for item in todo:
-            queue.put_nowait(item)
         # bodies whose website is read, waiting for their batch; bounded, so that websites
         # read faster than batches are looked up and checked wait instead of piling up
         ready: asyncio.Queue = asyncio.Queue(maxsize=2 * size)
         finished = object()
 
         async def site_worker() -> None:
-            while True:
-                try:
-                    position, entity = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
+            for position, entity in todo:  # the workers share one iterator
                 await ready.put((position, entity, await site_of(entity)))
 
-        async def evaluate_batch(batch: list[tuple[int, Entity, SiteObservation]]) -> list:
-            refs = [r for _, e, s in batch for r in page_refs(e, s)[1]]
-            missing = [r for r in refs if r.url not in known_pages]
-            pages: dict = {r.url: known_pages[r.url] for r in refs if r.url in known_pages}
-            for found in await asyncio.gather(*(c.collect(missing) for c in collectors)):
+        carried: list[tuple[int, Entity, SiteObservation]] = []  # bodies waiting for pages
+        carried_pages: dict[str, PageObservation] = {}
+
+        async def evaluate_batch(
+            batch: list[tuple[int, Entity, SiteObservation]], final: bool
+        ) -> list:
+            """Look up the batch's pages and check every body whose pages are all in. A body
+            whose page waits for a fuller API request is carried to the next batch."""
+            nonlocal carried, carried_pages
+            batch = carried + batch
+            refs_of = [page_refs(e, s)[1] for _, e, s in batch]
+            pages = dict(carried_pages)
+            for refs in refs_of:
+                for r in refs:
+                    if r.url in known_pages and r.url not in pages:
+                        pages[r.url] = known_pages[r.url]
+            missing = [r for refs in refs_of for r in refs if r.url not in pages]
+            for found in await asyncio.gather(*(c.collect(missing, final) for c in collectors)):
                 journal.save_pages(found)
                 pages.update(found)
-            results = []
-            for position, entity, site in batch:
+            results, carried = [], []
+            for (position, entity, site), refs in zip(batch, refs_of, strict=True):
+                if not final and any(r.url not in pages for r in refs):
+                    carried.append((position, entity, site))
+                    continue
                 result = assemble(entity, site, pages, policy)
                 if drift.failures:
                     result.findings = drift.apply(result.findings)
@@ -215,14 +250,19 @@ async def run_audit(
                     results.append((position, result))
                 if on_done is not None:
                     on_done(result)
+            carried_pages = {
+                r.url: pages[r.url]
+                for (_, e, s) in carried
+                for r in page_refs(e, s)[1]
+                if r.url in pages
+            }
             return results
 
         # Websites are read continuously; a batch of pages is looked up as soon as `size` bodies
         # have their website (or when no more are coming), so one slow site delays only its
         # own body, not a whole chunk, and the look-ups overlap with the next websites.
         workers = [
-            asyncio.create_task(site_worker())
-            for _ in range(max(1, min(len(todo), config.concurrency * 2)))
+            asyncio.create_task(site_worker()) for _ in range(max(1, config.concurrency * 2))
         ]
 
         async def close_when_read() -> None:
@@ -239,8 +279,8 @@ async def run_audit(
                 item = await ready.get()
                 if item is not finished:
                     batch.append(item)
-                if batch and (len(batch) >= size or item is finished):
-                    kept.extend(await evaluate_batch(batch))
+                if (batch or carried) and (len(batch) >= size or item is finished):
+                    kept.extend(await evaluate_batch(batch, final=item is finished))
                     batch = []
                 if item is finished:
                     break

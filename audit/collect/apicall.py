@@ -34,7 +34,11 @@ class Redactor:
 
 
 class RateLimiter:
-    """At most `rate` calls per second for one token, spaced evenly (shared by all workers)."""
+    """At most `rate` calls per second for one token, spaced evenly (shared by all workers).
+
+    Each caller takes the next free slot at once and sleeps until it comes: callers wait side
+    by side, so the rate holds even when the event loop is busy (a lock held through the sleep
+    would let one caller through per loop turn, however high the rate)."""
 
     def __init__(
         self,
@@ -45,15 +49,13 @@ class RateLimiter:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.sleep, self.clock = sleep, clock
         self._next = 0.0
-        self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
-        async with self._lock:
-            now = self.clock()
-            if self._next > now:
-                await self.sleep(self._next - now)
-                now = self._next
-            self._next = now + self.interval
+        now = self.clock()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            await self.sleep(slot - now)
 
 
 @dataclass

@@ -82,23 +82,62 @@ def apply_topics(page: PageObservation, answer: Any) -> None:
 
 
 async def collect_ok_api(api: OkApi, refs: list[PageRef]) -> dict[str, PageObservation]:
-    observed_at = now_iso()
-    out: dict[str, PageObservation] = {}
-    gid_of: dict[str, str] = {}  # ref url -> group id
-    extra_ev: dict[str, list] = {}
-    unique_refs = list(dict.fromkeys(refs))
+    """Observe every referenced OK page at once; one observation per distinct ref URL."""
+    return await OkPages(api).collect(refs, final=True)
 
-    async def resolve(ref: PageRef) -> None:
+
+class OkPages:
+    """OK pages of a run, batch after batch. A group.getInfo a batch would leave partly filled
+    (fewer than 100 groups) waits for the next batch's groups unless the batch is `final`;
+    pages waiting so are absent from `collect`'s answer and come with a later batch's."""
+
+    def __init__(self, api: OkApi):
+        self.api = api
+        self.gid_of: dict[str, str] = {}  # ref url -> group id, not yet answered
+        self.extra_ev: dict[str, list] = {}  # ref url -> url.getInfo evidence
+        self.lookup: dict[str, None] = {}  # group ids waiting for group.getInfo
+        self.asked: set[str] = set()
+        self.groups: dict[str, dict] = {}
+        self.group_ev: dict[str, list] = {}
+        self.facts: dict[str, CallResult] = {}
+        self.failures: dict[str, CallResult] = {}
+
+    async def collect(self, refs: list[PageRef], final: bool = True) -> dict[str, PageObservation]:
+        observed_at = now_iso()
+        out: dict[str, PageObservation] = {}
+        fresh = [r for r in dict.fromkeys(refs) if r.url not in self.gid_of]
+        await asyncio.gather(*(self._resolve(r, out, observed_at) for r in fresh))
+        for gid in self.gid_of.values():
+            if gid not in self.asked:
+                self.lookup[gid] = None
+        size = self.api.settings.ids_per_call
+        ids = list(self.lookup)
+        if not final:
+            ids = ids[: len(ids) - len(ids) % size]
+        for gid in ids:
+            del self.lookup[gid]
+        self.asked.update(ids)
+        for part in chunks(ids, size):
+            await self._lookup(part)
+        out.update(await self._answered(observed_at))
+        live = set(self.gid_of.values())
+        self.asked &= live
+        for table in (self.groups, self.group_ev, self.facts, self.failures):
+            for gid in [g for g in table if g not in live]:
+                del table[gid]
+        return out
+
+    async def _resolve(self, ref: PageRef, out: dict, observed_at: str) -> None:
+        """A group id for the address: directly, or through url.getInfo for a short name."""
         if ref.kind == "group":
-            gid_of[ref.url] = ref.key
+            self.gid_of[ref.url] = ref.key
             return
         if ref.kind == "profile":
             out[ref.url] = PageObservation(
                 "ok", ref.url, "api", "found", observed_at, page_id=ref.key, kind="profile"
             )
             return
-        result = await api.call("url.getInfo", {"url": ref.url}, f"url.getInfo url={ref.url}")
-        extra_ev[ref.url] = list(result.evidence)
+        result = await self.api.call("url.getInfo", {"url": ref.url}, f"url.getInfo url={ref.url}")
         if not result.ok:
             if result.error_code in NOT_FOUND_CODES:
                 out[ref.url] = PageObservation(
@@ -111,7 +150,8 @@ async def collect_ok_api(api: OkApi, refs: list[PageRef]) -> dict[str, PageObser
         kind = str(answer.get("type") or "").upper()
         object_id = answer.get("objectIdStr") or answer.get("objectId")
         if kind == "GROUP" and object_id:
-            gid_of[ref.url] = str(object_id)
+            self.gid_of[ref.url] = str(object_id)
+            self.extra_ev[ref.url] = list(result.evidence)
         elif kind in ("USER", "PROFILE") and object_id:
             out[ref.url] = PageObservation(
                 "ok",
@@ -128,15 +168,8 @@ async def collect_ok_api(api: OkApi, refs: list[PageRef]) -> dict[str, PageObser
                 "ok", ref.url, "api", "missing", observed_at, evidence=list(result.evidence)
             )
 
-    await asyncio.gather(*(resolve(r) for r in unique_refs))
-
-    groups: dict[str, dict] = {}
-    group_ev: dict[str, list] = {}
-    facts: dict[str, CallResult] = {}
-    failures: dict[str, CallResult] = {}
-
-    async def lookup(part: list[str]) -> None:
-        result = await api.call(
+    async def _lookup(self, part: list[str]) -> None:
+        result = await self.api.call(
             "group.getInfo",
             {"uids": ",".join(part), "fields": GROUP_FIELDS},
             f"group.getInfo uids={','.join(part)}",
@@ -145,83 +178,86 @@ async def collect_ok_api(api: OkApi, refs: list[PageRef]) -> dict[str, PageObser
             code = result.error_code
             if code in NOT_FOUND_CODES | RESTRICTED_CODES:
                 if len(part) == 1:
-                    facts[part[0]] = result
+                    self.facts[part[0]] = result
                     return
                 half = len(part) // 2
-                await lookup(part[:half])
-                await lookup(part[half:])
+                await self._lookup(part[:half])
+                await self._lookup(part[half:])
                 return
-            failures.update(dict.fromkeys(part, result))
+            self.failures.update(dict.fromkeys(part, result))
             return
         for group in groups_of(result.response):
             gid = str(group.get("uid"))
-            groups[gid] = group
-            group_ev[gid] = list(result.evidence)
+            self.groups[gid] = group
+            self.group_ev[gid] = list(result.evidence)
 
-    ids = list(dict.fromkeys(gid_of.values()))
-    for part in chunks(ids, api.settings.ids_per_call):
-        await lookup(part)
-
-    pages: dict[str, PageObservation] = {}
-    for url, gid in gid_of.items():
-        before = extra_ev.get(url, [])
-        if gid in failures:
-            out[url] = failed(url, failures[gid], observed_at)
-            continue
-        if gid in facts:
-            result = facts[gid]
-            page = PageObservation(
-                "ok",
-                url,
-                "api",
-                "missing",
-                observed_at,
-                page_id=gid,
-                evidence=[*before, *result.evidence],
-                detail=result.detail(),
-            )
-            if result.error_code in RESTRICTED_CODES:
-                page.state, page.kind, page.closed, page.wall_cause = (
-                    "found",
-                    "group",
-                    True,
-                    "closed",
+    async def _answered(self, observed_at: str) -> dict[str, PageObservation]:
+        """Every address whose group was asked about, with the latest topics of open groups."""
+        out: dict[str, PageObservation] = {}
+        pages: dict[str, PageObservation] = {}
+        for url, gid in list(self.gid_of.items()):
+            if gid in self.lookup:
+                continue
+            del self.gid_of[url]
+            before = self.extra_ev.pop(url, [])
+            if gid in self.failures:
+                out[url] = failed(url, self.failures[gid], observed_at)
+                continue
+            if gid in self.facts:
+                out[url] = fact_page(url, gid, self.facts[gid], before, observed_at)
+                continue
+            group = self.groups.get(gid)
+            if group is None:
+                out[url] = PageObservation(
+                    "ok", url, "api", "missing", observed_at, page_id=gid, evidence=list(before)
                 )
+                continue
+            page = page_from_group(url, group, observed_at)
+            page.evidence = [*before, *self.group_ev.get(gid, [])]
+            pages.setdefault(gid, page)
             out[url] = page
-            continue
-        group = groups.get(gid)
-        if group is None:
-            out[url] = PageObservation(
-                "ok", url, "api", "missing", observed_at, page_id=gid, evidence=list(before)
+
+        async def topics(page: PageObservation) -> None:
+            result = await self.api.call(
+                "mediatopic.getTopics",
+                {"gid": page.page_id or "", "count": str(TOPICS)},
+                f"mediatopic.getTopics gid={page.page_id}",
             )
-            continue
-        page = page_from_group(url, group, observed_at)
-        page.evidence = [*before, *group_ev.get(gid, [])]
-        pages.setdefault(gid, page)
-        out[url] = page
+            page.evidence.extend(result.evidence)
+            if result.ok:
+                apply_topics(page, result.response)
+            elif result.error_code in RESTRICTED_CODES:
+                page.wall_cause = "closed"
+            else:
+                page.wall_cause = result.cause
 
-    async def topics(page: PageObservation) -> None:
-        result = await api.call(
-            "mediatopic.getTopics",
-            {"gid": page.page_id or "", "count": str(TOPICS)},
-            f"mediatopic.getTopics gid={page.page_id}",
-        )
-        page.evidence.extend(result.evidence)
-        if result.ok:
-            apply_topics(page, result.response)
-        elif result.error_code in RESTRICTED_CODES:
-            page.wall_cause = "closed"
-        else:
-            page.wall_cause = result.cause
+        readable = [p for p in pages.values() if p.exists and not p.closed]
+        await asyncio.gather(*(topics(p) for p in readable))
+        for page in out.values():  # another address of a page already read shares its posts
+            origin = pages.get(page.page_id or "")
+            if origin is not None and origin is not page:
+                page.posts, page.posts_total = origin.posts, origin.posts_total
+                page.posts_cover_from, page.wall_cause = origin.posts_cover_from, origin.wall_cause
+        return out
 
-    readable = [p for p in pages.values() if p.exists and not p.closed]
-    await asyncio.gather(*(topics(p) for p in readable))
-    for page in out.values():  # another address of a page already read shares its posts
-        origin = pages.get(page.page_id or "")
-        if origin is not None and origin is not page:
-            page.posts, page.posts_total = origin.posts, origin.posts_total
-            page.posts_cover_from, page.wall_cause = origin.posts_cover_from, origin.wall_cause
-    return out
+
+def fact_page(
+    url: str, gid: str, result: CallResult, before: list, observed_at: str
+) -> PageObservation:
+    """group.getInfo refused this very group: not found, or found and restricted."""
+    page = PageObservation(
+        "ok",
+        url,
+        "api",
+        "missing",
+        observed_at,
+        page_id=gid,
+        evidence=[*before, *result.evidence],
+        detail=result.detail(),
+    )
+    if result.error_code in RESTRICTED_CODES:
+        page.state, page.kind, page.closed, page.wall_cause = "found", "group", True, "closed"
+    return page
 
 
 def failed(url: str, result: CallResult, observed_at: str) -> PageObservation:

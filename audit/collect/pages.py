@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from audit.collect.ok import collect_ok_api
+from audit.collect.ok import OkPages
 from audit.collect.ok_api import OkApi, OkSettings
 from audit.collect.ok_html import collect_ok_html
-from audit.collect.vk import collect_vk_api
+from audit.collect.vk import VkPages
 from audit.collect.vk_api import VkApi, VkSettings
 from audit.collect.vk_html import collect_vk_html
 from audit.fetch import Fetcher
@@ -24,7 +24,9 @@ class PageCollector(Protocol):
     platform: str
     source: str  # api | html
 
-    async def collect(self, refs: list[PageRef]) -> dict[str, PageObservation]: ...
+    async def collect(
+        self, refs: list[PageRef], final: bool = True
+    ) -> dict[str, PageObservation]: ...
 
     def requests(self) -> int: ...
 
@@ -41,18 +43,23 @@ class PlatformSettings:
 class PlatformCollector:
     """One platform's pages: through its API when credentials are set, else its public pages."""
 
-    def __init__(self, platform: str, fetcher: Fetcher, settings, api, read_api, read_html):
+    def __init__(self, platform: str, fetcher: Fetcher, settings, api, api_pages, read_html):
         self.platform, self.fetcher, self.settings = platform, fetcher, settings
-        self.api, self._read_api, self._read_html = api, read_api, read_html
+        self.api, self._read_html = api, read_html
+        self._api_pages = api_pages(api) if api is not None else None  # carries partial requests
         self.source = "api" if api is not None else "html"
         self._html_requests = 0
+        if api is None:
+            fetcher.keep_alive(settings.web_url)
 
-    async def collect(self, refs: list[PageRef]) -> dict[str, PageObservation]:
+    async def collect(self, refs: list[PageRef], final: bool = True) -> dict[str, PageObservation]:
+        """Pages of `refs`. Not `final`: an API request the refs would leave partly filled
+        waits for the next call's refs, and its pages are left out of this answer."""
         refs = [r for r in refs if r.platform == self.platform]
+        if self._api_pages is not None:
+            return await self._api_pages.collect(refs, final)
         if not refs:
             return {}
-        if self.api is not None:
-            return await self._read_api(self.api, refs)
         self._html_requests += len(set(refs))
         return await self._read_html(self.fetcher, refs, self.settings.web_url)
 
@@ -68,7 +75,7 @@ def page_collectors(fetcher: Fetcher, settings: PlatformSettings) -> list[PageCo
             fetcher,
             vk,
             VkApi(fetcher, vk) if vk.token else None,
-            collect_vk_api,
+            VkPages,
             collect_vk_html,
         ),
         PlatformCollector(
@@ -76,7 +83,7 @@ def page_collectors(fetcher: Fetcher, settings: PlatformSettings) -> list[PageCo
             fetcher,
             ok,
             OkApi(fetcher, ok) if ok.usable else None,
-            collect_ok_api,
+            OkPages,
             collect_ok_html,
         ),
     ]

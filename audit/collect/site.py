@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
-from audit.fetch import Fetcher
-from audit.interstitials import classify
-from audit.links import discover
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from audit.fetch import Cause, Fetcher
+from audit.interstitials import Interstitial, classify
+from audit.links import PageLinks, discover
 from audit.model import Entity
 from audit.observations import SiteObservation
 
 MAX_FOLLOW = 2  # extra same-site pages read when the home page lacks a VK or OK link
 
+# Runs a CPU-bound function (parsing a page) somewhere: in this process, or in a process pool
+# so that a large run parses on every core while this process does the network.
+Offload = Callable[..., Awaitable[Any]]
+
+
+async def inline(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
+
+def read_home(
+    text: str | None, final_url: str | None, base: str, searchable: bool
+) -> tuple[Interstitial | None, PageLinks | None]:
+    """A home page's stand-in (stub, interstitial) or, when it is a searchable page, its links:
+    everything that parses the page, in one call that can run in another process."""
+    stand_in = classify(text, final_url)
+    if stand_in is not None or not searchable or text is None:
+        return stand_in, None
+    return None, discover(text, base)
+
 
 async def collect_site(
-    entity: Entity, fetcher: Fetcher, max_follow: int = MAX_FOLLOW
+    entity: Entity, fetcher: Fetcher, max_follow: int = MAX_FOLLOW, offload: Offload = inline
 ) -> SiteObservation:
     if entity.website_none:
         return SiteObservation(state="none")
@@ -20,8 +42,11 @@ async def collect_site(
         return SiteObservation(state="unknown")
     home = await fetcher.get(entity.website)
     ev = home.evidence
+    # An answer cut off after its status line (a reset, a timeout mid-body) is no answer: the
+    # page was not read, whichever packet the cut came after. An over-large page was answered.
+    answered = ev.status is not None and ev.error in (None, Cause.TOO_LARGE)
     obs = SiteObservation(
-        state="fetched" if ev.status is not None else "failed",
+        state="fetched" if answered else "failed",
         url=entity.website,
         final_url=ev.final_url,
         status=ev.status,
@@ -29,19 +54,21 @@ async def collect_site(
         detail=ev.error_detail,
         evidence=[ev],
     )
-    stand_in = classify(home.text if home.is_html else None, ev.final_url)
+    base = ev.final_url or entity.website
+    stand_in, found = await offload(
+        read_home, home.text if home.is_html else None, ev.final_url, base, home.ok
+    )
     if stand_in is not None:  # a stub or interstitial says nothing about the body
         obs.cause, obs.detail, obs.interstitial = stand_in.kind, stand_in.name, stand_in.kind
         return obs
     if not home.ok:
         return obs
-    if not home.is_html:
+    if found is None:
         obs.cause, obs.detail = "not_html", f"content type {ev.content_type}"
         return obs
-    found = discover(home.text, ev.final_url or entity.website)
     obs.title, obs.pos = found.title, found.pos
     obs.references = list(found.references)
-    obs.pages_read.append(ev.final_url or entity.website)
+    obs.pages_read.append(base)
     for url in found.follow[:max_follow]:
         links = obs.links()
         if links.pages("vk", direct_only=True) and links.pages("ok", direct_only=True):
@@ -50,7 +77,7 @@ async def collect_site(
         obs.evidence.append(extra.evidence)
         if not (extra.ok and extra.is_html):
             continue
-        more = discover(extra.text, extra.evidence.final_url or url)
+        more = await offload(discover, extra.text, extra.evidence.final_url or url)
         obs.pages_read.append(extra.evidence.final_url or url)
         obs.references.extend(more.references)
         if more.pos.found and not obs.pos.found:

@@ -131,33 +131,99 @@ def failed(url: str, result: CallResult, observed_at: str) -> PageObservation:
 
 
 async def collect_vk_api(api: VkApi, refs: list[PageRef]) -> dict[str, PageObservation]:
-    """Observe every referenced VK page; one observation per distinct ref URL."""
-    observed_at = now_iso()
-    out: dict[str, PageObservation] = {}
-    groups: dict[str, PageRef] = {}  # request key -> ref
-    for ref in dict.fromkeys(refs):
-        if ref.kind == "user":
-            out[ref.url] = PageObservation(
-                "vk", ref.url, "api", "found", observed_at, page_id=ref.key, kind="profile"
-            )
-        else:
-            groups[ref.key] = ref
+    """Observe every referenced VK page at once; one observation per distinct ref URL."""
+    return await VkPages(api).collect(refs, final=True)
 
-    by_id: dict[str, dict] = {}
-    by_name: dict[str, dict] = {}
-    evidence_of: dict[str, list] = {}  # group id -> evidence of the calls that read it
 
-    facts: dict[str, tuple[int, CallResult]] = {}  # key -> access error about that page
+class VkPages:
+    """VK pages of a run, batch after batch, in as few requests as VK's limits allow.
 
-    async def lookup(keys: list[str]) -> dict[str, CallResult]:
-        """groups.getById over `keys`; returns the failed call per key that could not be asked."""
-        failures: dict[str, CallResult] = {}
-        for part in chunks(keys, api.settings.ids_per_call):
-            failures.update(await lookup_part(part))
-        return failures
+    A request a batch would leave partly filled (fewer than 500 ids, fewer than 25 calls in an
+    execute) waits for the next batch's pages unless the batch is `final`: a run then makes
+    exactly the requests its pages need, not one partial request per batch and method. Pages
+    waiting so are absent from `collect`'s answer; they come with a later batch's.
+    """
 
-    async def lookup_part(part: list[str]) -> dict[str, CallResult]:
-        result = await api.call(
+    def __init__(self, api: VkApi):
+        self.api = api
+        self.refs: dict[str, dict[str, PageRef]] = {}  # key -> {url: ref}, not yet answered
+        self.lookup: dict[str, None] = {}  # keys (names, ids) waiting for groups.getById
+        self.names: dict[str, None] = {}  # names getById did not return, for resolveScreenName
+        self.walls: dict[str, PageObservation] = {}  # group id -> page waiting for its wall
+        self.asked: set[str] = set()  # keys groups.getById was asked about
+        self.by_id: dict[str, dict] = {}
+        self.by_name: dict[str, dict] = {}
+        self.evidence_of: dict[str, list] = {}  # group id or "key:<key>" -> evidence
+        self.facts: dict[str, tuple[int, CallResult]] = {}  # key -> access error about it
+        self.failures: dict[str, CallResult] = {}  # key or id -> the call that failed
+        self.resolved_ids: dict[str, str] = {}  # name -> community id
+        self.profiles: dict[str, str] = {}  # name -> user id
+        self.pages: dict[str, PageObservation] = {}  # group id -> observation (shared by refs)
+
+    async def collect(self, refs: list[PageRef], final: bool = True) -> dict[str, PageObservation]:
+        observed_at = now_iso()
+        out: dict[str, PageObservation] = {}
+        for ref in dict.fromkeys(refs):
+            if ref.kind == "user":
+                out[ref.url] = PageObservation(
+                    "vk", ref.url, "api", "found", observed_at, page_id=ref.key, kind="profile"
+                )
+                continue
+            waiting = self.refs.setdefault(ref.key, {})
+            if not waiting and ref.key not in self.asked:
+                self.lookup[ref.key] = None
+            waiting[ref.url] = ref
+        while await self._advance(final):
+            pass
+        out.update(self._answered(observed_at))
+        self._forget_answered()
+        return out
+
+    def _take(self, queue: dict, size: int, final: bool) -> list:
+        """The queue's items that fill whole requests (all of them when final)."""
+        items = list(queue)
+        if not final:
+            items = items[: len(items) - len(items) % size]
+        for item in items:
+            del queue[item]
+        return items
+
+    async def _advance(self, final: bool) -> bool:
+        """Send every request that is full (or, when final, every one); False when none was."""
+        sent = False
+        keys = self._take(self.lookup, self.api.settings.ids_per_call, final)
+        if keys:
+            sent = True
+            self.asked.update(keys)
+            for part in chunks(keys, self.api.settings.ids_per_call):
+                self.failures.update(await self._lookup_part(part))
+            for key in keys:  # names getById did not return: a profile, a renamed page, nothing
+                if self._unresolved(key):
+                    self.names[key] = None
+        names = self._take(self.names, EXECUTE_LIMIT, final)
+        if names:
+            sent = True
+            await self._resolve(names)
+        for key in self.refs:  # communities known: their walls are read next
+            group = self._group(key)
+            if group is not None and str(group.get("id")) not in self.pages:
+                gid = str(group.get("id"))
+                url = next(iter(self.refs[key]))
+                page = page_from_group(url, group, now_iso())
+                page.evidence = list(self.evidence_of.get(gid, []))
+                self.pages[gid] = page
+                if page.exists and not page.closed and page.posts is None:
+                    self.walls[gid] = page
+        walls = self._take(self.walls, EXECUTE_LIMIT, final)
+        if walls:
+            sent = True
+            for part in chunks(walls, EXECUTE_LIMIT):
+                await self._read_walls([self.pages[gid] for gid in part])
+        return sent
+
+    async def _lookup_part(self, part: list[str]) -> dict[str, CallResult]:
+        """groups.getById over `part`; returns the failed call per key that could not be asked."""
+        result = await self.api.call(
             "groups.getById",
             {"group_ids": ",".join(part), "fields": GROUP_FIELDS},
             f"groups.getById group_ids={','.join(part)}",
@@ -165,86 +231,55 @@ async def collect_vk_api(api: VkApi, refs: list[PageRef]) -> dict[str, PageObser
         if not result.ok:
             if result.error_code in (100, 125):  # none of the ids is a community
                 for key in part:
-                    evidence_of.setdefault(f"key:{key}", []).extend(result.evidence)
+                    self.evidence_of.setdefault(f"key:{key}", []).extend(result.evidence)
                 return {}
             if result.error_code in PAGE_FACT_CODES:
                 if len(part) == 1:  # an access error about this very page: a fact
-                    facts[part[0]] = (result.error_code, result)
+                    self.facts[part[0]] = (result.error_code, result)
                     return {}
                 half = len(part) // 2  # which page? ask the halves apart
-                return {**await lookup_part(part[:half]), **await lookup_part(part[half:])}
+                return {
+                    **await self._lookup_part(part[:half]),
+                    **await self._lookup_part(part[half:]),
+                }
             return dict.fromkeys(part, result)
         for group in groups_of(result.response):
             gid = str(group.get("id"))
-            by_id[gid] = group
+            self.by_id[gid] = group
             if group.get("screen_name"):
-                by_name[str(group["screen_name"]).lower()] = group
-            evidence_of.setdefault(gid, []).extend(result.evidence)
+                self.by_name[str(group["screen_name"]).lower()] = group
+            self.evidence_of.setdefault(gid, []).extend(result.evidence)
         return {}
 
-    failures = await lookup(list(groups))
+    async def _resolve(self, names: list[str]) -> None:
+        """utils.resolveScreenName, 25 per execute; communities found so are looked up next."""
+        for part in chunks(names, EXECUTE_LIMIT):
+            calls = [api_call("utils.resolveScreenName", {"screen_name": k}) for k in part]
+            result = await self.api.execute(calls, f"execute utils.resolveScreenName x{len(part)}")
+            if not result.ok or not isinstance(result.response, list):
+                self.failures.update(dict.fromkeys(part, result))
+                continue
+            for key, answer in zip(part, result.response, strict=False):
+                self.evidence_of.setdefault(f"key:{key}", []).extend(result.evidence)
+                if not isinstance(answer, dict) or "object_id" not in answer:
+                    continue  # [] or false: no such name
+                kind, object_id = answer.get("type"), str(answer["object_id"])
+                if kind == "user":
+                    self.profiles[key] = object_id
+                elif kind in ("group", "page", "event"):
+                    self.resolved_ids[key] = object_id
+                    if object_id not in self.by_id and object_id not in self.asked:
+                        self.lookup[object_id] = None
 
-    def found(key: str) -> dict | None:
-        return by_id.get(key) if key.isdigit() else by_name.get(key.lower())
-
-    # Screen names getById did not return: a personal profile, a renamed page, or nothing.
-    unresolved = [k for k in groups if k not in failures and found(k) is None and not k.isdigit()]
-    resolved_ids: dict[str, str] = {}
-    profiles: dict[str, str] = {}
-    for part in chunks(unresolved, EXECUTE_LIMIT):
-        calls = [api_call("utils.resolveScreenName", {"screen_name": k}) for k in part]
-        result = await api.execute(calls, f"execute utils.resolveScreenName x{len(part)}")
-        if not result.ok or not isinstance(result.response, list):
-            failures.update(dict.fromkeys(part, result))
-            continue
-        for key, answer in zip(part, result.response, strict=False):
-            evidence_of.setdefault(f"key:{key}", []).extend(result.evidence)
-            if not isinstance(answer, dict) or "object_id" not in answer:
-                continue  # [] or false: no such name
-            kind, object_id = answer.get("type"), str(answer["object_id"])
-            if kind == "user":
-                profiles[key] = object_id
-            elif kind in ("group", "page", "event"):
-                resolved_ids[key] = object_id
-    more = sorted({i for i in resolved_ids.values() if i not in by_id})
-    if more:
-        failures.update(await lookup(more))
-
-    pages: dict[str, PageObservation] = {}  # group id -> observation (shared by its refs)
-    for key, ref in groups.items():
-        if key in failures:
-            out[ref.url] = failed(ref.url, failures[key], observed_at)
-            continue
-        if key in facts:
-            code, result = facts[key]
-            out[ref.url] = access_fact(ref.url, code, result, observed_at)
-            continue
-        group = found(key) or by_id.get(resolved_ids.get(key, ""))
-        extra_ev = evidence_of.get(f"key:{key}", [])
-        if group is None:
-            page = PageObservation("vk", ref.url, "api", "missing", observed_at)
-            if key in profiles:
-                page.state, page.kind, page.page_id = "found", "profile", profiles[key]
-            page.evidence = list(extra_ev)
-            out[ref.url] = page
-            continue
-        gid = str(group.get("id"))
-        if gid not in pages:
-            pages[gid] = page_from_group(ref.url, group, observed_at)
-            pages[gid].evidence = list(evidence_of.get(gid, []))
-        page = pages[gid]
-        out[ref.url] = page if page.url == ref.url else _alias(page, ref.url, extra_ev)
-
-    # Walls of open communities, 25 per execute.
-    readable = [p for p in pages.values() if p.exists and not p.closed and p.posts is None]
-    for part in chunks(readable, EXECUTE_LIMIT):
+    async def _read_walls(self, part: list[PageObservation]) -> None:
+        """wall.get of up to 25 open communities in one execute."""
         calls = [
             api_call(
                 "wall.get", {"owner_id": -int(p.page_id), "count": WALL_COUNT, "filter": "owner"}
             )
             for p in part
         ]
-        result = await api.execute(
+        result = await self.api.execute(
             calls,
             f"execute wall.get x{len(part)} owner_ids=" + ",".join(f"-{p.page_id}" for p in part),
         )
@@ -259,12 +294,72 @@ async def collect_vk_api(api: VkApi, refs: list[PageRef]) -> dict[str, PageObser
             apply_wall(page, answer)
             if answer is False:
                 page.wall_cause = wall_refusal(next(errors, None))
-    # aliases share the wall facts of their page
-    for url, page in out.items():
-        origin = pages.get(page.page_id or "")
-        if origin is not None and page is not origin and page.url == url:
-            _copy_wall(origin, page)
-    return out
+
+    def _unresolved(self, key: str) -> bool:
+        return (
+            key in self.refs
+            and not key.isdigit()
+            and self._group(key) is None
+            and key not in self.failures
+            and key not in self.facts
+        )
+
+    def _group(self, key: str) -> dict | None:
+        found = self.by_id.get(key) if key.isdigit() else self.by_name.get(key.lower())
+        return found or self.by_id.get(self.resolved_ids.get(key, ""))
+
+    def _answer(self, key: str, url: str, observed_at: str) -> PageObservation | None:
+        """The observation of one address, or None while a request about it waits."""
+        if key in self.lookup or key in self.names:
+            return None
+        if key in self.failures:
+            return failed(url, self.failures[key], observed_at)
+        if key in self.facts:
+            code, result = self.facts[key]
+            return access_fact(url, code, result, observed_at)
+        resolved = self.resolved_ids.get(key, "")
+        if resolved in self.lookup:
+            return None
+        group = self._group(key)
+        extra_ev = self.evidence_of.get(f"key:{key}", [])
+        if group is None:
+            if resolved in self.failures:
+                return failed(url, self.failures[resolved], observed_at)
+            page = PageObservation("vk", url, "api", "missing", observed_at)
+            if key in self.profiles:
+                page.state, page.kind, page.page_id = "found", "profile", self.profiles[key]
+            page.evidence = list(extra_ev)
+            return page
+        gid = str(group.get("id"))
+        if gid in self.walls:
+            return None
+        page = self.pages[gid]
+        return page if page.url == url else _alias(page, url, extra_ev)
+
+    def _answered(self, observed_at: str) -> dict[str, PageObservation]:
+        out: dict[str, PageObservation] = {}
+        for key, urls in list(self.refs.items()):
+            answers = {url: self._answer(key, url, observed_at) for url in urls}
+            if all(page is not None for page in answers.values()):
+                out.update(answers)  # type: ignore[arg-type]
+                del self.refs[key]
+        return out
+
+    def _forget_answered(self) -> None:
+        """Keep only what the addresses still waiting need: memory does not grow with a run."""
+        keys = set(self.refs)
+        live = {self.resolved_ids[k] for k in keys if k in self.resolved_ids}
+        live |= {str(g.get("id")) for k in keys if (g := self._group(k)) is not None}
+        live |= keys | set(self.lookup)
+        self.asked &= live
+        self.by_id = {k: v for k, v in self.by_id.items() if k in live}
+        self.by_name = {k: v for k, v in self.by_name.items() if str(v.get("id")) in live}
+        self.evidence_of = {k: v for k, v in self.evidence_of.items() if k in live or k[4:] in keys}
+        self.facts = {k: v for k, v in self.facts.items() if k in keys}
+        self.failures = {k: v for k, v in self.failures.items() if k in live}
+        self.resolved_ids = {k: v for k, v in self.resolved_ids.items() if k in keys}
+        self.profiles = {k: v for k, v in self.profiles.items() if k in keys}
+        self.pages = {k: v for k, v in self.pages.items() if k in live}
 
 
 def _alias(page: PageObservation, url: str, extra_ev: list) -> PageObservation:
@@ -272,19 +367,3 @@ def _alias(page: PageObservation, url: str, extra_ev: list) -> PageObservation:
     from dataclasses import replace
 
     return replace(page, url=url, evidence=[*extra_ev, *page.evidence])
-
-
-def _copy_wall(origin: PageObservation, alias: PageObservation) -> None:
-    alias.posts, alias.posts_total = origin.posts, origin.posts_total
-    alias.posts_cover_from, alias.wall_cause = origin.posts_cover_from, origin.wall_cause
-    alias.comments_open = origin.comments_open
-    alias.evidence = unique_evidence([*alias.evidence, *origin.evidence])
-
-
-def unique_evidence(items: list) -> list:
-    seen, out = set(), []
-    for ev in items:
-        if id(ev) not in seen:
-            seen.add(id(ev))
-            out.append(ev)
-    return out

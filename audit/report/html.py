@@ -6,6 +6,7 @@ import heapq
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -278,57 +279,73 @@ def platform_status(entity: dict, platform: str) -> str | None:
 DISTRICT_KINDS = ("municipal_district", "municipal_okrug", "urban_okrug")
 
 
-def body_index(report: dict) -> list[dict]:
-    """What the overview needs of every body (id, name, kind, parent, status, violations,
-    platforms its findings are about), read in one pass: the bodies themselves stay where they
-    are (a store-backed report streams them)."""
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """What the overview needs of one body: a national report holds 100 000 of these."""
+
+    id: str
+    name: str
+    kind: str
+    parent: str | None
+    status: str
+    violations: int
+    platforms: frozenset[str]
+
+
+def body_index(report: dict) -> list[IndexEntry]:
+    """What the overview needs of every body, read in one pass: the bodies themselves stay where
+    they are (a store-backed report streams them). Repeated texts are shared, not copied."""
+    shared: dict = {}
+
+    def one(value):
+        return shared.setdefault(value, value)
+
     index = []
     for e in report["entities"]:
+        findings = e["findings"]
         index.append(
-            {
-                "id": e["id"],
-                "name": e["name"],
-                "kind": e["kind"],
-                "parent": e.get("parent"),
-                "status": e["status"],
-                "violations": sum(
-                    1
-                    for f in e["findings"]
-                    if f["status"] == "fail" and f["severity"] == "violation"
+            IndexEntry(
+                id=e["id"],
+                name=e["name"],
+                kind=one(e["kind"]),
+                parent=one(e.get("parent")),
+                status=one(e["status"]),
+                violations=sum(
+                    1 for f in findings if f["status"] == "fail" and f["severity"] == "violation"
                 ),
-                "platforms": {f.get("platform") for f in e["findings"]} - {None},
-            }
+                platforms=one(frozenset(f.get("platform") for f in findings) - {None}),
+            )
         )
     return index
 
 
-def districts(index: list[dict]) -> list[dict]:
+def districts(index: list[IndexEntry]) -> list[dict]:
     """Municipal districts and okrugs with every body below them (through `parent`), for the
     drill-down: counts, compliance and the bodies themselves."""
-    bodies = {e["id"]: e for e in index}
+    bodies = {e.id: e for e in index}
 
-    def top(e: dict) -> dict | None:
+    def top(e: IndexEntry | None) -> IndexEntry | None:
         seen = set()
-        while e is not None and e["id"] not in seen:
-            seen.add(e["id"])
-            if e["kind"] in DISTRICT_KINDS:
+        while e is not None and e.id not in seen:
+            seen.add(e.id)
+            if e.kind in DISTRICT_KINDS:
                 return e
-            e = bodies.get(e.get("parent"))
+            e = bodies.get(e.parent) if e.parent is not None else None
         return None
 
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[IndexEntry]] = {}
     for e in index:
         head = top(e)
         if head is not None:
-            groups.setdefault(head["id"], []).append(e)
+            groups.setdefault(head.id, []).append(e)
     out = []
     for head_id, members in groups.items():
-        ok = sum(1 for m in members if m["status"] in ("compliant", "warning"))
-        bad = sum(1 for m in members if m["status"] == "violation")
+        ok = sum(1 for m in members if m.status in ("compliant", "warning"))
+        bad = sum(1 for m in members if m.status == "violation")
         out.append(
             {
                 "id": head_id,
-                "name": bodies[head_id]["name"],
+                "name": bodies[head_id].name,
                 "bodies": members,
                 "violation": bad,
                 "compliance": compliance(ok, bad),
@@ -337,13 +354,10 @@ def districts(index: list[dict]) -> list[dict]:
     return sorted(out, key=lambda d: (d["compliance"] is None, d["compliance"] or 0))
 
 
-def worst(index: list[dict], limit: int = 10) -> list[tuple[dict, int]]:
+def worst(index: list[IndexEntry], limit: int = 10) -> list[tuple[IndexEntry, int]]:
     """Bodies with the most violations."""
-    counted = [e for e in index if e["violations"]]
-    return [
-        (e, e["violations"])
-        for e in heapq.nsmallest(limit, counted, key=lambda e: -e["violations"])
-    ]
+    counted = [e for e in index if e.violations]
+    return [(e, e.violations) for e in heapq.nsmallest(limit, counted, key=lambda e: -e.violations)]
 
 
 def trend_svg(trend: list[dict], width: int = 360, height: int = 90) -> str:
@@ -390,7 +404,7 @@ def render_chunks(report: dict, lang: str = "ru", template_dir: str | None = Non
     body_checks = [cid for cid, c in checks.items() if not c.get("per_platform")]
     page_checks = [cid for cid, c in checks.items() if c.get("per_platform")]
     index = body_index(report)
-    seen = set().union(*(e["platforms"] for e in index)) if index else set()
+    seen = set().union(*(e.platforms for e in index)) if index else set()
     platforms = [p for p in PLATFORMS if p in seen]
     wanted = {
         c["entity"]
@@ -411,7 +425,7 @@ def render_chunks(report: dict, lang: str = "ru", template_dir: str | None = Non
             summary_keys=list(report["summary"]["per_check"]),
             districts=districts(index),
             worst=worst(index),
-            names={e["id"]: e["name"] for e in index if e["id"] in wanted},
+            names={e.id: e.name for e in index if e.id in wanted},
             trend_svg=Markup(trend_svg(report.get("trend") or [])),
             t=LABELS[lang],
             lang=lang,

@@ -9,6 +9,7 @@ injection; characters XML cannot carry are dropped; cells are cut at Excel's 32 
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -59,8 +60,13 @@ BODY_COLUMNS = (
 
 def safe_cell(value):
     """A value that a spreadsheet shows as the text it is, never runs."""
-    if not isinstance(value, str):
-        return value
+    return _safe_text(value) if isinstance(value, str) else value
+
+
+@functools.lru_cache(maxsize=8192)
+def _safe_text(value: str) -> str:
+    """Remembered: a report repeats most cell texts (a body's name on each of its rows, a
+    check's legal basis and remedy on thousands of rows)."""
     value = _UNSAFE.sub("", value)
     if value.startswith(FORMULA_START):
         value = "'" + value

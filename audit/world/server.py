@@ -158,6 +158,10 @@ def load_scenario(path: str | os.PathLike | None = None) -> Scenario:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes; with Nagle's algorithm the second waits for the
+    # client's delayed ACK (40 ms on Linux) on a kept-alive connection: every API answer
+    # would take 40 ms more than the world's own latency settings say.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet

@@ -227,3 +227,38 @@ async def test_per_host_limit_holds_and_no_host_is_remembered_after_its_requests
         assert peak == 2
         await asyncio.gather(*(f.get(f"https://h{n}.ru/") for n in range(10)))
         assert f._hosts == {}  # a national run visits 100 000 hosts: none is kept
+
+
+@respx.mock
+async def test_paced_api_hosts_skip_the_websites_slots_and_keep_their_connections():
+    import asyncio
+
+    running, peak = 0, 0
+
+    async def slow(request):
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return httpx.Response(200, json={})
+
+    respx.post("https://api.example.ru/m").mock(side_effect=slow)
+    respx.get(url__regex=r"https://site\d\.ru/").mock(return_value=httpx.Response(200))
+    async with Fetcher(FetchConfig(per_host=2, concurrency=50)) as f:
+        f.keep_alive("https://api.example.ru/m", paced=True)
+        await asyncio.gather(*(f.request("POST", "https://api.example.ru/m") for _ in range(6)))
+        assert peak == 6  # its client's rate limiter paces it, not the per-host cap of 2
+        await f.get("https://site1.ru/")
+        transport = f._transport
+        assert transport.repeat_hosts == {"api.example.ru"}
+        assert f._hosts == {}
+
+
+def test_auto_workers_use_the_other_cores_for_large_runs_only():
+    from audit.cli import POOL_FROM, auto_workers
+
+    assert auto_workers(POOL_FROM - 1, cpus=8) == 0
+    assert auto_workers(POOL_FROM, cpus=2) == 1
+    assert auto_workers(100_000, cpus=16) == 4
+    assert auto_workers(100_000, cpus=1) == 0

@@ -116,6 +116,25 @@ async def test_group_info_in_batches_of_100(n):
     assert api.calls == math.ceil(n / 100) + n
 
 
+async def test_a_partly_filled_group_info_waits_for_the_next_batch():
+    from audit.collect.ok import OkPages
+
+    world = world_with(7)
+    keys = [str(80000000000000 + i) for i in range(7)]
+    rec = Recorder(world)
+    values = dict(app_key=KEY, app_secret=SECRET, access_token=TOKEN, rate=10_000, ids_per_call=3)
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(API).mock(side_effect=rec)
+        async with Fetcher(FetchConfig(retries=0)) as fetcher:
+            pages = OkPages(OkApi(fetcher, OkSettings(**values), sleep=no_sleep))
+            got = await pages.collect(refs(keys[:4]), final=False)
+            assert len(got) == 3 and rec.count("group.getInfo") == 1  # the 4th waits
+            got.update(await pages.collect(refs(keys[4:]), final=True))
+    assert len(got) == 7 and all(p.exists and p.posts for p in got.values())
+    assert rec.count("group.getInfo") == 3 and rec.count("mediatopic.getTopics") == 7
+    assert pages.gid_of == {} and pages.groups == {}  # nothing held after
+
+
 async def test_short_names_are_resolved_one_by_one():
     world = world_with(3, users=[{"id": 5, "shortname": "ivanov", "name": "Иван"}])
     pages, rec, _ = await collect(world, ["grp0", "grp1", "ivanov", "nobody", "80000000000002"])

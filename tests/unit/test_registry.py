@@ -206,3 +206,19 @@ def test_shipped_registries_are_valid():
     reg = load_registry(["registry"])
     assert reg.ok, [str(p) for p in reg.problems]
     assert len(reg.entities) >= 25
+
+
+def test_a_run_reads_the_entities_again_instead_of_holding_them(tmp_path):
+    first = write(
+        tmp_path,
+        "region: R\nentities:\n  - {id: a, name: A, kind: court}\n"
+        "  - {id: bad, name: B, kind: nonsense}\n",
+        "a.yaml",
+    )
+    second = write(tmp_path, "entities:\n  - {id: c, name: C, kind: court, parent: a}\n", "b.yaml")
+    kept = load_registry([first, second])
+    light = load_registry([first, second], keep=False)
+    assert light.entities == [] and light.count == kept.count == 2
+    assert [str(p) for p in light.problems] == [str(p) for p in kept.problems]
+    assert list(light.stream()) == kept.entities == list(kept.stream())
+    assert [e.region for e in light.stream()] == ["R", None]

@@ -263,9 +263,51 @@ async def test_rate_limiter_spaces_calls_evenly():
     assert slept == [0.25, 0.25, 0.25, 0.25]
 
 
+async def test_rate_limiter_callers_wait_side_by_side_for_their_own_slots():
+    import asyncio
+
+    slept = []
+
+    async def sleep(seconds):
+        slept.append(round(seconds, 3))
+        await asyncio.sleep(0)
+
+    limiter = RateLimiter(4, sleep=sleep, clock=lambda: 10.0)  # the clock stands still
+    await asyncio.gather(*(limiter.wait() for _ in range(5)))
+    assert sorted(slept) == [0.25, 0.5, 0.75, 1.0]  # one slot each, not one caller per turn
+
+
 def test_settings_repr_hides_secrets():
     from audit.collect.ok_api import OkSettings
 
     assert TOKEN not in repr(VkSettings(token=TOKEN))
     ok = OkSettings(app_key="K", app_secret="the-app-secret", access_token="the-token")
     assert "the-app-secret" not in repr(ok) and "the-token" not in repr(ok)
+
+
+async def test_partly_filled_requests_wait_for_the_next_batch():
+    from audit.collect.vk import VkPages
+
+    world = world_with(12, users=[{"id": 9, "screen_name": "ivanov", "name": "Иван"}])
+    first = [f"page{i}" for i in range(8)] + ["ivanov", "nobody"]
+    second = [f"page{i}" for i in range(8, 12)] + ["ghost"]
+    rec = Recorder(world)
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(url__startswith=API).mock(side_effect=rec)
+        async with Fetcher(FetchConfig(retries=0)) as fetcher:
+            api = VkApi(
+                fetcher, VkSettings(token=TOKEN, rate=10_000, ids_per_call=5), sleep=no_sleep
+            )
+            pages = VkPages(api)
+            got = await pages.collect(refs(first), final=False)
+            # two full getById of 5; the 2 unresolved names and 8 walls fill no execute: they wait
+            assert got == {} and rec.count("groups.getById") == 2 and len(rec.calls) == 2
+            got = await pages.collect(refs(second), final=True)
+    assert set(got) == {f"https://vk.com/{k}" for k in first + second}
+    assert rec.count("groups.getById") == 3  # 15 names: ceil(15 / 5)
+    assert rec.count("execute", "resolveScreenName") == 1  # ivanov, nobody, ghost together
+    assert rec.count("execute", "wall.get") == 1  # 12 walls
+    assert got["https://vk.com/ivanov"].kind == "profile"
+    assert got["https://vk.com/ghost"].state == "missing"
+    assert all(got[f"https://vk.com/page{i}"].posts for i in range(12))
+    assert pages.refs == {} and pages.by_id == {} and pages.pages == {}  # nothing held after
