@@ -302,7 +302,9 @@ class Fetcher:
         self.archive = None  # a WarcArchive when bodies are kept (--archive)
         self.secrets: set[str] = set()  # registered by API clients; never archived
         self._repeat_hosts: set[str] = set()
-        self._paced_hosts: set[str] = set()
+        # a paced host's requests wait here rather than in httpcore's pool, whose queue costs
+        # CPU in proportion to its length on every request (a batch sends hundreds at once)
+        self._paced_hosts: dict[str, asyncio.Semaphore] = {}
         self._transport: SplitTransport | None = None
 
     def keep_alive(self, url: str, paced: bool = False) -> None:
@@ -310,11 +312,11 @@ class Fetcher:
         caller paces its requests to the host itself (an API client's rate limit), so the
         websites' slots (--concurrency, per host) do not apply: an API's requests would queue
         behind slow sites, and 4 per host would bound it to 4 / latency requests a second
-        whatever its rate. The pool of kept connections still caps them at --concurrency."""
+        whatever its rate. They are sent over the host's kept connections, one at a time each."""
         host = httpx.URL(url).host
         self._repeat_hosts.add(host)
         if paced:
-            self._paced_hosts.add(host)
+            self._paced_hosts.setdefault(host, asyncio.Semaphore(REPEAT_CONNECTIONS))
         if self._transport is not None:
             self._transport.repeat_hosts.add(host)
 
@@ -395,8 +397,9 @@ class Fetcher:
         cfg = self.config
         evidence = Evidence(url=url, method=method)
         host = host_of(url)
-        if host in self._paced_hosts:  # paced by its client; websites' slots do not apply
-            slots: contextlib.AbstractAsyncContextManager = contextlib.nullcontext()
+        paced = self._paced_hosts.get(host)
+        if paced is not None:  # paced by its client; websites' slots do not apply
+            slots: contextlib.AbstractAsyncContextManager = paced
         else:
             slots = _both(self._global, self._host_slot(host))
         async with slots:

@@ -11,7 +11,7 @@ import multiprocessing
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -143,6 +143,10 @@ class Journal:
     def done(self, position: int, result: EntityResult) -> None:
         pass
 
+    def batch(self) -> AbstractContextManager:
+        """Around the `done` calls of one batch: the store commits them together."""
+        return nullcontext()
+
 
 async def run_audit(
     entities: Iterable[Entity],
@@ -235,21 +239,22 @@ async def run_audit(
                 journal.save_pages(found)
                 pages.update(found)
             results, carried = [], []
-            for (position, entity, site), refs in zip(batch, refs_of, strict=True):
-                if not final and any(r.url not in pages for r in refs):
-                    carried.append((position, entity, site))
-                    continue
-                result = assemble(entity, site, pages, policy)
-                if drift.failures:
-                    result.findings = drift.apply(result.findings)
-                if waivers:
-                    result.findings, expired = apply_waivers(result.findings, waivers, today)
-                    run.expired_waivers.update(expired)
-                journal.done(position, result)
-                if keep_results:
-                    results.append((position, result))
-                if on_done is not None:
-                    on_done(result)
+            with journal.batch():
+                for (position, entity, site), refs in zip(batch, refs_of, strict=True):
+                    if not final and any(r.url not in pages for r in refs):
+                        carried.append((position, entity, site))
+                        continue
+                    result = assemble(entity, site, pages, policy)
+                    if drift.failures:
+                        result.findings = drift.apply(result.findings)
+                    if waivers:
+                        result.findings, expired = apply_waivers(result.findings, waivers, today)
+                        run.expired_waivers.update(expired)
+                    journal.done(position, result)
+                    if keep_results:
+                        results.append((position, result))
+                    if on_done is not None:
+                        on_done(result)
             carried_pages = {
                 r.url: pages[r.url]
                 for (_, e, s) in carried

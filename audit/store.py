@@ -111,6 +111,7 @@ class Store:
         self.path = target
         self._history: dict[int, tuple[str, list[tuple[int, str]]]] = {}  # see _earlier_audits
         self.postgres = target.startswith(("postgresql://", "postgres://"))
+        self._depth = 0  # open transactions: an inner one joins the outer
         try:
             if self.postgres:
                 self.db = _postgres(target)
@@ -178,8 +179,10 @@ class Store:
                 if not self.postgres:
                     self.db.execute(f"PRAGMA user_version={number + 1}")
 
-    def transaction(self):
-        return _Transaction(self)
+    def transaction(self, durable: bool = True):
+        """`durable=False`: committed for every later reader and kept if the process dies, but
+        not flushed to disk at once (no fsync): for what a power loss may cost without harm."""
+        return _Transaction(self, durable)
 
     # --- runs ---
     def begin_run(
@@ -254,7 +257,9 @@ class Store:
 
     # --- the resume journal ---
     def save_site(self, run_id: int, entity_id: str, record: dict) -> None:
-        with self.transaction():
+        """A website for the resume journal: a cache (lost, it is read again), so not fsynced
+        on its own; the next durable commit (a batch of bodies) flushes it with its own."""
+        with self.transaction(durable=False):
             self.sql("DELETE FROM sites WHERE run_id=? AND entity_id=?", (run_id, entity_id))
             self.sql(
                 "INSERT INTO sites VALUES (?, ?, ?)",
@@ -492,15 +497,33 @@ class Store:
 
 
 class _Transaction:
-    def __init__(self, store: Store):
-        self.store = store
+    """BEGIN ... COMMIT (ROLLBACK on an exception). Nested, it joins the outer transaction:
+    a batch of bodies is one commit (one fsync) however many bodies it saves."""
+
+    def __init__(self, store: Store, durable: bool = True):
+        self.store, self.durable = store, durable
 
     def __enter__(self):
-        self.store.db.execute("BEGIN" if self.store.postgres else "BEGIN IMMEDIATE")
-        return self.store
+        store = self.store
+        if store._depth == 0:
+            if store.postgres:
+                store.db.execute("BEGIN")
+                if not self.durable:
+                    store.db.execute("SET LOCAL synchronous_commit TO OFF")
+            else:
+                if not self.durable:
+                    store.db.execute("PRAGMA synchronous=NORMAL")  # WAL: no fsync at commit
+                store.db.execute("BEGIN IMMEDIATE")
+        store._depth += 1
+        return store
 
     def __exit__(self, exc_type, *_):
-        self.store.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        store = self.store
+        store._depth -= 1
+        if store._depth == 0:
+            store.db.execute("ROLLBACK" if exc_type else "COMMIT")
+            if not self.durable and not store.postgres:
+                store.db.execute("PRAGMA synchronous=FULL")
 
 
 def _postgres(url: str):

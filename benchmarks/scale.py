@@ -146,6 +146,7 @@ def measure(
     profile: str | None = None,
     keep: str | None = None,
     rss_trace: str | None = None,
+    workers: str = "auto",
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="pages-audit-scale-") as tmp:
         d = Path(tmp)
@@ -222,6 +223,8 @@ def measure(
                     "1",
                     "--concurrency",
                     str(concurrency),
+                    "--workers",
+                    workers,
                     "--vk-rate",
                     str(VK_RATE),
                     "--ok-rate",
@@ -338,6 +341,7 @@ def main() -> None:
         "--profile", metavar="PREFIX", help="run the auditor under cProfile, stats to PREFIX.N"
     )
     parser.add_argument("--keep", metavar="DIR", help="copy each run's output to DIR/out-N")
+    parser.add_argument("--workers", default="auto", help="the auditor's --workers (auto)")
     parser.add_argument(
         "--rss-trace",
         metavar="PREFIX",
@@ -347,7 +351,14 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
     for n in args.sizes:
         measure(
-            n, args.latency, args.jitter, args.concurrency, args.profile, args.keep, args.rss_trace
+            n,
+            args.latency,
+            args.jitter,
+            args.concurrency,
+            args.profile,
+            args.keep,
+            args.rss_trace,
+            args.workers,
         )
 
 
