@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from audit.links import parse_page_url
 from audit.model import PLATFORMS, Entity, EntityKind
@@ -53,6 +54,7 @@ class Registry:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     count: int = 0  # valid entities, kept or not
+    regions: dict[str, str | None] = field(default_factory=dict)  # file -> its `region`
 
     @property
     def ok(self) -> bool:
@@ -63,8 +65,8 @@ class Registry:
         if self.entities:
             yield from self.entities
             return
-        for path in self.files:
-            for entity, *_ in _entities_of(path, []):
+        for path in self.files:  # the file's region is known: no entity waits for it
+            for entity, *_ in _entities_of(path, [], self.regions.get(path)):
                 if entity is not None:
                     yield entity
 
@@ -109,7 +111,7 @@ def load_registry(paths: Iterable[str], keep: bool = True) -> Registry:
     for path in files:
         found: list[tuple[Entity | None, str | None, int, int]] = []
         try:  # a file with a YAML error adds nothing but its error
-            found = list(_entities_of(path, reg.problems))
+            found = list(_entities_of(path, reg.problems, regions=reg.regions))
         except YamlError as exc:
             reg.problems.append(exc.problem)
             continue
@@ -162,14 +164,24 @@ def _parent_cycles(links: dict[str, _Link]) -> list[Problem]:
     return problems
 
 
-def _entities_of(path: str, problems: list[Problem]):
+_UNKNOWN: Any = object()  # a file's region not read yet
+
+
+def _entities_of(
+    path: str,
+    problems: list[Problem],
+    region: str | None = _UNKNOWN,
+    regions: dict[str, str | None] | None = None,
+):
     """Yield (entity or None when it has errors, its id text, its line, the line of parent),
     reading the file entity by entity (a file of 100 000 bodies never exists as one tree).
 
     The file's `region` applies to entities without their own, wherever it stands in the file
-    (machine-written files often sort it after `entities`)."""
+    (machine-written files often sort it after `entities`): entities wait for it unless it is
+    given (`region`, from an earlier reading); `regions` records it per file."""
     problems_before = len(problems)
-    default_region = None
+    region_known = region is not _UNKNOWN
+    default_region = region if region_known else None
     has_list = False
     held: list = []  # entities read before the file's `region`, without a region of their own
     for part in iter_mapping_file(path, "entities"):
@@ -197,6 +209,8 @@ def _entities_of(path: str, problems: list[Problem]):
                 problems.append(Problem(path, part.line, "region", "must be a non-empty text"))
                 continue
             default_region = part.value
+            if regions is not None:
+                regions[path] = part.value
             for entity, entity_id, line, parent_line in held:
                 yield replace(entity, region=_text(default_region)), entity_id, line, parent_line
             held = []
@@ -213,10 +227,11 @@ def _entities_of(path: str, problems: list[Problem]):
                 continue
             entity = _entity(item, path, line, default_region, problems)
             row = (entity, _text(item.get("id")), line, item.line_of("parent"))
-            if default_region is None and entity is not None and "region" not in item:
+            waits = default_region is None and not region_known and "region" not in item
+            if waits and entity is not None:  # for the file's region, further down
                 held.append(row)
-            else:
-                yield row
+                continue
+            yield row
     if not has_list and not any(
         p.field == "entities" and p.file == path for p in problems[problems_before:]
     ):

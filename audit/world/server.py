@@ -480,7 +480,11 @@ class World:
         }
 
     def write_state(self, path: str) -> None:
-        Path(path).write_text(json.dumps(self.state(), indent=2), encoding="utf-8")
+        """Written whole or not at all: a script waiting for the file never reads half of it
+        (a 100 000-site world's state is tens of megabytes)."""
+        tmp = Path(path).with_name(Path(path).name + ".tmp")
+        tmp.write_text(json.dumps(self.state(), indent=2), encoding="utf-8")
+        os.replace(tmp, path)
 
 
 WILDCARD_FROM = 16  # hosts under one domain from which a wildcard name stands for them

@@ -214,24 +214,31 @@ def test_classify_causes_in_chain():
     assert classify(timeout_on_tls)[0] is Cause.TIMEOUT
 
 
+class Slow:
+    """A respx side effect answering after 10 ms; `peak` is the most requests seen at once."""
+
+    def __init__(self):
+        self.running = self.peak = 0
+
+    async def __call__(self, request):
+        import asyncio
+
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        await asyncio.sleep(0.01)
+        self.running -= 1
+        return httpx.Response(200, text="ok")
+
+
 @respx.mock
 async def test_per_host_limit_holds_and_no_host_is_remembered_after_its_requests():
     import asyncio
 
-    running, peak = 0, 0
-
-    async def slow(request):
-        nonlocal running, peak
-        running += 1
-        peak = max(peak, running)
-        await asyncio.sleep(0.01)
-        running -= 1
-        return httpx.Response(200, text="ok")
-
+    slow = Slow()
     respx.get(url__regex=r"https://h\d\.ru/.*").mock(side_effect=slow)
     async with Fetcher(FetchConfig(per_host=2, concurrency=50)) as f:
         await asyncio.gather(*(f.get(f"https://h1.ru/{n}") for n in range(8)))
-        assert peak == 2
+        assert slow.peak == 2
         await asyncio.gather(*(f.get(f"https://h{n}.ru/") for n in range(10)))
         assert f._hosts == {}  # a national run visits 100 000 hosts: none is kept
 
@@ -240,16 +247,7 @@ async def test_per_host_limit_holds_and_no_host_is_remembered_after_its_requests
 async def test_paced_api_hosts_skip_the_websites_slots_and_keep_their_connections():
     import asyncio
 
-    running, peak = 0, 0
-
-    async def slow(request):
-        nonlocal running, peak
-        running += 1
-        peak = max(peak, running)
-        await asyncio.sleep(0.01)
-        running -= 1
-        return httpx.Response(200, json={})
-
+    slow = Slow()
     respx.post("https://api.example.ru/m").mock(side_effect=slow)
     respx.get(url__regex=r"https://site\d\.ru/").mock(return_value=httpx.Response(200))
     async with Fetcher(FetchConfig(per_host=2, concurrency=50)) as f:
@@ -257,7 +255,7 @@ async def test_paced_api_hosts_skip_the_websites_slots_and_keep_their_connection
         await asyncio.gather(*(f.request("POST", "https://api.example.ru/m") for _ in range(20)))
         # its client's rate limiter paces it, not the per-host cap of 2; at most one request
         # per kept connection is handed to the HTTP pool at a time
-        assert peak == REPEAT_CONNECTIONS
+        assert slow.peak == REPEAT_CONNECTIONS
         await f.get("https://site1.ru/")
         transport = f._transport
         assert transport.repeat_hosts == {"api.example.ru"}

@@ -222,3 +222,27 @@ def test_a_run_reads_the_entities_again_instead_of_holding_them(tmp_path):
     assert [str(p) for p in light.problems] == [str(p) for p in kept.problems]
     assert list(light.stream()) == kept.entities == list(kept.stream())
     assert [e.region for e in light.stream()] == ["R", None]
+
+
+def test_streamed_entities_do_not_wait_for_a_region_written_after_them(tmp_path):
+    # machine-written files sort `region` after `entities`; the run must not hold every entity
+    # until the end of the file to learn it
+    path = write(
+        tmp_path,
+        "entities:\n  - {id: a, name: A, kind: court}\n  - {id: b, name: B, kind: court}\n"
+        "region: Северная область\n",
+        "sorted.yaml",
+    )
+    other = write(tmp_path, "entities:\n  - {id: c, name: C, kind: court}\n", "plain.yaml")
+    reg = load_registry([path, other], keep=False)
+    assert reg.regions == {path: "Северная область"}
+    assert [(e.id, e.region) for e in reg.stream()] == [
+        ("a", "Северная область"),
+        ("b", "Северная область"),
+        ("c", None),
+    ]
+    assert list(reg.stream()) == load_registry([path, other]).entities
+    with open(path, "a", encoding="utf-8") as fh:  # the file's end is never reached first
+        fh.write("meta: [unclosed\n")
+    first = next(reg.stream())
+    assert (first.id, first.region) == ("a", "Северная область")
