@@ -239,10 +239,12 @@ async def run_audit(
                 journal.save_pages(found)
                 pages.update(found)
             results, carried = [], []
+            waiting: list = []  # the carried bodies' page references
             with journal.batch():
                 for (position, entity, site), refs in zip(batch, refs_of, strict=True):
                     if not final and any(r.url not in pages for r in refs):
                         carried.append((position, entity, site))
+                        waiting.extend(refs)
                         continue
                     result = assemble(entity, site, pages, policy)
                     if drift.failures:
@@ -255,12 +257,7 @@ async def run_audit(
                         results.append((position, result))
                     if on_done is not None:
                         on_done(result)
-            carried_pages = {
-                r.url: pages[r.url]
-                for (_, e, s) in carried
-                for r in page_refs(e, s)[1]
-                if r.url in pages
-            }
+            carried_pages = {r.url: pages[r.url] for r in waiting if r.url in pages}
             return results
 
         # Websites are read continuously; a batch of pages is looked up as soon as `size` bodies
