@@ -346,15 +346,20 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
 
 
 def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str) -> int:
-    from audit.report.html import write_html
-    from audit.report.json_report import report_from_store, write_json
-    from audit.report.tables import write_tables
+    from audit.report.json_report import report_from_store
+    from audit.report.outputs import report_processes, write_reports
 
     report = report_from_store(store, run_id)
-    json_path = write_json(report, opts.out)
-    html_path = write_html(report, opts.out, opts.lang, opts.templates)
-    write_tables(report, opts.out, opts.lang)
     s = report["summary"]
+    written = write_reports(
+        report,
+        opts.out,
+        opts.lang,
+        opts.templates,
+        store=(db_path, run_id),
+        processes=report_processes(s["bodies"], os.cpu_count() or 1),
+    )
+    (json_path,), (html_path,) = written["json"], written["html"]
     for w in report["run"].get("expired_waivers") or []:
         _err(
             f"pages-audit: waiver expired {w['expires']} and ignored: {w['entity']} "
@@ -651,8 +656,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """Findings again from a stored run's observations with another policy: no network."""
     from audit.evaluate import evaluate_entity
     from audit.history import policy_digest
-    from audit.report.html import write_html
-    from audit.report.json_report import entity_json, report_from_store, write_json
+    from audit.report.json_report import entity_json, report_from_store
+    from audit.report.outputs import report_processes, write_reports
     from audit.rudates import MSK
     from audit.runner import EntityResult
     from audit.serialize import entity_from_json, observations_from_json
@@ -690,12 +695,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         meta["expired_waivers"] = sorted((w.to_json() for w in expired), key=lambda w: w["source"])
         store.finish_run(run_id, meta)
         report = report_from_store(store, run_id)
-        from audit.report.tables import write_tables
-
         Path(args.out).mkdir(parents=True, exist_ok=True)
-        write_json(report, args.out)
-        write_tables(report, args.out, args.lang)
-        print(write_html(report, args.out, args.lang, args.templates))
+        written = write_reports(
+            report,
+            args.out,
+            args.lang,
+            args.templates,
+            store=(args.db, run_id),
+            processes=report_processes(report["summary"]["bodies"], os.cpu_count() or 1),
+        )
+        print(written["html"][0])
     _err(
         f"run {run_id}: run {args.run} evaluated again, {report['summary']['violations']} "
         "violation(s); no request was made"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from audit.model import KIND_TITLES_RU, PLATFORMS
 from audit.summary import compliance
@@ -209,6 +210,19 @@ def inert(value):
     return value
 
 
+def trusted(value):
+    """Texts the project wrote itself (labels, the catalogue's titles and legal texts) escaped
+    once, as markup: a national report prints each of them 100 000 times, and escaping and
+    `inert` pass markup through untouched. Nothing read from the network comes here."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {k: trusted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [trusted(v) for v in value]
+    return value
+
+
 def safe_href(url: str | None) -> str:
     """Only http(s) URLs become links; anything else (javascript:, data:) becomes inert."""
     if url and url.lower().startswith(("http://", "https://")):
@@ -400,7 +414,7 @@ def evidence_by_id(entity: dict) -> dict[str, dict]:
 def render_chunks(report: dict, lang: str = "ru", template_dir: str | None = None) -> Iterator[str]:
     """index.html piece by piece: the overview from a light index of the bodies, then the
     bodies streamed through the table and the details (memory does not grow with them)."""
-    checks = {c["id"]: c for c in report["checks"]}
+    checks = {c["id"]: trusted(c) for c in report["checks"]}
     body_checks = [cid for cid, c in checks.items() if not c.get("per_platform")]
     page_checks = [cid for cid, c in checks.items() if c.get("per_platform")]
     index = body_index(report)
@@ -427,9 +441,9 @@ def render_chunks(report: dict, lang: str = "ru", template_dir: str | None = Non
             worst=worst(index),
             names={e.id: e.name for e in index if e.id in wanted},
             trend_svg=Markup(trend_svg(report.get("trend") or [])),
-            t=LABELS[lang],
+            t=trusted(LABELS[lang]),
             lang=lang,
-            kinds=KIND_TITLES_RU,
+            kinds=trusted(KIND_TITLES_RU),
             findings_by_key=findings_by_key,
             evidence_by_id=evidence_by_id,
             now=datetime.now(UTC).isoformat(),
@@ -446,7 +460,10 @@ def write_html(
 ) -> str:
     path = Path(out_dir) / "index.html"
     tmp = path.with_suffix(".html.tmp")
+    chunks = render_chunks(report, lang, template_dir)
     with tmp.open("w", encoding="utf-8") as fh:
-        fh.writelines(render_chunks(report, lang, template_dir))
+        # the template yields millions of short pieces: written a few thousand at a time
+        while part := list(itertools.islice(chunks, 4096)):
+            fh.write("".join(part))
     os.replace(tmp, path)
     return str(path)

@@ -166,6 +166,19 @@ def report_from_store(store, run_id: int) -> dict:
         **meta,
     }
 
+    previous = store.previous_finished(run_id)
+    extras = {
+        "changes": changes(store, previous["id"], run_id).to_json() if previous else None,
+        "trend": store.trend(run_id) if row["kind"] == "audit" else [],
+    }
+    return report_document(
+        header, stored_bodies(store, run_id), row["tool_version"], row["catalogue_version"], extras
+    )
+
+
+def stored_bodies(store, run_id: int) -> Bodies:
+    """A stored run's bodies as the report has them, read again on every pass."""
+
     def bodies() -> Iterator[dict]:
         for body in store.bodies(run_id):
             undated = [
@@ -180,14 +193,7 @@ def report_from_store(store, run_id: int) -> dict:
                         f["failing_since"] = since[f.get("key") or f["check"]]
             yield body
 
-    previous = store.previous_finished(run_id)
-    extras = {
-        "changes": changes(store, previous["id"], run_id).to_json() if previous else None,
-        "trend": store.trend(run_id) if row["kind"] == "audit" else [],
-    }
-    return report_document(
-        header, Bodies(bodies), row["tool_version"], row["catalogue_version"], extras
-    )
+    return Bodies(bodies)
 
 
 def write_json(report: dict, out_dir: str) -> str:

@@ -1,4 +1,4 @@
-"""Flat outputs of a report: report.csv, report.xlsx (openpyxl) and junit.xml.
+"""Flat outputs of a report: report.csv, report.xlsx (XlsxWriter) and junit.xml.
 
 Cells hold text written by others (page names, messages quoting them), so every text cell is
 made inert for spreadsheets: a value starting with = + - @ (or a tab or carriage return, which
@@ -15,6 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from audit.report.html import INVISIBLE, LABELS, status_key
 
@@ -148,8 +149,8 @@ class CsvTable:
         self.writer.writerow([c[0] for c in FINDING_COLUMNS])
         self.keys = [c[0] for c in FINDING_COLUMNS]
 
-    def finding(self, row: dict) -> None:
-        self.writer.writerow([safe_cell(row[k]) for k in self.keys])
+    def finding(self, row: dict, safe: list) -> None:
+        self.writer.writerow(safe)
 
     def body(self, entity: dict) -> None:
         pass
@@ -163,59 +164,63 @@ class CsvTable:
 class XlsxTable:
     """report.xlsx: sheets `findings` (what needs attention: every finding but pass and n/a,
     the to-do list to send around) and `bodies` (every body), filters on, header frozen.
-    report.csv holds every finding. Both sheets are streamed (openpyxl write-only)."""
+    report.csv holds every finding. Written row by row (XlsxWriter's constant-memory mode:
+    each sheet streams to a file of its own; 3-4 times faster than openpyxl's write-only
+    mode, which builds a cell object per value). Every value is written as the text or number
+    it is: XlsxWriter's conversion of strings to formulas, URLs or numbers is off."""
 
     def __init__(self, report: dict, out_dir: str, lang: str):
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
+        import xlsxwriter
 
         self.path = Path(out_dir) / "report.xlsx"
+        self.tmp = _atomic(self.path)
         self.lang = lang
-        self.letter = get_column_letter
-        self.wb = Workbook(write_only=True)
+        self.wb = xlsxwriter.Workbook(
+            str(self.tmp),
+            {
+                "constant_memory": True,
+                "tmpdir": out_dir,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         index = 1 if lang == "ru" else 2
-        bold = Font(bold=True)
+        bold = self.wb.add_format({"bold": True})
         self.sheets = {}
         for title, columns in (("findings", FINDING_COLUMNS), ("bodies", BODY_COLUMNS)):
-            ws = self.wb.create_sheet(title)
-            ws.freeze_panes = "A2"
-            for n, (key, *_names) in enumerate(columns, 1):
+            ws = self.wb.add_worksheet(title)
+            ws.freeze_panes(1, 0)
+            for n, (key, *_names) in enumerate(columns):
                 width = 60 if key in ("message", "legal_basis", "remediation", "evidence") else 24
-                ws.column_dimensions[get_column_letter(n)].width = width
-            header = []
-            for c in columns:
-                cell = WriteOnlyCell(ws, value=c[index])
-                cell.font = bold
-                header.append(cell)
-            ws.append(header)
+                ws.set_column(n, n, width)
+            ws.write_row(0, 0, [c[index] for c in columns], bold)
             self.sheets[title] = [ws, [c[0] for c in columns], 1]  # sheet, keys, rows
 
-    def _append(self, title: str, row: dict) -> None:
+    def _append(self, title: str, values: list) -> None:
         sheet = self.sheets[title]
-        ws, keys, count = sheet
+        ws, _keys, count = sheet
         if count > SHEET_ROWS:
             return
         if count == SHEET_ROWS:  # Excel opens no more: say where the rest is
-            ws.append([LABELS[self.lang]["sheet_full"].format(csv="report.csv")])
-        else:  # plain values: safe_cell leaves no text starting with "=": none is a formula
-            ws.append([safe_cell(row[k]) for k in keys])
+            ws.write_string(count, 0, LABELS[self.lang]["sheet_full"].format(csv="report.csv"))
+        else:
+            ws.write_row(count, 0, values)
         sheet[2] += 1
 
-    def finding(self, row: dict) -> None:
+    def finding(self, row: dict, safe: list) -> None:
         if row["status"] not in QUIET_STATUSES:
-            self._append("findings", row)
+            self._append("findings", safe)
 
     def body(self, entity: dict) -> None:
-        self._append("bodies", body_row(entity, self.lang))
+        row = body_row(entity, self.lang)
+        self._append("bodies", [safe_cell(row[k]) for k in self.sheets["bodies"][1]])
 
     def close(self) -> str:
         for ws, keys, count in self.sheets.values():
-            ws.auto_filter.ref = f"A1:{self.letter(len(keys))}{min(count, SHEET_ROWS)}"
-        tmp = _atomic(self.path)
-        self.wb.save(tmp)
-        os.replace(tmp, self.path)
+            ws.autofilter(0, 0, min(count, SHEET_ROWS) - 1, len(keys) - 1)
+        self.wb.close()
+        os.replace(self.tmp, self.path)
         return str(self.path)
 
 
@@ -242,23 +247,23 @@ class JunitTable:
         self.fh.write("<?xml version='1.0' encoding='utf-8'?>\n")
         self.fh.write('<testsuites name="pages-audit">' + opening)
 
-    def finding(self, r: dict) -> None:
-        case = ET.Element(
-            "testcase",
-            classname=_xml(f"{r['entity_id']} {r['name']}"[:300]),
-            name=_xml(r["check"]),
-        )
+    def finding(self, r: dict, safe: list) -> None:
+        classname = _attr(f"{r['entity_id']} {r['name']}"[:300])
+        opening = f"<testcase classname={classname} name={_attr(r['check'])}"
         message = _xml(r["message"])
         if r["status"] == "fail" and r["severity"] == "violation":
-            node = ET.SubElement(case, "failure", message=message[:1000], type="violation")
-            node.text = _xml(f"{r['legal_basis']}\n{r['remediation']}\n{r['evidence']}")
+            text = _xml(f"{r['legal_basis']}\n{r['remediation']}\n{r['evidence']}")
+            attrs = f'message={_attr(message[:1000])} type="violation"'
+            inner = f"<failure {attrs}>{escape(text)}</failure>"
         elif r["status"] == "fail":
-            ET.SubElement(case, "system-out").text = f"{r['severity']}: {message}"
+            inner = f"<system-out>{escape(r['severity'] + ': ' + message)}</system-out>"
         elif r["status"] == "error":
-            ET.SubElement(case, "error", message=message[:1000], type="not-checked")
+            inner = f'<error message={_attr(message[:1000])} type="not-checked" />'
         elif r["status"] in ("n/a", "waived"):
-            ET.SubElement(case, "skipped", message=message[:1000])
-        self.fh.write(ET.tostring(case, encoding="unicode"))
+            inner = f"<skipped message={_attr(message[:1000])} />"
+        else:
+            inner = ""
+        self.fh.write(f"{opening}>{inner}</testcase>" if inner else f"{opening} />")
 
     def body(self, entity: dict) -> None:
         pass
@@ -274,10 +279,12 @@ def write_tables(report: dict, out_dir: str, lang: str = "ru", kinds=None) -> li
     """report.csv, report.xlsx and junit.xml in one pass over the bodies."""
     checks = {c["id"]: c for c in report["checks"]}
     tables = [k(report, out_dir, lang) for k in (kinds or (CsvTable, XlsxTable, JunitTable))]
+    keys = [c[0] for c in FINDING_COLUMNS]
     for e in report["entities"]:
         for row in entity_finding_rows(e, checks, lang):
+            safe = [safe_cell(row[k]) for k in keys]  # once for the CSV and the XLSX
             for table in tables:
-                table.finding(row)
+                table.finding(row, safe)
         for table in tables:
             table.body(e)
     return [table.close() for table in tables]
@@ -297,3 +304,13 @@ def write_junit(report: dict, out_dir: str, lang: str = "ru") -> str:
 
 def _xml(text: str) -> str:
     return _UNSAFE.sub("", text or "")
+
+
+# what ElementTree escapes in an attribute value besides & < > (the value is written between
+# double quotes; line breaks and tabs survive as character references)
+_ATTR_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+
+
+def _attr(text: str) -> str:
+    """A quoted XML attribute value, escaped as ElementTree escapes it."""
+    return f'"{escape(_xml(text), _ATTR_ENTITIES)}"'

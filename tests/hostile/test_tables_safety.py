@@ -74,3 +74,24 @@ def test_csv_xlsx_junit_hold_no_formulas(tmp_path):
     write_junit(report(), tmp_path)
     root = ET.parse(tmp_path / "junit.xml").getroot()  # well-formed despite \x00 and \x07
     assert root[0].get("tests") == str(len(EVIL))
+
+
+def test_junit_attributes_and_texts_come_back_as_written(tmp_path):
+    """Cases are written as text, not through ElementTree: quotes, ampersands, angle brackets,
+    line breaks and tabs in names and messages survive a parser's reading unchanged."""
+    text = "a \"b\" & <c> 'd'\nline\tcol ]]> </testcase>"
+    doc = report()
+    entity = doc["entities"][0]
+    entity["name"] = text
+    entity["findings"] = [
+        {**entity["findings"][0], "status": status, "severity": severity, "message_ru": text}
+        for status, severity in (("error", "violation"), ("fail", "violation"), ("n/a", "info"))
+    ]
+    write_junit(doc, tmp_path)
+    cases = ET.parse(tmp_path / "junit.xml").getroot()[0].findall("testcase")
+    assert [c.get("classname") for c in cases] == [f"1 {text}"] * 3
+    assert cases[0].find("error").get("message") == text
+    failure = cases[1].find("failure")
+    assert failure.get("message") == text and failure.get("type") == "violation"
+    assert failure.text.startswith("=x\n@y")
+    assert cases[2].find("skipped").get("message") == text

@@ -96,3 +96,46 @@ def test_xlsx_findings_sheet_is_the_to_do_list_and_stops_at_excels_limit(tmp_pat
     wb = load_workbook(write_xlsx(report, str(tmp_path)))
     rows = list(wb["findings"].iter_rows(values_only=True))
     assert len(rows) == 6 and "report.csv" in rows[-1][0]
+
+
+def test_writers_in_processes_write_what_one_process_writes(tmp_path):
+    """A large stored run's writers run side by side, each reading the store itself: the files
+    are the ones the writers make one after another."""
+    from audit.report.json_report import report_from_store
+    from audit.report.outputs import write_reports
+    from audit.store import Store
+
+    db = str(tmp_path / "h.sqlite")
+    with Store(db) as store:
+        run_id = store.begin_run(
+            {
+                "started_at": "2026-11-23T00:00:00+00:00",
+                "tool_version": "0.1.0",
+                "catalogue_version": "1",
+                "registries": [],
+                "registry_sha256": "r",
+                "policy": {},
+                "policy_sha256": "p",
+            }
+        )
+        for n, b in enumerate(BODIES):
+            store.save_body(run_id, n, b)
+        store.finish_run(run_id, dict(HEAD))
+        report = report_from_store(store, run_id)
+        written = {}
+        for mode, processes in (("one", 0), ("side_by_side", 2)):
+            out = tmp_path / mode
+            out.mkdir()
+            written[mode] = write_reports(report, str(out), store=(db, run_id), processes=processes)
+    assert sorted(written["one"]) == sorted(written["side_by_side"]) == ["html", "json", "tables"]
+    one, both = tmp_path / "one", tmp_path / "side_by_side"
+    for name in ("report.json", "index.html", "report.csv", "junit.xml"):
+        assert (one / name).read_bytes() == (both / name).read_bytes(), name
+    assert (one / "index.html").read_text(encoding="utf-8").count('<section class="body"') == 40
+    sheets = [load_workbook(d / "report.xlsx") for d in (one, both)]
+    for title in ("findings", "bodies"):
+        a, b = (list(wb[title].iter_rows(values_only=True)) for wb in sheets)
+        assert a == b and len(a) > 1
+        ws = sheets[1][title]
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"

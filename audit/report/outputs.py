@@ -1,0 +1,68 @@
+"""Every output file of a run: report.json, index.html, report.csv, report.xlsx, junit.xml.
+
+A run-sized report is read from the history store by each writer in turn. Large ones are
+written side by side, each writer in a process of its own reading the store through a
+connection of its own: on two cores a 10 000-body report takes the time of its slowest
+writer (the HTML) instead of the sum of all three.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+from audit.report.html import write_html
+from audit.report.json_report import stored_bodies, write_json
+from audit.report.tables import write_tables
+
+WRITERS = ("json", "html", "tables")  # slowest first: the pool starts them in this order
+PARALLEL_FROM = 1000  # bodies from which starting processes costs less than it saves
+
+
+def write_one(kind: str, report: dict, out: str, lang: str, templates: str | None) -> list[str]:
+    """One writer's files; `report` may stream its bodies (see json_report.Bodies)."""
+    if kind == "json":
+        return [write_json(report, out)]
+    if kind == "html":
+        return [write_html(report, out, lang, templates)]
+    return write_tables(report, out, lang)
+
+
+def _write_from_store(
+    kind: str, db: str, run_id: int, head: dict, out: str, lang: str, templates: str | None
+) -> list[str]:
+    """In a writer process: the same report, its bodies read through a store of its own."""
+    from audit.store import Store
+
+    with Store(db) as store:
+        bodies = stored_bodies(store, run_id)
+        report = {k: (bodies if k == "entities" else v) for k, v in head.items()}
+        return write_one(kind, report, out, lang, templates)
+
+
+def write_reports(
+    report: dict,
+    out: str,
+    lang: str = "ru",
+    templates: str | None = None,
+    store: tuple[str, int] | None = None,
+    processes: int = 0,
+) -> dict[str, list[str]]:
+    """Write every output; {writer: paths}. With `store` = (database, run id) of a stored run
+    and `processes` > 1, the writers run in that many processes (spawned: a forked copy of a
+    process holding a database connection is not safe), else one after another here."""
+    if store is None or processes <= 1:
+        return {kind: write_one(kind, report, out, lang, templates) for kind in WRITERS}
+    head = {k: (None if k == "entities" else v) for k, v in report.items()}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(processes, len(WRITERS)), mp_context=context) as pool:
+        futures = {
+            kind: pool.submit(_write_from_store, kind, *store, head, out, lang, templates)
+            for kind in WRITERS
+        }
+        return {kind: future.result() for kind, future in futures.items()}
+
+
+def report_processes(bodies: int, cpus: int) -> int:
+    """Writer processes for a report of `bodies`: one per core for a large one, else none."""
+    return min(cpus, len(WRITERS)) if bodies >= PARALLEL_FROM and cpus > 1 else 0
