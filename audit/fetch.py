@@ -92,11 +92,25 @@ class Evidence:
         return out
 
 
-@dataclass
 class FetchResult:
-    evidence: Evidence
-    text: str | None = None  # decoded body for HTML-like responses
-    content: bytes | None = None  # the raw body (API answers are parsed from it)
+    """A response: its evidence and body. An HTML-like body is decoded when `text` is first
+    asked for, not before: a website's page is sent undecoded (`content`, `header_charset`)
+    to the process that parses it, which decodes it there (see collect.site.read_home)."""
+
+    __slots__ = ("_decoded", "_text", "content", "evidence", "header_charset")
+
+    def __init__(
+        self,
+        evidence: Evidence,
+        text: str | None = None,
+        content: bytes | None = None,
+        header_charset: str | None = None,
+    ):
+        self.evidence = evidence
+        self.content = content  # the raw body (API answers are parsed from it)
+        self.header_charset = header_charset  # the charset the Content-Type header declared
+        self._text = text
+        self._decoded = text is not None
 
     @property
     def ok(self) -> bool:
@@ -105,8 +119,24 @@ class FetchResult:
 
     @property
     def is_html(self) -> bool:
+        """An HTML-like answer with a body (a missing Content-Type counts as HTML)."""
+        if self._decoded:
+            return self._text is not None and self._html_type()
+        return self.content is not None and self._html_type()
+
+    def _html_type(self) -> bool:
         ctype = (self.evidence.content_type or "").lower()
-        return self.text is not None and (not ctype or ctype.startswith(HTML_TYPES))
+        return not ctype or ctype.startswith(HTML_TYPES)
+
+    @property
+    def text(self) -> str | None:
+        """The decoded body of an HTML-like answer (None for others); the evidence records the
+        charset it was decoded with."""
+        if not self._decoded:
+            self._decoded = True
+            if self.content is not None and self._html_type():
+                self._text, self.evidence.charset = decode_body(self.content, self.header_charset)
+        return self._text
 
 
 @dataclass(frozen=True)
@@ -434,10 +464,6 @@ class Fetcher:
         raw = bytes(body)
         evidence.sha256 = hashlib.sha256(raw).hexdigest()
         evidence.size = len(raw)
-        text = None
-        ctype = (evidence.content_type or "").lower()
-        if not ctype or ctype.startswith(HTML_TYPES):
-            text, evidence.charset = decode_body(raw, resp.charset_encoding)
         status = evidence.status or 0
         retryable = status in RETRY_STATUSES
         retry_after = parse_retry_after(resp.headers.get("retry-after")) if retryable else None
@@ -445,7 +471,7 @@ class Fetcher:
             evidence.warc_record = self.archive.record(
                 evidence, headers, raw, sorted(self.secrets, key=len, reverse=True)
             )
-        return FetchResult(evidence, text, raw), retryable, retry_after
+        return FetchResult(evidence, None, raw, resp.charset_encoding), retryable, retry_after
 
     @staticmethod
     def _record_response(evidence: Evidence, resp: httpx.Response) -> None:

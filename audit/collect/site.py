@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from audit.fetch import Cause, Fetcher
+from audit.fetch import Cause, Fetcher, decode_body
 from audit.interstitials import Interstitial, classify
 from audit.links import PageLinks, discover
 from audit.model import Entity
@@ -23,14 +23,26 @@ async def inline(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def read_home(
-    text: str | None, final_url: str | None, base: str, searchable: bool
-) -> tuple[Interstitial | None, PageLinks | None]:
-    """A home page's stand-in (stub, interstitial) or, when it is a searchable page, its links:
-    everything that parses the page, in one call that can run in another process."""
+    body: bytes | None,
+    header_charset: str | None,
+    final_url: str | None,
+    base: str,
+    searchable: bool,
+) -> tuple[str | None, Interstitial | None, PageLinks | None]:
+    """A home page's charset, its stand-in (stub, interstitial) or, when it is a searchable
+    page, its links: everything that decodes and parses the page, in one call that can run
+    in another process (bytes cross to it without being encoded again)."""
+    text, charset = decode_body(body, header_charset) if body is not None else (None, None)
     stand_in = classify(text, final_url)
     if stand_in is not None or not searchable or text is None:
-        return stand_in, None
-    return None, discover(text, base)
+        return charset, stand_in, None
+    return charset, None, discover(text, base)
+
+
+def read_page(body: bytes, header_charset: str | None, base: str) -> tuple[str | None, PageLinks]:
+    """Another page of the site: its charset and links (decoded where it is parsed)."""
+    text, charset = decode_body(body, header_charset)
+    return charset, discover(text, base)
 
 
 async def collect_site(
@@ -55,8 +67,13 @@ async def collect_site(
         evidence=[ev],
     )
     base = ev.final_url or entity.website
-    stand_in, found = await offload(
-        read_home, home.text if home.is_html else None, ev.final_url, base, home.ok
+    ev.charset, stand_in, found = await offload(
+        read_home,
+        home.content if home.is_html else None,
+        home.header_charset,
+        ev.final_url,
+        base,
+        home.ok,
     )
     if stand_in is not None:  # a stub or interstitial says nothing about the body
         obs.cause, obs.detail, obs.interstitial = stand_in.kind, stand_in.name, stand_in.kind
@@ -77,7 +94,9 @@ async def collect_site(
         obs.evidence.append(extra.evidence)
         if not (extra.ok and extra.is_html):
             continue
-        more = await offload(discover, extra.text, extra.evidence.final_url or url)
+        extra.evidence.charset, more = await offload(
+            read_page, extra.content, extra.header_charset, extra.evidence.final_url or url
+        )
         obs.pages_read.append(extra.evidence.final_url or url)
         obs.references.extend(more.references)
         if more.pos.found and not obs.pos.found:

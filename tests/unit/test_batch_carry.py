@@ -120,11 +120,12 @@ def test_pages_parsed_in_a_worker_process_read_as_parsed_here():
     )
 
     async def both():
-        here = await inline(read_home, html, "https://adm.ru/", "https://adm.ru/", True)
+        args = (html.encode("cp1251"), None, "https://adm.ru/", "https://adm.ru/", True)
+        here = await inline(read_home, *args)
         async with page_parsers(1) as offload:
-            there = await offload(read_home, html, "https://adm.ru/", "https://adm.ru/", True)
+            there = await offload(read_home, *args)
         return here, there
 
-    here, there = asyncio.run(both())
-    assert here == there and here[1].title == "Администрация"
-    assert [r.ref.url for r in there[1].references] == ["https://vk.com/adm_test"]
+    here, there = asyncio.run(both())  # decoded there (windows-1251 found), parsed there
+    assert here == there and here[0] == "windows-1251" and here[2].title == "Администрация"
+    assert [r.ref.url for r in there[2].references] == ["https://vk.com/adm_test"]
