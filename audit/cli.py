@@ -320,6 +320,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
         run_id,
         {
             "duration_s": round(previous.get("duration_s", 0) + result.duration_s, 3),
+            "cpu_s": round(previous.get("cpu_s", 0) + result.cpu_s, 3),
             "requests": previous.get("requests", 0) + result.requests,
             "api_requests": {
                 p: (previous.get("api_requests") or {}).get(p, 0) + n
@@ -375,6 +376,7 @@ def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str) -> i
         )
         _err(
             f"audited {s['bodies']} bodies in {result.duration_s:.1f} s "
+            f"(CPU {result.cpu_s:.1f} s) "
             f"({result.requests} HTTP requests; pages {api}): "
             f"{by.get('violation', 0)} with violations, "
             f"{by.get('incomplete', 0)} not fully checked, {s['violations']} violation(s)"

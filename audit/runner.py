@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import multiprocessing
+import resource
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -43,6 +44,7 @@ class RunResult:
     started_at: str
     finished_at: str = ""
     duration_s: float = 0.0
+    cpu_s: float = 0.0  # CPU seconds of this process and the page parsers it ran
     registries: list[dict] = field(default_factory=list)  # [{"path", "sha256"}]
     policy: Policy = field(default_factory=Policy)
     fetch: dict = field(default_factory=dict)
@@ -167,7 +169,7 @@ async def run_audit(
     look-ups, then the checks), in registry order. Each result goes to `journal.done` and
     `on_done` as soon as it exists; `keep_results=False` keeps none in memory. `workers` > 0
     parses the websites' pages in that many processes (this one keeps the network busy)."""
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), cpu_seconds()
     platforms = platforms or PlatformSettings()
     journal = journal or Journal()
     today = datetime.now(MSK).date()
@@ -298,4 +300,14 @@ async def run_audit(
         }
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     run.duration_s = round(time.monotonic() - started, 3)
+    run.cpu_s = round(cpu_seconds() - cpu_started, 3)  # the parsers are reaped by now
     return run
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and of its children that have ended."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total

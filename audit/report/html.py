@@ -68,6 +68,7 @@ LABELS = {
         },
         "run_info": "Параметры запуска",
         "duration": "Длительность, с",
+        "cpu": "Процессорное время, с",
         "requests": "HTTP-запросов",
         "registry": "Реестр",
         "disclaimer": "«Не удалось проверить» не является нарушением: сайт или страница не "
@@ -153,6 +154,7 @@ LABELS = {
         },
         "run_info": "Run",
         "duration": "Duration, s",
+        "cpu": "CPU time, s",
         "requests": "HTTP requests",
         "registry": "Registry",
         "disclaimer": "'Could not check' is not a violation: the site or page did not answer in a "
@@ -262,8 +264,33 @@ def template_dirs(override: str | None = None) -> list[str]:
     return [override, packaged] if override else [packaged]
 
 
+class StatusCss(dict):
+    """A status key as a CSS class suffix ("n/a" -> "na"), remembered."""
+
+    def __missing__(self, key: str) -> str:
+        self[key] = value = str(key).replace("/", "")
+        return value
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class ReportEnvironment(Environment):
+    """`x.name` on the report's data (plain dicts) looks the key up first. Jinja tries the
+    attribute first and the key when that fails: the same answer, as a dict's only attributes
+    are its methods, but a raised AttributeError for each of the millions of look-ups."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def environment(template_dir: str | None = None) -> Environment:
-    env = Environment(
+    env = ReportEnvironment(
         loader=FileSystemLoader(template_dirs(template_dir)),
         autoescape=select_autoescape(["html", "j2", "html.j2"], default=True),
         trim_blocks=True,
@@ -273,6 +300,7 @@ def environment(template_dir: str | None = None) -> Environment:
     env.filters["msk"] = msk
     env.filters["safe_href"] = safe_href
     env.globals["status_key"] = status_key
+    env.globals["css"] = StatusCss()
     return env
 
 

@@ -77,6 +77,7 @@ def run_header(run: RunResult) -> dict:
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         "duration_s": run.duration_s,
+        "cpu_s": run.cpu_s,
         "registries": run.registries,
         "policy": run.policy.to_json(),
         "fetch": run.fetch,
