@@ -251,7 +251,14 @@ def measure(
                 pid, status, usage = os.wait4(audit.pid, os.WNOHANG)
                 if pid:
                     break
-                samples.append((time.monotonic() - started, *rss_of(audit.pid), cpu_of(audit.pid)))
+                samples.append(
+                    (
+                        time.monotonic() - started,
+                        *rss_of(audit.pid),
+                        cpu_of(audit.pid),
+                        sum(rss_of(child)[0] for child in children_of(audit.pid)),
+                    )
+                )
                 time.sleep(0.1)
             wall = time.monotonic() - started
         finally:
@@ -274,13 +281,15 @@ def measure(
     audit_end = report["run"]["duration_s"]
     # the audit's own figure: the auditor and its page parsers from the first body to the last
     audit_cpu = report["run"].get("cpu_s") or 0.0
-    during = max((mb for t, mb, _, _ in samples if t <= audit_end), default=0)
-    after = max((mb for t, mb, _, _ in samples if t > audit_end), default=0)
-    peak_at = max(samples, key=lambda s: s[1], default=(0.0, 0.0, 0.0, 0.0))[0]
-    rss_mb = max((hwm for _, _, hwm, _ in samples), default=0)
+    during = max((mb for t, mb, *_ in samples if t <= audit_end), default=0)
+    after = max((mb for t, mb, *_ in samples if t > audit_end), default=0)
+    # with its page parsers and report writers: the memory the run needs, sampled
+    together = max((mb + kids for _, mb, _, _, kids in samples), default=0)
+    peak_at = max(samples, key=lambda s: s[1], default=(0.0,))[0]
+    rss_mb = max((hwm for _, _, hwm, *_ in samples), default=0)
     # the auditor process's own CPU in the audit phase (not its page parsers'): how busy the
     # one thread that drives the network is — near 100 % means it is what bounds the run
-    main_cpu = max((c for t, _, _, c in samples if t <= audit_end), default=0.0)
+    main_cpu = max((c for t, _, _, c, _ in samples if t <= audit_end), default=0.0)
     run = report["run"]
     vk, ok = run["api_requests"].get("vk", 0), run["api_requests"].get("ok", 0)
     # the least any client can make: groups.getById takes 500 communities, execute 25 walls
@@ -306,7 +315,8 @@ def measure(
         f"CPU {1000 * cpu / n:5.1f} ms/body (audit {1000 * audit_cpu / n:.1f}, reports and "
         f"start {1000 * (cpu - audit_cpu) / n:.1f}; world {1000 * world_cpu / n:.1f}; auditor's "
         f"event loop busy {100 * main_cpu / max(audit_end, 1e-9):.0f} % of the audit)"
-        f"  peak RSS {rss_mb:6.0f} MB (audit {during:.0f}, reports {after:.0f}; "
+        f"  peak RSS {rss_mb:6.0f} MB (audit {during:.0f}, reports {after:.0f}; with its "
+        f"processes {together:.0f}; "
         f"at {peak_at:.0f} s)  "
         f"requests/body: sites {site_requests / n:.2f} "
         f"VK {vk / n:.3f} OK {ok / n:.3f}  API vs minimum: VK {vk}/{vk_min} OK {ok}/{ok_min}  "
@@ -329,6 +339,24 @@ def rss_of(pid: int) -> tuple[float, float]:
     except OSError:
         pass
     return rss, hwm
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes a process started (page parsers, report writers) and theirs."""
+    out: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                kids = [int(k) for k in fh.read().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            out += [kid, *children_of(kid)]
+    return out
 
 
 def cpu_of(pid: int) -> float:
