@@ -102,6 +102,7 @@ def test_requests_are_the_least_the_limits_allow_whatever_the_batch(chunk):
         )
     # 53 communities: 6 getById of 10 and 3 executes of 25 walls; 6 group.getInfo and 53 topics
     assert run.api_requests == {"vk": math.ceil(N / 10) + math.ceil(N / 25), "ok": 6 + N}
+    assert 0 < run.cpu_s < 60 and run.duration_s > 0  # the run's own CPU figure is recorded
     assert sorted(checked) == [e.id for e in entities()]  # each body checked once
     assert [r.entity.id for r in run.results] == [e.id for e in entities()]  # registry order
     for result in run.results:

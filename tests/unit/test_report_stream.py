@@ -99,8 +99,8 @@ def test_xlsx_findings_sheet_is_the_to_do_list_and_stops_at_excels_limit(tmp_pat
 
 
 def test_writers_in_processes_write_what_one_process_writes(tmp_path):
-    """A large stored run's writers run side by side, each reading the store itself: the files
-    are the ones the writers make one after another."""
+    """A large stored run's writers run side by side, those in writer processes reading the
+    store themselves: the files are the ones the writers make one after another."""
     from audit.report.json_report import report_from_store
     from audit.report.outputs import write_reports
     from audit.store import Store
@@ -123,19 +123,27 @@ def test_writers_in_processes_write_what_one_process_writes(tmp_path):
         store.finish_run(run_id, dict(HEAD))
         report = report_from_store(store, run_id)
         written = {}
-        for mode, processes in (("one", 0), ("side_by_side", 2)):
+        for mode, processes in (("one", 0), ("with_one_more", 1), ("side_by_side", 2)):
             out = tmp_path / mode
             out.mkdir()
             written[mode] = write_reports(report, str(out), store=(db, run_id), processes=processes)
-    assert sorted(written["one"]) == sorted(written["side_by_side"]) == ["html", "json", "tables"]
-    one, both = tmp_path / "one", tmp_path / "side_by_side"
-    for name in ("report.json", "index.html", "report.csv", "junit.xml"):
-        assert (one / name).read_bytes() == (both / name).read_bytes(), name
+    assert all(list(w) == ["html", "tables", "json"] for w in written.values())
+    one = tmp_path / "one"
+    for other in (tmp_path / "with_one_more", tmp_path / "side_by_side"):
+        for name in ("report.json", "index.html", "report.csv", "junit.xml"):
+            assert (one / name).read_bytes() == (other / name).read_bytes(), (other, name)
     assert (one / "index.html").read_text(encoding="utf-8").count('<section class="body"') == 40
-    sheets = [load_workbook(d / "report.xlsx") for d in (one, both)]
+    sheets = [load_workbook(d / "report.xlsx") for d in (one, tmp_path / "side_by_side")]
     for title in ("findings", "bodies"):
         a, b = (list(wb[title].iter_rows(values_only=True)) for wb in sheets)
         assert a == b and len(a) > 1
         ws = sheets[1][title]
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+
+
+def test_writer_processes_leave_this_process_a_writer():
+    from audit.report.outputs import report_processes
+
+    assert report_processes(999, 8) == 0 and report_processes(10_000, 1) == 0
+    assert report_processes(10_000, 2) == 1 and report_processes(10_000, 16) == 2
