@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from audit.report.html import write_html
 from audit.report.json_report import stored_bodies, write_json
@@ -65,7 +66,11 @@ def write_reports(
         written = {
             kind: write_one(kind, report, out, lang, templates) for kind in WRITERS[processes:]
         }
-        written.update((kind, future.result()) for kind, future in futures.items())
+        for kind, future in futures.items():
+            try:
+                written[kind] = future.result()
+            except BrokenProcessPool:  # the writer died (killed, out of memory): write it here
+                written[kind] = write_one(kind, report, out, lang, templates)
     return {kind: written[kind] for kind in WRITERS}
 
 

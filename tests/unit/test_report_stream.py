@@ -147,3 +147,35 @@ def test_writer_processes_leave_this_process_a_writer():
 
     assert report_processes(999, 8) == 0 and report_processes(10_000, 1) == 0
     assert report_processes(10_000, 2) == 1 and report_processes(10_000, 16) == 2
+
+
+def test_a_writer_process_that_dies_leaves_its_files_to_this_process(tmp_path, monkeypatch):
+    """A writer process killed mid-way (out of memory, a signal) costs time, not the report."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from audit.report import outputs
+
+    class DeadPool:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *args):
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool("killed"))
+            return future
+
+    monkeypatch.setattr(outputs, "ProcessPoolExecutor", DeadPool)
+    report = report_document(HEAD, list(BODIES))
+    written = outputs.write_reports(report, str(tmp_path), store=("unused.sqlite", 1), processes=2)
+    assert list(written) == ["html", "tables", "json"]
+    assert (tmp_path / "index.html").read_text(encoding="utf-8").count(
+        '<section class="body"'
+    ) == 40
+    assert len(json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["entities"]) == 40
