@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
 from openpyxl import load_workbook
 
 from audit.report import tables
@@ -98,14 +99,22 @@ def test_xlsx_findings_sheet_is_the_to_do_list_and_stops_at_excels_limit(tmp_pat
     assert len(rows) == 6 and "report.csv" in rows[-1][0]
 
 
-def test_writers_in_processes_write_what_one_process_writes(tmp_path):
+@pytest.fixture(params=["sqlite", "postgres"])
+def history(request, tmp_path):
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return str(tmp_path / "h.sqlite")
+
+
+def test_writers_in_processes_write_what_one_process_writes(tmp_path, history):
     """A large stored run's writers run side by side, those in writer processes reading the
-    store themselves: the files are the ones the writers make one after another."""
+    store themselves (SQLite or PostgreSQL): the files are the ones the writers make one
+    after another."""
     from audit.report.json_report import report_from_store
     from audit.report.outputs import write_reports
     from audit.store import Store
 
-    db = str(tmp_path / "h.sqlite")
+    db = history
     with Store(db) as store:
         run_id = store.begin_run(
             {
