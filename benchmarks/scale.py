@@ -1,7 +1,7 @@
 """Scale benchmark: N synthetic bodies, the simulated web in a separate process, the real CLI.
 
     python benchmarks/scale.py [N ...] [--latency 0.1] [--jitter 0.05] [--concurrency 64]
-        [--workers auto] [--profile PREFIX] [--keep DIR] [--rss-trace PREFIX]
+        [--workers auto] [--profile PREFIX] [--keep DIR] [--rss-trace PREFIX] [--repeat K]
 
 For each N it writes a registry and a scenario with a realistic mix — 8 % of bodies without a
 website, 3 % dead domains, 2 % sites that hang, 10 % windows-1251 pages, pages of 50-300 KB, VK
@@ -27,6 +27,7 @@ import math
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -153,7 +154,8 @@ def measure(
     keep: str | None = None,
     rss_trace: str | None = None,
     workers: str = "auto",
-) -> None:
+) -> dict:
+    """Build the world for `n` bodies, audit it, print the figures; the headline ones back."""
     with tempfile.TemporaryDirectory(prefix="pages-audit-scale-") as tmp:
         d = Path(tmp)
         counts = build(n, d, latency, jitter)
@@ -324,6 +326,25 @@ def measure(
         f"{audit_end / bound:4.2f})  exit {status >> 8}  "
         f"unreadable % {unread}"
     )
+    return {
+        "wall": wall,
+        "audit": audit_end,
+        "bound": bound,
+        "cpu": 1000 * cpu / n,
+        "audit_cpu": 1000 * audit_cpu / n,
+    }
+
+
+def median_line(n: int, runs: list[dict]) -> str:
+    """The middle of repeated runs: a shared machine's neighbours move single figures."""
+    mid = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    walls = ", ".join(f"{r['wall']:.1f}" for r in runs)
+    return (
+        f"N={n:6d} median of {len(runs)}: wall {mid['wall']:.1f} s (audit {mid['audit']:.1f} s)"
+        f"  CPU {mid['cpu']:.1f} ms/body (audit {mid['audit_cpu']:.1f})  measured/bound "
+        f"{mid['wall'] / mid['bound']:.2f} (audit alone {mid['audit'] / mid['bound']:.2f}); "
+        f"walls {walls} s"
+    )
 
 
 def rss_of(pid: int) -> tuple[float, float]:
@@ -385,19 +406,31 @@ def main() -> None:
         metavar="PREFIX",
         help="trace the auditor's memory every 5 ms, the stack at each new peak to PREFIX.N",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="K",
+        help="run each size K times and print the median too (a shared machine is noisy)",
+    )
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
     for n in args.sizes:
-        measure(
-            n,
-            args.latency,
-            args.jitter,
-            args.concurrency,
-            args.profile,
-            args.keep,
-            args.rss_trace,
-            args.workers,
-        )
+        runs = [
+            measure(
+                n,
+                args.latency,
+                args.jitter,
+                args.concurrency,
+                args.profile,
+                args.keep,
+                args.rss_trace,
+                args.workers,
+            )
+            for _ in range(max(1, args.repeat))
+        ]
+        if len(runs) > 1:
+            print(median_line(n, runs), flush=True)
 
 
 if __name__ == "__main__":
