@@ -348,18 +348,11 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
 
 def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str) -> int:
     from audit.report.json_report import report_from_store
-    from audit.report.outputs import report_processes, write_reports
+    from audit.report.outputs import write_run_reports
 
     report = report_from_store(store, run_id)
     s = report["summary"]
-    written = write_reports(
-        report,
-        opts.out,
-        opts.lang,
-        opts.templates,
-        store=(db_path, run_id),
-        processes=report_processes(s["bodies"], os.cpu_count() or 1),
-    )
+    written = write_run_reports(report, opts.out, opts.lang, opts.templates, db_path, run_id)
     (json_path,), (html_path,) = written["json"], written["html"]
     for w in report["run"].get("expired_waivers") or []:
         _err(
@@ -659,7 +652,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from audit.evaluate import evaluate_entity
     from audit.history import policy_digest
     from audit.report.json_report import entity_json, report_from_store
-    from audit.report.outputs import report_processes, write_reports
+    from audit.report.outputs import write_run_reports
     from audit.rudates import MSK
     from audit.runner import EntityResult
     from audit.serialize import entity_from_json, observations_from_json
@@ -698,14 +691,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         store.finish_run(run_id, meta)
         report = report_from_store(store, run_id)
         Path(args.out).mkdir(parents=True, exist_ok=True)
-        written = write_reports(
-            report,
-            args.out,
-            args.lang,
-            args.templates,
-            store=(args.db, run_id),
-            processes=report_processes(report["summary"]["bodies"], os.cpu_count() or 1),
-        )
+        written = write_run_reports(report, args.out, args.lang, args.templates, args.db, run_id)
         print(written["html"][0])
     _err(
         f"run {run_id}: run {args.run} evaluated again, {report['summary']['violations']} "

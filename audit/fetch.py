@@ -120,9 +120,7 @@ class FetchResult:
     @property
     def is_html(self) -> bool:
         """An HTML-like answer with a body (a missing Content-Type counts as HTML)."""
-        if self._decoded:
-            return self._text is not None and self._html_type()
-        return self.content is not None and self._html_type()
+        return (self._text is not None or self.content is not None) and self._html_type()
 
     def _html_type(self) -> bool:
         ctype = (self.evidence.content_type or "").lower()

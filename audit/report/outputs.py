@@ -10,6 +10,7 @@ whichever is longer, instead of the sum of all three; one process more, not thre
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -78,3 +79,11 @@ def report_processes(bodies: int, cpus: int) -> int:
     """Writer processes besides this one for a report of `bodies`: one per other core for a
     large report (at most one per writer but the last), else none."""
     return min(cpus - 1, len(WRITERS) - 1) if bodies >= PARALLEL_FROM else 0
+
+
+def write_run_reports(
+    report: dict, out: str, lang: str, templates: str | None, db: str, run_id: int
+) -> dict[str, list[str]]:
+    """Every output of a stored run, side by side when it is large and there are cores."""
+    processes = report_processes(report["summary"]["bodies"], os.cpu_count() or 1)
+    return write_reports(report, out, lang, templates, store=(db, run_id), processes=processes)

@@ -147,7 +147,6 @@ class CsvTable:
         self.fh = self.tmp.open("w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.fh)
         self.writer.writerow([c[0] for c in FINDING_COLUMNS])
-        self.keys = [c[0] for c in FINDING_COLUMNS]
 
     def finding(self, row: dict, safe: list) -> None:
         self.writer.writerow(safe)
@@ -199,7 +198,7 @@ class XlsxTable:
 
     def _append(self, title: str, values: list) -> None:
         sheet = self.sheets[title]
-        ws, _keys, count = sheet
+        ws, count = sheet[0], sheet[2]
         if count > SHEET_ROWS:
             return
         if count == SHEET_ROWS:  # Excel opens no more: say where the rest is
