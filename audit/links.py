@@ -457,7 +457,23 @@ def _parse_tree(html: str):
 _HINTS = ("vk.", "vkontakte", "ok.ru", "odnoklassniki")  # every VK/OK host holds one of them
 _SCRIPT_HINTS = (*_HINTS, "ok.", "ok_group")  # VK.Widgets, OK.CONNECT, OK's group widget IIFE
 _XP_CANDIDATES = etree.XPath("//@* | //script/text()")  # document order
-_XP_TEXTS = etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
+_XP_TEXTS = etree.XPath("//text()", smart_strings=False)
+
+
+def page_texts(root) -> list[str]:
+    """The page's text nodes in document order, but those of scripts and styles: what
+    `//text()[not(parent::script or parent::style)]` selects. libxml2 evaluates that predicate
+    ten times slower than it lists every text node (5 ms against 0.5 on a 150 KB page), so a
+    script's or style's text (one node: HTML parses their content as raw text) is set aside
+    while the nodes are listed, and put back."""
+    hidden = [(el, el.text) for el in root.iter("script", "style") if el.text is not None]
+    for el, _ in hidden:
+        el.text = None
+    try:
+        return _XP_TEXTS(root)
+    finally:
+        for el, text in hidden:
+            el.text = text
 
 
 def _mentions(text: str, hints: tuple[str, ...] = _HINTS) -> bool:
@@ -516,7 +532,7 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
             for ref, via, raw in widgets_in_script(str(node)):
                 add(ref, via, raw)
             scan_text(str(node), "script")
-    text = "\n".join(_XP_TEXTS(root))
+    text = "\n".join(page_texts(root))
     if _mentions(text):
         scan_text(text, "text")
 

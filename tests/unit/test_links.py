@@ -1,8 +1,9 @@
 """Link discovery: real-world-shaped forms, positive and negative."""
 
 import pytest
+from lxml import etree
 
-from audit.links import detect_pos_widget, discover, parse_page_url
+from audit.links import _parse_tree, detect_pos_widget, discover, page_texts, parse_page_url
 
 POSITIVE = [
     ("https://vk.com/adm_city", "https://vk.com/adm_city"),
@@ -190,3 +191,24 @@ def test_follow_candidates_same_site_only():
 def test_json_shape():
     out = discover('<a href="https://vk.com/adm">vk</a>').to_json()
     assert out["vk"] == ["https://vk.com/adm"] and out["ok"] == [] and out["pos_widget"] is False
+
+
+TEXT_CASES = [
+    "<p>a<!-- vk.com/c -->b<script>vk.com/s</script>tail vk.com/t<style>x{}</style>c</p>",
+    "<html><head><title>T</title><script>s</script><style>y</style></head><body>x</body></html>",
+    "<div><script>a<b>not a tag</b>c</script>after<noscript>vk.com/n</noscript></div>",
+    "<svg><script>vk.com/x</script><style>s</style><text>ok.ru/y</text></svg>",
+    "<p>x<script></script>y<script>z<!-- w --></script><?pi vk.com?>end</p>",
+    "<table><script>in table</script><tr><td>cell<style>st</style>tail</td></tr></table>",
+    "<script>only a script</script>",
+    "broken <p <script>vk.com/q</script> <b>bold</i> text",
+]
+
+
+@pytest.mark.parametrize("html", TEXT_CASES)
+def test_page_texts_are_the_text_nodes_outside_scripts_and_styles(html):
+    root = _parse_tree(html)
+    oracle = etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
+    before = etree.tostring(root)
+    assert page_texts(root) == oracle(root)
+    assert etree.tostring(root) == before  # the scripts' and styles' text is put back
