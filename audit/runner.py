@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import multiprocessing
 import resource
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, AsyncExitStack, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -20,7 +18,7 @@ from audit import __version__
 from audit.canaries import Canary, Drift, check_canaries
 from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.collect.pages import PlatformSettings, page_collectors, page_refs
-from audit.collect.site import Offload, collect_site, inline
+from audit.collect.site_pool import SitePool
 from audit.evaluate import evaluate_entity
 from audit.fetch import FetchConfig, Fetcher
 from audit.model import Entity, Finding
@@ -44,7 +42,7 @@ class RunResult:
     started_at: str
     finished_at: str = ""
     duration_s: float = 0.0
-    cpu_s: float = 0.0  # CPU seconds of this process and the page parsers it ran
+    cpu_s: float = 0.0  # CPU seconds of this process and its website processes
     registries: list[dict] = field(default_factory=list)  # [{"path", "sha256"}]
     policy: Policy = field(default_factory=Policy)
     fetch: dict = field(default_factory=dict)
@@ -103,26 +101,6 @@ def number_evidence(obs: Observations) -> None:
         obs.pages[url] = replace(page, evidence=own)
 
 
-@asynccontextmanager
-async def page_parsers(workers: int) -> AsyncIterator[Offload]:
-    """Where websites' pages are parsed: here, or in `workers` processes. They are spawned, not
-    forked (this process runs threads, which a fork could deadlock), and reaped when the run
-    ends, so that their CPU time counts as the run's."""
-    if workers <= 0:
-        yield inline
-        return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    loop = asyncio.get_running_loop()
-
-    async def offload(fn, *args):
-        return await loop.run_in_executor(pool, fn, *args)
-
-    try:
-        yield offload
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 class Journal:
     """Where a run writes as it goes (nothing by default); the store-backed journal lets a
     killed run resume without fetching again what it already has."""
@@ -168,7 +146,8 @@ async def run_audit(
     """Audit `entities` chunk by chunk (websites, then every page of the chunk in batched
     look-ups, then the checks), in registry order. Each result goes to `journal.done` and
     `on_done` as soon as it exists; `keep_results=False` keeps none in memory. `workers` > 0
-    parses the websites' pages in that many processes (this one keeps the network busy)."""
+    reads the websites (fetch and parse) in that many processes; this one keeps the platforms'
+    look-ups, the store and the checks."""
     started, cpu_started = time.monotonic(), cpu_seconds()
     platforms = platforms or PlatformSettings()
     journal = journal or Journal()
@@ -185,9 +164,11 @@ async def run_audit(
     # read as the run goes: a registry streamed from its files is never held whole
     todo = ((n, e) for n, e in enumerate(entities) if e.id not in done)
     known_pages = journal.pages()
-    async with Fetcher(config) as fetcher, page_parsers(workers) as offload:
+    async with AsyncExitStack() as stack:
+        fetcher = await stack.enter_async_context(Fetcher(config))
         if fetcher_hook is not None:
-            fetcher_hook(fetcher)
+            fetcher_hook(fetcher)  # before the website processes start: they ask its archive
+        sites = await stack.enter_async_context(SitePool(workers, fetcher))
         collectors = page_collectors(fetcher, platforms)
         run.page_sources = {c.platform: c.source for c in collectors}
         drift = Drift([])
@@ -206,7 +187,7 @@ async def run_audit(
         async def site_of(entity: Entity) -> SiteObservation:
             site = journal.site(entity.id)
             if site is None:
-                site = await collect_site(entity, fetcher, offload=offload)
+                site = await sites.collect(entity)
                 journal.save_site(entity.id, site)
             return site
 
@@ -294,13 +275,13 @@ async def run_audit(
                 task.cancel()
             await asyncio.gather(*workers, closer, return_exceptions=True)
         run.results.extend(r for _, r in sorted(kept, key=lambda pr: pr[0]))
-        run.requests = fetcher.requests
         run.api_requests = {
             c.platform: c.requests() - run.canary_requests.get(c.platform, 0) for c in collectors
         }
+    run.requests = fetcher.requests + sites.requests  # the website processes' once closed
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     run.duration_s = round(time.monotonic() - started, 3)
-    run.cpu_s = round(cpu_seconds() - cpu_started, 3)  # the parsers are reaped by now
+    run.cpu_s = round(cpu_seconds() - cpu_started, 3)  # the website processes are reaped by now
     return run
 
 

@@ -2,52 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-from audit.fetch import Cause, Fetcher, decode_body
-from audit.interstitials import Interstitial, classify
-from audit.links import PageLinks, discover
+from audit.fetch import Cause, Fetcher
+from audit.interstitials import classify
+from audit.links import discover
 from audit.model import Entity
 from audit.observations import SiteObservation
 
 MAX_FOLLOW = 2  # extra same-site pages read when the home page lacks a VK or OK link
 
-# Runs a CPU-bound function (parsing a page) somewhere: in this process, or in a process pool
-# so that a large run parses on every core while this process does the network.
-Offload = Callable[..., Awaitable[Any]]
-
-
-async def inline(fn: Callable[..., Any], *args: Any) -> Any:
-    return fn(*args)
-
-
-def read_home(
-    body: bytes | None,
-    header_charset: str | None,
-    final_url: str | None,
-    base: str,
-    searchable: bool,
-) -> tuple[str | None, Interstitial | None, PageLinks | None]:
-    """A home page's charset, its stand-in (stub, interstitial) or, when it is a searchable
-    page, its links: everything that decodes and parses the page, in one call that can run
-    in another process (bytes cross to it without being encoded again)."""
-    text, charset = decode_body(body, header_charset) if body is not None else (None, None)
-    stand_in = classify(text, final_url)
-    if stand_in is not None or not searchable or text is None:
-        return charset, stand_in, None
-    return charset, None, discover(text, base)
-
-
-def read_page(body: bytes, header_charset: str | None, base: str) -> tuple[str | None, PageLinks]:
-    """Another page of the site: its charset and links (decoded where it is parsed)."""
-    text, charset = decode_body(body, header_charset)
-    return charset, discover(text, base)
-
 
 async def collect_site(
-    entity: Entity, fetcher: Fetcher, max_follow: int = MAX_FOLLOW, offload: Offload = inline
+    entity: Entity, fetcher: Fetcher, max_follow: int = MAX_FOLLOW
 ) -> SiteObservation:
+    """The body's website: its home page and, when that lacks a VK or OK link, up to
+    `max_follow` contact pages. Large runs call it in website processes (collect.site_pool)."""
     if entity.website_none:
         return SiteObservation(state="none")
     if not entity.website:
@@ -67,22 +35,17 @@ async def collect_site(
         evidence=[ev],
     )
     base = ev.final_url or entity.website
-    ev.charset, stand_in, found = await offload(
-        read_home,
-        home.content if home.is_html else None,
-        home.header_charset,
-        ev.final_url,
-        base,
-        home.ok,
-    )
+    text = home.text  # decoded here; the evidence records the charset
+    stand_in = classify(text, ev.final_url)
     if stand_in is not None:  # a stub or interstitial says nothing about the body
         obs.cause, obs.detail, obs.interstitial = stand_in.kind, stand_in.name, stand_in.kind
         return obs
     if not home.ok:
         return obs
-    if found is None:
+    if text is None:
         obs.cause, obs.detail = "not_html", f"content type {ev.content_type}"
         return obs
+    found = discover(text, base)
     obs.title, obs.pos = found.title, found.pos
     obs.references = list(found.references)
     obs.pages_read.append(base)
@@ -94,9 +57,7 @@ async def collect_site(
         obs.evidence.append(extra.evidence)
         if not (extra.ok and extra.is_html):
             continue
-        extra.evidence.charset, more = await offload(
-            read_page, extra.content, extra.header_charset, extra.evidence.final_url or url
-        )
+        more = discover(extra.text, extra.evidence.final_url or url)
         obs.pages_read.append(extra.evidence.final_url or url)
         obs.references.extend(more.references)
         if more.pos.found and not obs.pos.found:

@@ -108,25 +108,3 @@ def test_requests_are_the_least_the_limits_allow_whatever_the_batch(chunk):
     for result in run.results:
         pages = result.observations.pages
         assert len(pages) == 2 and all(p.exists and p.posts for p in pages.values()), pages
-
-
-def test_pages_parsed_in_a_worker_process_read_as_parsed_here():
-    from audit.collect.site import inline, read_home
-    from audit.runner import page_parsers
-
-    html = (
-        "<html><head><title>Администрация</title></head><body>"
-        "<a href='https://vk.com/adm_test'>ВКонтакте</a> <a href='/contacts'>Контакты</a>"
-        "</body></html>"
-    )
-
-    async def both():
-        args = (html.encode("cp1251"), None, "https://adm.ru/", "https://adm.ru/", True)
-        here = await inline(read_home, *args)
-        async with page_parsers(1) as offload:
-            there = await offload(read_home, *args)
-        return here, there
-
-    here, there = asyncio.run(both())  # decoded there (windows-1251 found), parsed there
-    assert here == there and here[0] == "windows-1251" and here[2].title == "Администрация"
-    assert [r.ref.url for r in there[2].references] == ["https://vk.com/adm_test"]

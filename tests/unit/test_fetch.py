@@ -262,10 +262,10 @@ async def test_paced_api_hosts_skip_the_websites_slots_and_keep_their_connection
         assert f._hosts == {}
 
 
-def test_auto_workers_use_the_other_cores_for_large_runs_only():
+def test_auto_workers_use_every_core_for_large_runs_only():
     from audit.cli import POOL_FROM, auto_workers
 
     assert auto_workers(POOL_FROM - 1, cpus=8) == 0
-    assert auto_workers(POOL_FROM, cpus=2) == 1
+    assert auto_workers(POOL_FROM, cpus=2) == 2
     assert auto_workers(100_000, cpus=16) == 4
     assert auto_workers(100_000, cpus=1) == 0

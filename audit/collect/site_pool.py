@@ -1,0 +1,255 @@
+"""Websites read in other processes, each with its own event loop, HTTP client and parser.
+
+Reading a website costs the auditor CPU twice: the HTTP exchange (2-3 ms through httpx) and the
+parse (4-5 ms for a 150 KB page). In the auditor's one event loop both delay the platforms'
+API look-ups that share it, and they use one core of several. A `SitePool` runs
+`collect_site` in `workers` spawned processes; the auditor keeps the API collectors, the store
+and the checks. A body goes to the process its website's host hashes to, so that the per-host
+limit holds across processes; the run's --concurrency is shared out among them.
+
+Bodies and observations travel as pickles over a socket pair (length-prefixed frames, asyncio
+streams on both sides: neither side ever blocks on a full pipe). With --archive the bodies a
+process fetched travel back with the observation and are archived here, in the run's one
+archive. A process that dies leaves its bodies, and every later one of its hosts, to this
+process: the run goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import multiprocessing
+import pickle
+import signal
+import socket
+import struct
+import zlib
+from dataclasses import replace
+
+from audit.collect.site import collect_site
+from audit.fetch import Evidence, FetchConfig, Fetcher
+from audit.model import Entity
+from audit.observations import SiteObservation
+from audit.urls import host_of
+
+_FRAME = struct.Struct("!Q")
+_SPAWN = multiprocessing.get_context("spawn")  # this process runs threads: never fork it
+
+
+class WorkerGone(Exception):
+    """The website process ended before answering."""
+
+
+async def _read(reader: asyncio.StreamReader):
+    (size,) = _FRAME.unpack(await reader.readexactly(_FRAME.size))
+    return pickle.loads(await reader.readexactly(size))
+
+
+def _write(writer: asyncio.StreamWriter, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    writer.write(_FRAME.pack(len(data)))
+    writer.write(data)
+
+
+# ----------------------------------------------------------------------- the website process
+
+
+# The bodies one `collect_site` call fetched, when they are archived: (evidence, headers, body).
+_kept: contextvars.ContextVar[list] = contextvars.ContextVar("kept")
+
+
+class _KeepForArchive:
+    """Stands in for the archive in a website process: what would be archived is kept with
+    the body's observation and sent to the auditor, which writes the run's one archive."""
+
+    def record(self, evidence: Evidence, headers, body: bytes, secrets) -> None:
+        _kept.get().append((evidence, headers, body))
+        return None
+
+
+def serve(sock: socket.socket, config: FetchConfig, max_follow: int, archive: bool) -> None:
+    """A website process: read bodies, answer observations, until the auditor hangs up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the auditor's to handle
+    asyncio.run(_serve(sock, config, max_follow, archive))
+
+
+async def _serve(sock: socket.socket, config: FetchConfig, max_follow: int, archive: bool):
+    reader, writer = await asyncio.open_connection(sock=sock)
+    tasks: set[asyncio.Task] = set()
+    async with Fetcher(config) as fetcher:
+        if archive:
+            fetcher.archive = _KeepForArchive()
+
+        async def one(key: int, entity: Entity) -> None:
+            kept: list = []
+            _kept.set(kept)
+            try:
+                obs = await collect_site(entity, fetcher, max_follow)
+            except Exception as exc:  # a bug, not a site's fault: the run reports it
+                _write(writer, (key, None, f"{type(exc).__name__}: {exc}"))
+            else:
+                _write(writer, (key, (obs, kept), None))
+            await writer.drain()
+
+        try:
+            while True:
+                key, entity = await _read(reader)
+                task = asyncio.create_task(one(key, entity))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        except asyncio.IncompleteReadError:  # the auditor hung up: the run is over
+            pass
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        _write(writer, (None, fetcher.requests, None))
+        await writer.drain()
+    writer.close()
+
+
+# ----------------------------------------------------------------------------- the auditor
+
+
+class _Worker:
+    def __init__(self, process, reader, writer):
+        self.process = process
+        self.reader: asyncio.StreamReader = reader
+        self.writer: asyncio.StreamWriter = writer
+        self.pending: dict[int, asyncio.Future] = {}
+        self.requests = 0
+        self.gone = False
+        self.listener: asyncio.Task | None = None
+
+    async def listen(self) -> None:
+        """Hand each answer to the body waiting for it; when the process is gone, fail the
+        waiting bodies over to the auditor."""
+        try:
+            while True:
+                key, answer, error = await _read(self.reader)
+                if key is None:
+                    self.requests = answer
+                    break
+                future = self.pending.pop(key, None)
+                if future is None or future.done():
+                    continue
+                if error is not None:
+                    future.set_exception(RuntimeError(f"website process: {error}"))
+                else:
+                    future.set_result(answer)
+        except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError):
+            pass
+        finally:
+            self.gone = True
+            for future in self.pending.values():
+                if not future.done():
+                    future.set_exception(WorkerGone())
+            self.pending.clear()
+
+
+def shares(total: int, parts: int) -> list[int]:
+    """`total` connections shared out among `parts` processes, each at least one."""
+    return [max(1, total // parts + (i < total % parts)) for i in range(parts)]
+
+
+class SitePool:
+    """Use as `async with SitePool(workers, fetcher) as pool: site = await pool.collect(e)`.
+
+    `fetcher` is the auditor's: websites are read with it when there are no worker processes
+    (a small run), when a process has died, and its archive (if any) receives the bodies the
+    processes fetched."""
+
+    def __init__(self, workers: int, fetcher: Fetcher, max_follow: int | None = None):
+        self.size = max(0, workers)
+        self.fetcher = fetcher
+        self.max_follow = max_follow
+        self._workers: list[_Worker] = []
+        self._keys = itertools.count()
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests the worker processes made (known once the pool has closed)."""
+        return sum(w.requests for w in self._workers)
+
+    async def __aenter__(self) -> SitePool:
+        config = self.fetcher.config
+        archive = self.fetcher.archive is not None
+        for concurrency in shares(config.concurrency, self.size) if self.size else []:
+            ours, theirs = socket.socketpair()
+            process = _SPAWN.Process(
+                target=serve,
+                args=(theirs, replace(config, concurrency=concurrency), self._follow(), archive),
+                daemon=True,
+                name="pages-audit websites",
+            )
+            process.start()
+            theirs.close()
+            reader, writer = await asyncio.open_connection(sock=ours)
+            worker = _Worker(process, reader, writer)
+            worker.listener = asyncio.create_task(worker.listen())
+            self._workers.append(worker)
+        return self
+
+    def _follow(self) -> int:
+        from audit.collect.site import MAX_FOLLOW
+
+        return MAX_FOLLOW if self.max_follow is None else self.max_follow
+
+    async def __aexit__(self, exc_type, *exc_info) -> None:
+        """A run that ended normally lets the processes finish and report their request
+        counts; one that failed or was cancelled stops them at once. Either way they are
+        reaped here, so that their CPU time counts as the run's."""
+        for worker in self._workers:
+            if exc_type is None and not worker.gone:
+                worker.writer.write_eof()  # "no more bodies"
+            else:
+                worker.process.terminate()
+        for worker in self._workers:
+            if worker.listener is not None:
+                try:
+                    await asyncio.wait_for(asyncio.shield(worker.listener), 30)
+                except (TimeoutError, asyncio.CancelledError):
+                    worker.listener.cancel()
+            worker.writer.close()
+            await asyncio.to_thread(_reap, worker.process)
+
+    async def collect(self, entity: Entity) -> SiteObservation:
+        """The body's website observation, read in the process its host belongs to."""
+        worker = self._worker_for(entity)
+        if worker is None:
+            return await collect_site(entity, self.fetcher, self._follow())
+        key = next(self._keys)
+        future = asyncio.get_running_loop().create_future()
+        worker.pending[key] = future
+        _write(worker.writer, (key, entity))
+        try:
+            await worker.writer.drain()
+            obs, kept = await future
+        except (WorkerGone, ConnectionError):
+            return await collect_site(entity, self.fetcher, self._follow())
+        finally:
+            worker.pending.pop(key, None)
+        self._archive(kept)
+        return obs
+
+    def _worker_for(self, entity: Entity) -> _Worker | None:
+        if not self._workers or not entity.website or entity.website_none:
+            return None  # nothing to fetch, or no processes: read here
+        host = host_of(entity.website)
+        worker = self._workers[zlib.crc32(host.encode()) % len(self._workers)]
+        return None if worker.gone else worker
+
+    def _archive(self, kept: list) -> None:
+        archive = self.fetcher.archive
+        if archive is None:
+            return
+        secrets = sorted(self.fetcher.secrets, key=len, reverse=True)
+        for evidence, headers, body in kept:
+            evidence.warc_record = archive.record(evidence, headers, body, secrets)
+
+
+def _reap(process) -> None:
+    process.join(10)
+    if process.is_alive():
+        process.kill()
+        process.join()

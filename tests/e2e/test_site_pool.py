@@ -1,0 +1,129 @@
+"""Websites read in worker processes (--workers): the same observations as read in the auditor,
+over real TCP against the simulated web; a process that dies leaves its bodies to the auditor."""
+
+import asyncio
+import gzip
+import json
+
+import pytest
+
+from audit.collect.site import collect_site
+from audit.collect.site_pool import SitePool, shares
+from audit.fetch import FetchConfig, Fetcher
+from audit.model import Entity, EntityKind
+from audit.net import ConnectTo
+from audit.urls import host_of
+from tests.e2e.conftest import FAST, cli, load_report
+from tests.e2e.test_cli import EXPECTED, ORDER
+
+pytestmark = pytest.mark.e2e
+
+# what differs between two reads of the same site: when, how long, where it was archived
+VOLATILE = {"fetched_at", "elapsed_ms", "warc_record"}
+
+
+def settled(value):
+    if isinstance(value, dict):
+        return {k: settled(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [settled(v) for v in value]
+    return value
+
+
+def observed(report: dict) -> dict:
+    """Each body's website observation and evidence (its platform pages are read here, in
+    either run, and their posts' ages move with the clock)."""
+    out = {}
+    for e in report["entities"]:
+        site = [ev for ev in e["evidence"] if host_of(ev["url"]) not in ("vk.com", "ok.ru")]
+        out[e["id"]] = settled([e["observations"]["site"], site])
+    return out
+
+
+def statuses(report: dict) -> dict:
+    out = {}
+    for body in report["entities"]:
+        got = {f["check"]: f["status"] for f in body["findings"]}
+        out[body["id"]] = tuple(got.get(c) for c in ORDER)
+    return out
+
+
+def test_shares_give_every_process_a_connection():
+    assert shares(64, 2) == [32, 32]
+    assert shares(64, 3) == [22, 21, 21]
+    assert shares(1, 2) == [1, 1]
+
+
+def test_run_with_website_processes_observes_what_one_process_observes(world, tmp_path):
+    runs = {}
+    for workers in (0, 2):
+        out = tmp_path / f"w{workers}"
+        world.reset_faults()  # each run sees every site's first failure (503, 429) again
+        proc = cli(
+            "run", "registry/demo.yaml", "--out", out, "--workers", workers, "--archive",
+            *world.cli_args(), *FAST,
+        )  # fmt: skip
+        assert proc.returncode == 1, proc.stderr  # the demo has violations
+        runs[workers] = load_report(out)
+    one, two = runs[0], runs[2]
+    assert statuses(two) == statuses(one) == EXPECTED
+    assert observed(two) == observed(one)  # evidence, charsets, references, pages read
+    # every request counted, the website processes' too
+    assert two["run"]["requests"] == one["run"]["requests"]
+    # the bodies the processes fetched are in the run's one archive, named by their evidence
+    records = {ev["warc_record"] for e in two["entities"] for ev in e["evidence"] if ev["sha256"]}
+    assert records and None not in records
+    (archive,) = (tmp_path / "w2" / "archive").iterdir()  # one file, whatever the processes
+    warc = gzip.decompress(archive.read_bytes())
+    assert all(r.encode() in warc for r in records)
+
+
+def _config(world) -> FetchConfig:
+    return FetchConfig(
+        connect_to=tuple(ConnectTo.parse(r) for r in world.connect_to),
+        isolated=True,
+        ca_bundle=world.ca_bundle,
+        retries=0,
+        connect_timeout=1,
+        read_timeout=1,
+        total_timeout=3,
+    )
+
+
+BODIES = [
+    Entity("w1", "Северное", EntityKind.RURAL_SETTLEMENT, website="http://severnoe-sp.ru/"),
+    Entity("w2", "Без сайта", EntityKind.RURAL_SETTLEMENT, website_none=True),
+    Entity("w3", "Демо", EntityKind.MUNICIPAL_DISTRICT, website="https://gov-demo-oblast.ru/"),
+]
+
+
+def test_a_process_that_dies_leaves_its_bodies_to_the_auditor(world):
+    async def both():
+        async with Fetcher(_config(world)) as fetcher:
+            here = [await collect_site(e, fetcher) for e in BODIES]
+            async with SitePool(1, fetcher) as pool:
+                first = await pool.collect(BODIES[0])  # read there
+                worker = pool._workers[0]
+                worker.process.kill()
+                await asyncio.to_thread(worker.process.join)
+                after = [await pool.collect(e) for e in BODIES]  # read here
+            return here, first, after, worker.gone, pool.requests
+
+    here, first, after, gone, requests = asyncio.run(both())
+    assert gone and requests == 0  # the killed process never reported
+    assert first.evidence[0].charset == "windows-1251"  # decoded in the process
+    strip = lambda obs: json.dumps(settled(obs.to_json()), sort_keys=True)  # noqa: E731
+    assert [strip(o) for o in after] == [strip(o) for o in here]
+    assert strip(first) == strip(here[0])
+
+
+def test_the_processes_requests_are_counted_once_they_close(world):
+    async def run():
+        async with Fetcher(_config(world)) as fetcher:
+            async with SitePool(2, fetcher) as pool:
+                got = await asyncio.gather(*(pool.collect(e) for e in BODIES))
+            return got, pool.requests, fetcher.requests
+
+    got, theirs, ours = asyncio.run(run())
+    assert [o.state for o in got] == ["fetched", "none", "fetched"]
+    assert ours == 0 and theirs == sum(ev.attempts for o in got for ev in o.evidence)
