@@ -96,6 +96,12 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def compact_json(value) -> str:
+    """A body as stored and as report.json holds it, byte for byte: the report's writer copies
+    stored bodies through without decoding and encoding them again."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -305,7 +311,7 @@ class Store:
                     body["id"],
                     position,
                     body["status"],
-                    json.dumps(body, ensure_ascii=False),
+                    compact_json(body),
                     body.get("name"),
                 ),
             )
@@ -395,8 +401,12 @@ class Store:
         return {r["entity_id"] for r in rows}
 
     def bodies(self, run_id: int, page: int = 500) -> Iterator[dict]:
-        """Bodies in registry order, one at a time, read `page` rows per query (a driver that
-        fetches a whole result at once never holds more; writing between pages is safe)."""
+        """Bodies in registry order, one at a time (see `body_texts`)."""
+        return map(json.loads, self.body_texts(run_id, page))
+
+    def body_texts(self, run_id: int, page: int = 500) -> Iterator[str]:
+        """Bodies in registry order as stored (JSON text), read `page` rows per query (a driver
+        that fetches a whole result at once never holds more; writing between pages is safe)."""
         after = -1
         while True:
             rows = self.sql(
@@ -405,7 +415,7 @@ class Store:
                 (run_id, after, page),
             ).fetchall()
             for row in rows:
-                yield json.loads(row["data"])
+                yield row["data"]
             if len(rows) < page:
                 return
             after = rows[-1]["position"]

@@ -16,9 +16,11 @@ from pathlib import Path
 from audit import __version__
 from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.runner import EntityResult, RunResult
+from audit.store import compact_json
 from audit.summary import Health, Summary, body_status
 
 SCHEMA = "pages-audit.report/1"
+COMPACT_START = '{"id":"'  # a body stored compact; older versions stored '{"id": "'
 
 
 def entity_json(r: EntityResult) -> dict:
@@ -96,10 +98,16 @@ def run_header(run: RunResult) -> dict:
 
 class Bodies:
     """The bodies of a report, read again from their source on every pass, so that a report of
-    100 000 bodies is never held in memory: each writer streams through them in turn."""
+    100 000 bodies is never held in memory: each writer streams through them in turn.
+    `texts`, when given, yields the same bodies as report.json's compact JSON text."""
 
-    def __init__(self, source: Callable[[], Iterator[dict]]):
+    def __init__(
+        self,
+        source: Callable[[], Iterator[dict]],
+        texts: Callable[[], Iterator[str]] | None = None,
+    ):
         self._source = source
+        self.texts = texts or (lambda: map(compact_json, source()))
 
     def __iter__(self) -> Iterator[dict]:
         return self._source()
@@ -180,21 +188,29 @@ def report_from_store(store, run_id: int) -> dict:
 def stored_bodies(store, run_id: int) -> Bodies:
     """A stored run's bodies as the report has them, read again on every pass."""
 
-    def bodies() -> Iterator[dict]:
-        for body in store.bodies(run_id):
-            undated = [
-                f.get("key") or f["check"]
-                for f in body["findings"]
-                if f["status"] == "fail" and not f.get("failing_since")
-            ]
-            if undated:  # stored before bodies carried their dates
-                since = store.failing_since_of(run_id, body["id"], undated)
-                for f in body["findings"]:
-                    if (f.get("key") or f["check"]) in since:
-                        f["failing_since"] = since[f.get("key") or f["check"]]
-            yield body
+    def dated(body: dict) -> dict:
+        undated = [
+            f.get("key") or f["check"]
+            for f in body["findings"]
+            if f["status"] == "fail" and not f.get("failing_since")
+        ]
+        if undated:  # stored before bodies carried their dates
+            since = store.failing_since_of(run_id, body["id"], undated)
+            for f in body["findings"]:
+                if (f.get("key") or f["check"]) in since:
+                    f["failing_since"] = since[f.get("key") or f["check"]]
+        return body
 
-    return Bodies(bodies)
+    def bodies() -> Iterator[dict]:
+        return map(dated, store.bodies(run_id))
+
+    def texts() -> Iterator[str]:
+        """As stored when stored compact (by this version's `save_body`, which dates every
+        failed finding); older rows are decoded, dated and written compact."""
+        for text in store.body_texts(run_id):
+            yield text if text.startswith(COMPACT_START) else compact_json(dated(json.loads(text)))
+
+    return Bodies(bodies, texts)
 
 
 def write_json(report: dict, out_dir: str) -> str:
@@ -211,9 +227,10 @@ def write_json(report: dict, out_dir: str) -> str:
                 fh.write(json.dumps(value, ensure_ascii=False, indent=1))
                 continue
             fh.write("[")
-            for i, body in enumerate(value):
+            texts = value.texts() if isinstance(value, Bodies) else map(compact_json, value)
+            for i, text in enumerate(texts):
                 fh.write(",\n" if i else "\n")
-                fh.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+                fh.write(text)
             fh.write("\n]")
         fh.write("\n}\n")
     os.replace(tmp, path)

@@ -114,6 +114,27 @@ def test_failing_since_follows_unbroken_streaks(target):
         assert store.failing_since_of(3, "a", ["x"]) == {"x": "2026-11-01"}
 
 
+def test_report_json_copies_stored_bodies_and_dates_older_rows(target, tmp_path):
+    from audit.report.json_report import report_from_store, write_json
+
+    with Store(target) as store:
+        add_run(store, "2026-11-01", [body("a", {"x": "fail"}), body("b", {"x": "fail"})])
+        run = add_run(store, "2026-11-02", [body("a", {"x": "fail"}), body("b", {"x": "fail"})])
+        # "b" as an older version stored it: spaced JSON, its failure undated
+        store.sql(
+            "UPDATE bodies SET data=? WHERE run_id=? AND entity_id='b'",
+            (json.dumps(body("b", {"x": "fail"}), ensure_ascii=False), run),
+        )
+        stored_a = next(store.body_texts(run))
+        write_json(report_from_store(store, run), str(tmp_path))
+    lines = (tmp_path / "report.json").read_text(encoding="utf-8").splitlines()
+    a = next(line for line in lines if line.startswith('{"id":"a"'))
+    b = next(line for line in lines if line.startswith('{"id":"b"'))
+    assert a.rstrip(",") == stored_a  # copied through as stored, byte for byte
+    assert json.loads(b)["findings"][0]["failing_since"] == "2026-11-01"  # dated from history
+    assert b == json.dumps(json.loads(b), ensure_ascii=False, separators=(",", ":"))
+
+
 def test_changes_between_runs(target):
     with Store(target) as store:
         a = add_run(
