@@ -9,7 +9,7 @@ pages for 90 % and OK pages for 60 % of the bodies, 10 % of them stale — start
 `pages-audit world` in its own process (so the server's CPU is not the auditor's), runs
 `pages-audit run` and prints:
 
-    wall time, bodies/s, CPU ms per body of the auditor with its page parsers and report
+    wall time, bodies/s, CPU ms per body of the auditor with its website and report
     writers (split into the audit, as the run records it, and the reports with the start; and
     the simulated web's), how busy the auditor's event loop was, its peak RSS (own high-water mark),
     HTTP requests per body (sites / VK / OK), API requests against the least the APIs allow
@@ -278,19 +278,20 @@ def measure(
 
             shutil.copytree(d / "out", Path(keep) / f"out-{n}", dirs_exist_ok=True)
             shutil.copy(d / "registry.yaml", Path(keep) / f"registry-{n}.yaml")
-    cpu = usage.ru_utime + usage.ru_stime  # the auditor and the page parsers it spawned
+    cpu = usage.ru_utime + usage.ru_stime  # the auditor and the website processes it spawned
     world_cpu = world_usage.ru_utime + world_usage.ru_stime if world_usage else float("nan")
     audit_end = report["run"]["duration_s"]
-    # the audit's own figure: the auditor and its page parsers from the first body to the last
+    # the audit's own figure: the auditor and its website processes, first body to last
     audit_cpu = report["run"].get("cpu_s") or 0.0
     during = max((mb for t, mb, *_ in samples if t <= audit_end), default=0)
     after = max((mb for t, mb, *_ in samples if t > audit_end), default=0)
-    # with its page parsers and report writers: the memory the run needs, sampled
+    # with its website processes and report writers: the memory the run needs, sampled
     together = max((mb + kids for _, mb, _, _, kids in samples), default=0)
     peak_at = max(samples, key=lambda s: s[1], default=(0.0,))[0]
     rss_mb = max((hwm for _, _, hwm, *_ in samples), default=0)
-    # the auditor process's own CPU in the audit phase (not its page parsers'): how busy the
-    # one thread that drives the network is — near 100 % means it is what bounds the run
+    # the auditor process's own CPU in the audit phase (not its website processes'): how busy
+    # the one thread driving the API look-ups, the store and the checks is — near 100 % means
+    # it is what bounds the run
     main_cpu = max((c for t, _, _, c, _ in samples if t <= audit_end), default=0.0)
     run = report["run"]
     vk, ok = run["api_requests"].get("vk", 0), run["api_requests"].get("ok", 0)
@@ -363,7 +364,7 @@ def rss_of(pid: int) -> tuple[float, float]:
 
 
 def children_of(pid: int) -> list[int]:
-    """The processes a process started (page parsers, report writers) and theirs."""
+    """The processes a process started (website processes, report writers) and theirs."""
     out: list[int] = []
     try:
         tasks = os.listdir(f"/proc/{pid}/task")

@@ -17,6 +17,7 @@ process: the run goes on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import itertools
 import multiprocessing
@@ -90,7 +91,8 @@ async def _serve(sock: socket.socket, config: FetchConfig, max_follow: int, arch
                 _write(writer, (key, None, f"{type(exc).__name__}: {exc}"))
             else:
                 _write(writer, (key, (obs, kept), None))
-            await writer.drain()
+            with contextlib.suppress(ConnectionError):
+                await writer.drain()
 
         try:
             while True:
@@ -98,13 +100,14 @@ async def _serve(sock: socket.socket, config: FetchConfig, max_follow: int, arch
                 task = asyncio.create_task(one(key, entity))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
-        except asyncio.IncompleteReadError:  # the auditor hung up: the run is over
+        except (asyncio.IncompleteReadError, ConnectionError):  # the auditor hung up: run over
             pass
-        for task in tasks:
+        for task in tasks:  # none, unless the auditor ended early (failed, killed)
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        _write(writer, (None, fetcher.requests, None))
-        await writer.drain()
+        with contextlib.suppress(ConnectionError):  # a killed auditor hears nothing
+            _write(writer, (None, fetcher.requests, None))
+            await writer.drain()
     writer.close()
 
 

@@ -3,6 +3,7 @@ without network, and the WARC evidence archive."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -41,8 +42,24 @@ def site_requests(world: World, start: int = 0) -> Counter:
     return Counter((h, p) for h, p in world.requests[start:] if h not in API_HOSTS)
 
 
+def children_of(pid: int) -> set[int]:
+    kids: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            kids |= {int(k) for k in (task / "children").read_text().split()}
+    return kids
+
+
+def alive(pid: int) -> bool:
+    try:  # a zombie (ended, not yet reaped by its new parent) counts as ended
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_kill_9_then_resume_gives_the_same_findings(tmp_path):
-    args = ["registry/demo.yaml", "--chunk", "3", "--quiet", *FAST]
+    # websites read in two processes: they are killed with the auditor's run, or end with it
+    args = ["registry/demo.yaml", "--chunk", "3", "--workers", "2", "--quiet", *FAST]
     # the uninterrupted run, in a world of its own (fault counters start afresh)
     with World() as w:
         proc = cli("run", *args, "--out", tmp_path / "whole", *w.cli_args(), env=env_for(w))
@@ -72,12 +89,19 @@ def test_kill_9_then_resume_gives_the_same_findings(tmp_path):
                 except sqlite3.Error:
                     pass
             if len(done) >= 7:
+                workers = children_of(victim.pid)
                 victim.send_signal(signal.SIGKILL)
                 break
             time.sleep(0.05)
         victim.wait(timeout=30)
         assert victim.returncode == -signal.SIGKILL, "the run ended before it could be killed"
         assert 7 <= len(done) < 33
+        # the website processes notice that the auditor is gone and end
+        assert len(workers) >= 2, workers
+        deadline = time.monotonic() + 20
+        while any(alive(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [p for p in workers if alive(p)]
         before_resume = len(w.requests)
         proc = cli("run", *args, "--out", out, "--resume", *w.cli_args(), env=env_for(w))
         assert proc.returncode == 1, proc.stderr
