@@ -931,10 +931,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not Path(args.registry).exists():
         raise UsageError(f"{args.registry}: demo registry not found (run from the repository root)")
     with World() as world:
-        config = FetchConfig(
-            connect_to=tuple(ConnectTo.parse(r) for r in world.connect_to),
-            isolated=True,
-            ca_bundle=world.ca_bundle,
+        config = world.fetch_config(
             connect_timeout=2.0,
             read_timeout=2.0,
             total_timeout=5.0,

@@ -20,8 +20,6 @@ from pathlib import Path
 from audit.collect.ok_api import OkSettings
 from audit.collect.pages import PlatformSettings
 from audit.collect.vk_api import VkSettings
-from audit.fetch import FetchConfig
-from audit.net import ConnectTo
 from audit.policy import Policy
 from audit.registry import load_registry
 from audit.runner import run_audit
@@ -78,13 +76,7 @@ def measure(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, World(scenario(n)) as world:
         reg = load_registry([registry(n, tmp)])
         assert not reg.problems, reg.problems[:3]
-        config = FetchConfig(
-            connect_to=tuple(ConnectTo.parse(r) for r in world.connect_to),
-            isolated=True,
-            ca_bundle=world.ca_bundle,
-            retries=1,
-            concurrency=32,
-        )
+        config = world.fetch_config(retries=1, concurrency=32)
         platforms = PlatformSettings(
             vk=VkSettings(token=world.vk.token, rate=1000.0),
             ok=OkSettings(

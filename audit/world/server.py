@@ -453,6 +453,19 @@ class World:
     def vk_token(self) -> str:
         return self.vk.token
 
+    def fetch_config(self, **settings):
+        """Fetcher settings that point the auditor at this world, as `cli_args` do for the CLI:
+        every host of the world to its servers, no other name resolved, its CA trusted."""
+        from audit.fetch import FetchConfig
+        from audit.net import ConnectTo
+
+        pointed = {
+            "connect_to": tuple(ConnectTo.parse(r) for r in self.connect_to),
+            "isolated": True,
+            "ca_bundle": self.ca_bundle,
+        }
+        return FetchConfig(**{**pointed, **settings})
+
     def cli_args(self) -> list[str]:
         """The `pages-audit run` options that point the auditor at this world."""
         args = ["--isolated", "--ca-bundle", self.ca_bundle]

@@ -11,7 +11,6 @@ from audit.collect.site import collect_site
 from audit.collect.site_pool import SitePool, shares
 from audit.fetch import FetchConfig, Fetcher
 from audit.model import Entity, EntityKind
-from audit.net import ConnectTo
 from audit.urls import host_of
 from tests.e2e.conftest import FAST, cli, load_report
 from tests.e2e.test_cli import EXPECTED, ORDER
@@ -79,15 +78,7 @@ def test_run_with_website_processes_observes_what_one_process_observes(world, tm
 
 
 def _config(world) -> FetchConfig:
-    return FetchConfig(
-        connect_to=tuple(ConnectTo.parse(r) for r in world.connect_to),
-        isolated=True,
-        ca_bundle=world.ca_bundle,
-        retries=0,
-        connect_timeout=1,
-        read_timeout=1,
-        total_timeout=3,
-    )
+    return world.fetch_config(retries=0, connect_timeout=1, read_timeout=1, total_timeout=3)
 
 
 BODIES = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from audit.fetch import FetchConfig
-from audit.net import ConnectTo
 from audit.world.server import Route, Scenario, Site, World
 
 HOSTILE = {
@@ -63,8 +62,7 @@ def hostile_world():
 
 def config_for(world: World, **overrides) -> FetchConfig:
     values = dict(
-        connect_to=tuple(ConnectTo.parse(r) for r in world.connect_to),
-        ca_bundle=world.ca_bundle,
+        isolated=False,  # names the world does not serve go to the resolver (and the guard)
         connect_timeout=2,
         read_timeout=2,
         total_timeout=4,
@@ -72,4 +70,4 @@ def config_for(world: World, **overrides) -> FetchConfig:
         max_bytes=2_000_000,
     )
     values.update(overrides)
-    return FetchConfig(**values)
+    return world.fetch_config(**values)

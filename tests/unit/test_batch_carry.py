@@ -14,9 +14,7 @@ import pytest
 from audit.collect.ok_api import OkSettings
 from audit.collect.pages import PlatformSettings
 from audit.collect.vk_api import VkSettings
-from audit.fetch import FetchConfig
 from audit.model import Entity, EntityKind
-from audit.net import ConnectTo
 from audit.policy import Policy
 from audit.runner import run_audit
 from audit.world.server import Scenario, World
@@ -72,12 +70,7 @@ def entities() -> list[Entity]:
 @pytest.mark.parametrize("chunk", [7, 500])
 def test_requests_are_the_least_the_limits_allow_whatever_the_batch(chunk):
     with World(scenario()) as world:
-        config = FetchConfig(
-            connect_to=tuple(ConnectTo.parse(r) for r in world.connect_to),
-            isolated=True,
-            ca_bundle=world.ca_bundle,
-            retries=0,
-        )
+        config = world.fetch_config(retries=0)
         platforms = PlatformSettings(
             vk=VkSettings(token=world.vk.token, rate=10_000.0, ids_per_call=10),
             ok=OkSettings(
