@@ -28,6 +28,7 @@ from audit.rudates import MSK
 from audit.waivers import Waiver, apply_waivers
 
 CHUNK = 500  # bodies collected together: their page look-ups share API requests
+CHECK_SLICE = 50  # bodies checked and committed together before the event loop is let go
 
 
 @dataclass
@@ -204,11 +205,10 @@ async def run_audit(
         carried: list[tuple[int, Entity, SiteObservation]] = []  # bodies waiting for pages
         carried_pages: dict[str, PageObservation] = {}
 
-        async def evaluate_batch(
-            batch: list[tuple[int, Entity, SiteObservation]], final: bool
-        ) -> list:
-            """Look up the batch's pages and check every body whose pages are all in. A body
-            whose page waits for a fuller API request is carried to the next batch."""
+        async def look_up(batch: list[tuple[int, Entity, SiteObservation]], final: bool):
+            """Look up the batch's pages (with the bodies carried from the last batch): the
+            bodies whose pages are all in, to be checked, and the pages. A body whose page
+            waits for a fuller API request is carried to the next batch."""
             nonlocal carried, carried_pages
             batch = carried + batch
             refs_of = [page_refs(e, s)[1] for _, e, s in batch]
@@ -221,26 +221,39 @@ async def run_audit(
             for found in await asyncio.gather(*(c.collect(missing, final) for c in collectors)):
                 journal.save_pages(found)
                 pages.update(found)
-            results, carried = [], []
+            complete, carried = [], []
             waiting: list = []  # the carried bodies' page references
-            with journal.batch():
-                for (position, entity, site), refs in zip(batch, refs_of, strict=True):
-                    if not final and any(r.url not in pages for r in refs):
-                        carried.append((position, entity, site))
-                        waiting.extend(refs)
-                        continue
-                    result = assemble(entity, site, pages, policy)
-                    if drift.failures:
-                        result.findings = drift.apply(result.findings)
-                    if waivers:
-                        result.findings, expired = apply_waivers(result.findings, waivers, today)
-                        run.expired_waivers.update(expired)
-                    journal.done(position, result)
-                    if keep_results:
-                        results.append((position, result))
-                    if on_done is not None:
-                        on_done(result)
+            for item, refs in zip(batch, refs_of, strict=True):
+                if not final and any(r.url not in pages for r in refs):
+                    carried.append(item)
+                    waiting.extend(refs)
+                else:
+                    complete.append(item)
             carried_pages = {r.url: pages[r.url] for r in waiting if r.url in pages}
+            return complete, pages
+
+        async def check(complete: list, pages: dict[str, PageObservation]) -> list:
+            """Check the bodies and hand their results on, a slice at a time: between slices
+            the websites and the next batch's look-ups go on (a batch's checks hold the event
+            loop for most of a second)."""
+            results = []
+            for start in range(0, len(complete), CHECK_SLICE):
+                with journal.batch():
+                    for position, entity, site in complete[start : start + CHECK_SLICE]:
+                        result = assemble(entity, site, pages, policy)
+                        if drift.failures:
+                            result.findings = drift.apply(result.findings)
+                        if waivers:
+                            result.findings, expired = apply_waivers(
+                                result.findings, waivers, today
+                            )
+                            run.expired_waivers.update(expired)
+                        journal.done(position, result)
+                        if keep_results:
+                            results.append((position, result))
+                        if on_done is not None:
+                            on_done(result)
+                await asyncio.sleep(0)
             return results
 
         # Websites are read continuously; a batch of pages is looked up as soon as `size` bodies
@@ -259,21 +272,30 @@ async def run_audit(
         closer = asyncio.create_task(close_when_read())
         kept: list = []
         batch: list = []
+        # a batch's checks run while the next batch is gathered and looked up; the checks
+        # themselves stay in registry order of batches (one batch's after the other's)
+        checking: asyncio.Task | None = None
         try:
             while True:
                 item = await ready.get()
                 if item is not finished:
                     batch.append(item)
                 if (batch or carried) and (len(batch) >= size or item is finished):
-                    kept.extend(await evaluate_batch(batch, final=item is finished))
+                    complete, pages = await look_up(batch, final=item is finished)
                     batch = []
+                    if checking is not None:
+                        kept.extend(await checking)
+                    checking = asyncio.create_task(check(complete, pages))
                 if item is finished:
                     break
+            if checking is not None:
+                kept.extend(await checking)
             await closer  # a worker's exception is the run's
         finally:
-            for task in (*workers, closer):
+            tasks = [*workers, closer, *([checking] if checking is not None else [])]
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*workers, closer, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
         run.results.extend(r for _, r in sorted(kept, key=lambda pr: pr[0]))
         run.api_requests = {
             c.platform: c.requests() - run.canary_requests.get(c.platform, 0) for c in collectors

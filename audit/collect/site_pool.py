@@ -5,7 +5,11 @@ parse (4-5 ms for a 150 KB page). In the auditor's one event loop both delay the
 API look-ups that share it, and they use one core of several. A `SitePool` runs
 `collect_site` in `workers` spawned processes; the auditor keeps the API collectors, the store
 and the checks. A body goes to the process its website's host hashes to, so that the per-host
-limit holds across processes; the run's --concurrency is shared out among them.
+limit holds across processes. --concurrency bounds the bodies being read at once in all the
+processes together (a body's requests are made one after another, so that is its requests at
+once, as in one process): the slots float to whichever process needs them, and the sites that
+hang until their timeout, ~2 % of a national run holding half the slots at any moment, do not
+starve one process while another has slots to spare.
 
 Bodies and observations travel as pickles over a socket pair (length-prefixed frames, asyncio
 streams on both sides: neither side ever blocks on a full pipe). With --archive the bodies a
@@ -26,9 +30,8 @@ import signal
 import socket
 import struct
 import zlib
-from dataclasses import replace
 
-from audit.collect.site import collect_site
+from audit.collect.site import MAX_FOLLOW, collect_site
 from audit.fetch import Evidence, FetchConfig, Fetcher
 from audit.model import Entity
 from audit.observations import SiteObservation
@@ -150,11 +153,6 @@ class _Worker:
             self.pending.clear()
 
 
-def shares(total: int, parts: int) -> list[int]:
-    """`total` connections shared out among `parts` processes, each at least one."""
-    return [max(1, total // parts + (i < total % parts)) for i in range(parts)]
-
-
 class SitePool:
     """Use as `async with SitePool(workers, fetcher) as pool: site = await pool.collect(e)`.
 
@@ -162,12 +160,13 @@ class SitePool:
     (a small run), when a process has died, and its archive (if any) receives the bodies the
     processes fetched."""
 
-    def __init__(self, workers: int, fetcher: Fetcher, max_follow: int | None = None):
+    def __init__(self, workers: int, fetcher: Fetcher, max_follow: int = MAX_FOLLOW):
         self.size = max(0, workers)
         self.fetcher = fetcher
         self.max_follow = max_follow
         self._workers: list[_Worker] = []
         self._keys = itertools.count()
+        self._slots = asyncio.Semaphore(fetcher.config.concurrency)  # bodies read at once
 
     @property
     def requests(self) -> int:
@@ -177,11 +176,11 @@ class SitePool:
     async def __aenter__(self) -> SitePool:
         config = self.fetcher.config
         archive = self.fetcher.archive is not None
-        for concurrency in shares(config.concurrency, self.size) if self.size else []:
+        for _ in range(self.size):
             ours, theirs = socket.socketpair()
             process = _SPAWN.Process(
                 target=serve,
-                args=(theirs, replace(config, concurrency=concurrency), self._follow(), archive),
+                args=(theirs, config, self.max_follow, archive),
                 daemon=True,
                 name="pages-audit websites",
             )
@@ -192,11 +191,6 @@ class SitePool:
             worker.listener = asyncio.create_task(worker.listen())
             self._workers.append(worker)
         return self
-
-    def _follow(self) -> int:
-        from audit.collect.site import MAX_FOLLOW
-
-        return MAX_FOLLOW if self.max_follow is None else self.max_follow
 
     async def __aexit__(self, exc_type, *exc_info) -> None:
         """A run that ended normally lets the processes finish and report their request
@@ -220,18 +214,21 @@ class SitePool:
         """The body's website observation, read in the process its host belongs to."""
         worker = self._worker_for(entity)
         if worker is None:
-            return await collect_site(entity, self.fetcher, self._follow())
-        key = next(self._keys)
-        future = asyncio.get_running_loop().create_future()
-        worker.pending[key] = future
-        _write(worker.writer, (key, entity))
-        try:
-            await worker.writer.drain()
-            obs, kept = await future
-        except (WorkerGone, ConnectionError):
-            return await collect_site(entity, self.fetcher, self._follow())
-        finally:
-            worker.pending.pop(key, None)
+            return await collect_site(entity, self.fetcher, self.max_follow)
+        async with self._slots:
+            key = next(self._keys)
+            future = asyncio.get_running_loop().create_future()
+            worker.pending[key] = future
+            _write(worker.writer, (key, entity))
+            try:
+                await worker.writer.drain()
+                obs, kept = await future
+            except (WorkerGone, ConnectionError):
+                obs, kept = None, []
+            finally:
+                worker.pending.pop(key, None)
+        if obs is None:  # the process is gone: read it here, in this process's slots
+            return await collect_site(entity, self.fetcher, self.max_follow)
         self._archive(kept)
         return obs
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from audit.collect.site import collect_site
-from audit.collect.site_pool import SitePool, shares
+from audit.collect.site_pool import SitePool
 from audit.fetch import FetchConfig, Fetcher
 from audit.model import Entity, EntityKind
 from audit.urls import host_of
@@ -45,12 +45,6 @@ def statuses(report: dict) -> dict:
         got = {f["check"]: f["status"] for f in body["findings"]}
         out[body["id"]] = tuple(got.get(c) for c in ORDER)
     return out
-
-
-def test_shares_give_every_process_a_connection():
-    assert shares(64, 2) == [32, 32]
-    assert shares(64, 3) == [22, 21, 21]
-    assert shares(1, 2) == [1, 1]
 
 
 def test_run_with_website_processes_observes_what_one_process_observes(world, tmp_path):
@@ -118,3 +112,30 @@ def test_the_processes_requests_are_counted_once_they_close(world):
     got, theirs, ours = asyncio.run(run())
     assert [o.state for o in got] == ["fetched", "none", "fetched"]
     assert ours == 0 and theirs == sum(ev.attempts for o in got for ev in o.evidence)
+
+
+def test_concurrency_bounds_the_bodies_read_at_once_in_all_processes():
+    """Six sites answering in 0.5 s, two slots, two processes: three rounds, not one or two."""
+    from audit.world.server import Route, Scenario, Site, World
+
+    sites = {
+        f"slow{i}.example.ru": Site(
+            host=f"slow{i}.example.ru", routes={"/": Route(body="<p>ok</p>", delay=0.5)}
+        )
+        for i in range(6)
+    }
+    bodies = [
+        Entity(f"s{i}", f"Орган {i}", EntityKind.RURAL_SETTLEMENT, website=f"http://{host}/")
+        for i, host in enumerate(sites)
+    ]
+
+    async def read(world) -> float:
+        async with Fetcher(world.fetch_config(concurrency=2)) as f, SitePool(2, f) as pool:
+            started = asyncio.get_running_loop().time()
+            got = await asyncio.gather(*(pool.collect(e) for e in bodies))
+            took = asyncio.get_running_loop().time() - started
+        assert [o.status for o in got] == [200] * 6
+        return took
+
+    with World(Scenario(sites=sites)) as world:
+        assert asyncio.run(read(world)) >= 1.4
