@@ -242,7 +242,7 @@ def measure(
                 env=env,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+                stderr=(d / "audit.log").open("w"),  # a pipe nobody reads could block it
             )
             # (seconds since start, RSS MB, high-water RSS MB): where in the run memory peaks.
             # The peak is the process's own high-water mark (VmHWM), read to the end: wait4's
@@ -252,6 +252,8 @@ def measure(
             while True:
                 pid, status, usage = os.wait4(audit.pid, os.WNOHANG)
                 if pid:
+                    if status >> 8 not in (0, 1):  # 1: violations found, as expected
+                        print((d / "audit.log").read_text()[-4000:], file=sys.stderr)
                     break
                 samples.append(
                     (
