@@ -94,8 +94,8 @@ class Evidence:
 
 class FetchResult:
     """A response: its evidence and body. An HTML-like body is decoded when `text` is first
-    asked for, not before: a website's page is sent undecoded (`content`, `header_charset`)
-    to the process that parses it, which decodes it there (see collect.site.read_home)."""
+    asked for, not before: API answers are parsed from `content` and never decoded as text;
+    a website's page is decoded where it is parsed (collect.site, in a website process)."""
 
     __slots__ = ("_decoded", "_text", "content", "evidence", "header_charset")
 
