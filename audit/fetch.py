@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import email.utils
 import hashlib
+import math
 import random
 import ssl
 import time
@@ -180,20 +181,97 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         )
 
 
-# Connections kept open to the hosts asked again and again (a platform's API or pages): enough
-# to keep a rate-limited API busy; more only adds TLS handshakes (measured: 32 were slower).
+# Connections kept open to hosts asked again and again that no client paces (a platform's
+# pages): a few, shared; more only adds handshakes.
 REPEAT_CONNECTIONS = 8
+# A paced API host keeps as many connections as its rate needs when each request takes
+# API_ROUND_TRIP seconds (Little's law: requests in flight = rate x time each takes), from
+# MIN_API_CONNECTIONS to MAX_API_CONNECTIONS. With fewer, the connections and not the rate
+# bound the look-ups: 8 connections and 100 ms round trips are 80 requests a second, a tenth
+# of an OK rate of 900.
+API_ROUND_TRIP = 0.25
+MIN_API_CONNECTIONS, MAX_API_CONNECTIONS = 4, 32
+# httpcore looks at every connection of a pool, for each idle one again, whenever a request
+# starts or ends (quadratic in the pool's size): a host's many connections are split into
+# pools of at most this many.
+POOL_CONNECTIONS = 8
+
+
+def api_connections(rate: float) -> int:
+    """Connections for an API client sending `rate` requests a second."""
+    return max(MIN_API_CONNECTIONS, min(MAX_API_CONNECTIONS, math.ceil(rate * API_ROUND_TRIP)))
+
+
+class HostPools(httpx.AsyncBaseTransport):
+    """One host's `connections` kept-alive connections in pools of POOL_CONNECTIONS at most;
+    a request goes to the pool with the fewest requests under way. The host's client sends
+    at most `connections` at once, so a pool it picks always has a free connection."""
+
+    def __init__(self, config: FetchConfig, ssl_context, connections: int):
+        sizes = [POOL_CONNECTIONS] * (connections // POOL_CONNECTIONS)
+        if connections % POOL_CONNECTIONS:
+            sizes.append(connections % POOL_CONNECTIONS)
+        self.pools = [
+            GuardedTransport(
+                config,
+                ssl_context,
+                httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            )
+            for size in sizes
+        ]
+        self.busy = [0] * len(self.pools)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        n = min(range(len(self.pools)), key=self.busy.__getitem__)
+        self.busy[n] += 1
+        try:
+            response = await self.pools[n].handle_async_request(request)
+        except BaseException:
+            self.busy[n] -= 1
+            raise
+        # the connection is busy until the body is read: count it free when the stream closes
+        response.stream = _Released(response.stream, lambda: self._release(n))
+        return response
+
+    def _release(self, n: int) -> None:
+        self.busy[n] -= 1
+
+    async def aclose(self) -> None:
+        for pool in self.pools:
+            await pool.aclose()
+
+
+class _Released(httpx.AsyncByteStream):
+    """A response stream that calls `done` once when closed."""
+
+    def __init__(self, stream, done: Callable[[], None]):
+        self.stream, self.done = stream, done
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self.stream.aclose()
+        finally:
+            if self.done is not None:
+                self.done, done = None, self.done
+                done()
 
 
 class SplitTransport(httpx.AsyncBaseTransport):
-    """Two connection pools. Hosts a run asks again and again (the platforms' APIs and pages,
-    registered in `repeat_hosts`) keep a few connections open; a website, asked once or twice,
-    leaves no idle connection behind. httpcore looks at every pooled connection whenever a
-    request starts or ends, so a pool holding the idle connections of thousands of one-off
-    sites costs CPU that grows with their number."""
+    """Connection pools by how often a host is asked. A paced API host (registered with
+    `keep`, with its connections) has pools of its own sized by its rate; other hosts a run
+    asks again and again (a platform's pages) share a few kept connections; a website, asked
+    once or twice, leaves no idle connection behind. httpcore looks at every pooled connection
+    whenever a request starts or ends, so a pool holding the idle connections of thousands of
+    one-off sites costs CPU that grows with their number."""
 
     def __init__(self, config: FetchConfig, ssl_context: ssl.SSLContext | bool):
+        self.config, self.ssl_context = config, ssl_context
         self.repeat_hosts: set[str] = set()
+        self._paced: dict[str, HostPools] = {}
         self._repeat = GuardedTransport(
             config,
             ssl_context,
@@ -207,11 +285,23 @@ class SplitTransport(httpx.AsyncBaseTransport):
             httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=0),
         )
 
+    def keep(self, host: str, connections: int | None = None) -> None:
+        """Keep `host`'s connections open: `connections` of its own, or the shared few."""
+        self.repeat_hosts.add(host)
+        if connections and host not in self._paced:
+            self._paced[host] = HostPools(self.config, self.ssl_context, connections)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        pool = self._repeat if request.url.host in self.repeat_hosts else self._once
+        host = request.url.host
+        paced = self._paced.get(host)
+        if paced is not None:
+            return await paced.handle_async_request(request)
+        pool = self._repeat if host in self.repeat_hosts else self._once
         return await pool.handle_async_request(request)
 
     async def aclose(self) -> None:
+        for pools in self._paced.values():
+            await pools.aclose()
         await self._repeat.aclose()
         await self._once.aclose()
 
@@ -329,29 +419,34 @@ class Fetcher:
         self.requests = 0
         self.archive = None  # a WarcArchive when bodies are kept (--archive)
         self.secrets: set[str] = set()  # registered by API clients; never archived
-        self._repeat_hosts: set[str] = set()
-        # a paced host's requests wait here rather than in httpcore's pool, whose queue costs
-        # CPU in proportion to its length on every request (a batch sends hundreds at once)
-        self._paced_hosts: dict[str, asyncio.Semaphore] = {}
+        self._repeat_hosts: dict[str, int | None] = {}  # host -> its own connections
+        # a paced host's requests wait here (its semaphore, its connections) rather than in
+        # httpcore's pool, whose queue costs CPU in proportion to its length on every request
+        # (a batch sends hundreds at once)
+        self._paced_hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._transport: SplitTransport | None = None
 
-    def keep_alive(self, url: str, paced: bool = False) -> None:
-        """The run will ask `url`'s host many times: keep its connections open. `paced`: the
-        caller paces its requests to the host itself (an API client's rate limit), so the
+    def keep_alive(self, url: str, rate: float | None = None) -> None:
+        """The run will ask `url`'s host many times: keep its connections open. With `rate`,
+        its client paces the requests to the host itself (an API's rate limit), so the
         websites' slots (--concurrency, per host) do not apply: an API's requests would queue
         behind slow sites, and 4 per host would bound it to 4 / latency requests a second
-        whatever its rate. They are sent over the host's kept connections, one at a time each."""
+        whatever its rate. The host gets the connections its rate needs, and at most one
+        request at a time is sent over each."""
         host = httpx.URL(url).host
-        self._repeat_hosts.add(host)
-        if paced:
-            self._paced_hosts.setdefault(host, asyncio.Semaphore(REPEAT_CONNECTIONS))
+        connections = api_connections(rate) if rate is not None else None
+        if connections is not None and host not in self._paced_hosts:
+            self._paced_hosts[host] = (asyncio.Semaphore(connections), connections)
+        kept = self._paced_hosts[host][1] if host in self._paced_hosts else None
+        self._repeat_hosts[host] = kept
         if self._transport is not None:
-            self._transport.repeat_hosts.add(host)
+            self._transport.keep(host, kept)
 
     async def __aenter__(self) -> Fetcher:
         cfg = self.config
         self._transport = SplitTransport(cfg, make_ssl_context(cfg))
-        self._transport.repeat_hosts.update(self._repeat_hosts)
+        for host, connections in self._repeat_hosts.items():
+            self._transport.keep(host, connections)
         self._client = httpx.AsyncClient(
             transport=self._transport,
             follow_redirects=True,
@@ -427,7 +522,7 @@ class Fetcher:
         host = host_of(url)
         paced = self._paced_hosts.get(host)
         if paced is not None:  # paced by its client; websites' slots do not apply
-            slots: contextlib.AbstractAsyncContextManager = paced
+            slots: contextlib.AbstractAsyncContextManager = paced[0]
         else:
             slots = _both(self._global, self._host_slot(host))
         async with slots:

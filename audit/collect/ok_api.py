@@ -93,7 +93,7 @@ class OkApi:
             [settings.access_token, secret, session_secret(settings.access_token, secret)]
         )
         fetcher.secrets.update(self.redact.secrets)
-        fetcher.keep_alive(settings.api_url, paced=True)
+        fetcher.keep_alive(settings.api_url, rate=settings.rate)
         self.calls = 0
 
     def signed(self, method: str, params: dict[str, str]) -> dict[str, str]:

@@ -67,7 +67,7 @@ class VkApi:
         self.limiter = RateLimiter(settings.rate, sleep)
         self.redact = Redactor([settings.token])
         fetcher.secrets.update(self.redact.secrets)
-        fetcher.keep_alive(settings.api_url, paced=True)
+        fetcher.keep_alive(settings.api_url, rate=settings.rate)
         self.calls = 0  # HTTP requests made to the API
 
     async def call(self, method: str, params: dict[str, str], summary: str) -> CallResult:

@@ -8,10 +8,10 @@ import pytest
 import respx
 
 from audit.fetch import (
-    REPEAT_CONNECTIONS,
     Cause,
     FetchConfig,
     Fetcher,
+    api_connections,
     classify,
     parse_retry_after,
 )
@@ -251,15 +251,43 @@ async def test_paced_api_hosts_skip_the_websites_slots_and_keep_their_connection
     respx.post("https://api.example.ru/m").mock(side_effect=slow)
     respx.get(url__regex=r"https://site\d\.ru/").mock(return_value=httpx.Response(200))
     async with Fetcher(FetchConfig(per_host=2, concurrency=50)) as f:
-        f.keep_alive("https://api.example.ru/m", paced=True)
-        await asyncio.gather(*(f.request("POST", "https://api.example.ru/m") for _ in range(20)))
+        f.keep_alive("https://api.example.ru/m", rate=100)
+        await asyncio.gather(*(f.request("POST", "https://api.example.ru/m") for _ in range(60)))
         # its client's rate limiter paces it, not the per-host cap of 2; at most one request
-        # per kept connection is handed to the HTTP pool at a time
-        assert slow.peak == REPEAT_CONNECTIONS
+        # per kept connection is handed to the HTTP pools at a time: 100/s x 0.25 s = 25
+        assert slow.peak == api_connections(100) == 25
+        pools = f._transport._paced["api.example.ru"]
+        assert [p._pool._max_connections for p in pools.pools] == [8, 8, 8, 1]
+        assert pools.busy == [0, 0, 0, 0]  # each request counted free once its body was read
         await f.get("https://site1.ru/")
-        transport = f._transport
-        assert transport.repeat_hosts == {"api.example.ru"}
+        assert f._transport.repeat_hosts == {"api.example.ru"}
         assert f._hosts == {}
+
+
+@respx.mock
+async def test_a_paced_host_spreads_its_requests_over_its_pools():
+    import asyncio
+
+    seen: list[int] = []
+    async with Fetcher(FetchConfig()) as f:
+        f.keep_alive("https://api.example.ru/m", rate=64)  # 16 connections: two pools of 8
+        pools = f._transport._paced["api.example.ru"]
+
+        async def answer(request):
+            seen.append(list(pools.busy))
+            await asyncio.sleep(0.01)
+            return httpx.Response(200, text="ok")
+
+        respx.post("https://api.example.ru/m").mock(side_effect=answer)
+        await asyncio.gather(*(f.request("POST", "https://api.example.ru/m") for _ in range(40)))
+        assert max(max(b) for b in seen) == 8 and max(min(b) for b in seen) == 8
+        assert pools.busy == [0, 0]
+
+
+def test_api_connections_follow_the_rate_within_bounds():
+    assert api_connections(3) == 4  # the default rate: a few, for slow answers
+    assert api_connections(18) == 5
+    assert api_connections(900) == 32
 
 
 def test_auto_workers_use_every_core_for_large_runs_only():
