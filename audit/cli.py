@@ -239,6 +239,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
 
     Returns the exit code. Ctrl-C or SIGTERM leaves the run resumable."""
     from audit.history import StoreJournal, policy_digest, registry_digest
+    from audit.report.follow import FOLLOW_FROM, TableFollower
     from audit.runner import file_sha256, run_audit
     from audit.store import Store, StoreError
 
@@ -287,74 +288,85 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
     if bar is not None:
         bar.update(len(store.done_ids(run_id)))
     previous = json.loads(store.run(run_id)["meta"])
+    # a large run's tables are written as its bodies are stored, in a process of their own
+    tables = None
+    if reg.count >= FOLLOW_FROM:
+        tables = TableFollower(db_path, run_id, opts.out, opts.lang)
     try:
-        result = asyncio.run(
-            run_audit(
-                reg.stream(),
-                reg.files,
-                config,
-                policy,
-                on_done=(lambda _r: bar.update(1)) if bar else None,
-                platforms=opts.platforms,
-                chunk=opts.chunk,
-                journal=StoreJournal(store, run_id),
-                workers=auto_workers(reg.count) if opts.workers is None else opts.workers,
-                waivers=opts.waivers,
-                keep_results=False,
-                fetcher_hook=_archive_hook(opts, run_id),
-                canaries=opts.canaries,
+        try:
+            result = asyncio.run(
+                run_audit(
+                    reg.stream(),
+                    reg.files,
+                    config,
+                    policy,
+                    on_done=(lambda _r: bar.update(1)) if bar else None,
+                    platforms=opts.platforms,
+                    chunk=opts.chunk,
+                    journal=StoreJournal(store, run_id),
+                    workers=auto_workers(reg.count) if opts.workers is None else opts.workers,
+                    waivers=opts.waivers,
+                    keep_results=False,
+                    fetcher_hook=_archive_hook(opts, run_id),
+                    canaries=opts.canaries,
+                )
             )
-        )
-    except KeyboardInterrupt:
-        store.mark(run_id, "interrupted")
-        done = len(store.done_ids(run_id))
-        store.close()
+        except KeyboardInterrupt:
+            store.mark(run_id, "interrupted")
+            done = len(store.done_ids(run_id))
+            if bar:
+                bar.close()
+            _err(
+                f"pages-audit: interrupted; run {run_id} keeps {done} finished bodies in "
+                f"{db_path}.\nResume with the same command and --resume."
+            )
+            return EXIT_INTERRUPTED
         if bar:
             bar.close()
-        _err(
-            f"pages-audit: interrupted; run {run_id} keeps {done} finished bodies in {db_path}.\n"
-            "Resume with the same command and --resume."
-        )
-        return EXIT_INTERRUPTED
-    if bar:
-        bar.close()
-    store.finish_run(
-        run_id,
-        {
-            "duration_s": round(previous.get("duration_s", 0) + result.duration_s, 3),
-            "cpu_s": round(previous.get("cpu_s", 0) + result.cpu_s, 3),
-            "requests": previous.get("requests", 0) + result.requests,
-            "api_requests": {
-                p: (previous.get("api_requests") or {}).get(p, 0) + n
-                for p, n in result.api_requests.items()
+        store.finish_run(
+            run_id,
+            {
+                "duration_s": round(previous.get("duration_s", 0) + result.duration_s, 3),
+                "cpu_s": round(previous.get("cpu_s", 0) + result.cpu_s, 3),
+                "requests": previous.get("requests", 0) + result.requests,
+                "api_requests": {
+                    p: (previous.get("api_requests") or {}).get(p, 0) + n
+                    for p, n in result.api_requests.items()
+                },
+                "fetch": result.fetch,
+                "platforms": result.platforms,
+                "page_sources": result.page_sources,
+                "expired_waivers": sorted(
+                    (w.to_json() for w in result.expired_waivers), key=lambda w: w["source"]
+                ),
+                "resumed": bool(run_row is not None or previous.get("resumed")),
+                "db": db_path,
+                "canaries": result.canaries,
+                "canary_requests": result.canary_requests,
+                "drift": result.drift,
+                "vantage": vantage(config),
             },
-            "fetch": result.fetch,
-            "platforms": result.platforms,
-            "page_sources": result.page_sources,
-            "expired_waivers": sorted(
-                (w.to_json() for w in result.expired_waivers), key=lambda w: w["source"]
-            ),
-            "resumed": bool(run_row is not None or previous.get("resumed")),
-            "db": db_path,
-            "canaries": result.canaries,
-            "canary_requests": result.canary_requests,
-            "drift": result.drift,
-            "vantage": vantage(config),
-        },
-    )
-    try:  # the report's bodies are read from the store by each writer in turn
-        return _report_run(store, run_id, result, opts, db_path)
+        )
+        # the report's bodies are read from the store by each writer in turn
+        return _report_run(store, run_id, result, opts, db_path, tables)
     finally:
+        if tables is not None:
+            tables.stop()
         store.close()
 
 
-def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str) -> int:
+def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str, tables) -> int:
+    """report.json, index.html and the tables (finished by `tables`, the follower, if any)."""
     from audit.report.json_report import report_from_store
     from audit.report.outputs import write_run_reports
 
     report = report_from_store(store, run_id)
     s = report["summary"]
-    written = write_run_reports(report, opts.out, opts.lang, opts.templates, db_path, run_id)
+    written = write_run_reports(
+        report, opts.out, opts.lang, opts.templates, db_path, run_id, tables
+    )
+    if tables is not None and tables.failure:
+        _err(f"pages-audit: the tables were written after the audit: {tables.failure}")
     (json_path,), (html_path,) = written["json"], written["html"]
     for w in report["run"].get("expired_waivers") or []:
         _err(

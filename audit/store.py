@@ -409,16 +409,22 @@ class Store:
         that fetches a whole result at once never holds more; writing between pages is safe)."""
         after = -1
         while True:
-            rows = self.sql(
-                "SELECT position, data FROM bodies WHERE run_id=? AND position>? "
-                "ORDER BY position LIMIT ?",
-                (run_id, after, page),
-            ).fetchall()
-            for row in rows:
-                yield row["data"]
+            rows = self.body_rows(run_id, after, page)
+            for _position, text in rows:
+                yield text
             if len(rows) < page:
                 return
-            after = rows[-1]["position"]
+            after = rows[-1][0]
+
+    def body_rows(self, run_id: int, after: int, limit: int) -> list[tuple[int, str]]:
+        """(position, JSON text) of up to `limit` bodies stored after registry position
+        `after`, in registry order."""
+        rows = self.sql(
+            "SELECT position, data FROM bodies WHERE run_id=? AND position>? "
+            "ORDER BY position LIMIT ?",
+            (run_id, after, limit),
+        ).fetchall()
+        return [(row["position"], row["data"]) for row in rows]
 
     def failures_between(
         self, before: int, after: int, violations_only: bool = False

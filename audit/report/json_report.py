@@ -185,30 +185,36 @@ def report_from_store(store, run_id: int) -> dict:
     )
 
 
+def dated(store, run_id: int, body: dict) -> dict:
+    """A stored body with "failing since" on each failed finding (bodies stored before they
+    carried their dates get them from history)."""
+    undated = [
+        f.get("key") or f["check"]
+        for f in body["findings"]
+        if f["status"] == "fail" and not f.get("failing_since")
+    ]
+    if undated:
+        since = store.failing_since_of(run_id, body["id"], undated)
+        for f in body["findings"]:
+            if (f.get("key") or f["check"]) in since:
+                f["failing_since"] = since[f.get("key") or f["check"]]
+    return body
+
+
 def stored_bodies(store, run_id: int) -> Bodies:
     """A stored run's bodies as the report has them, read again on every pass."""
 
-    def dated(body: dict) -> dict:
-        undated = [
-            f.get("key") or f["check"]
-            for f in body["findings"]
-            if f["status"] == "fail" and not f.get("failing_since")
-        ]
-        if undated:  # stored before bodies carried their dates
-            since = store.failing_since_of(run_id, body["id"], undated)
-            for f in body["findings"]:
-                if (f.get("key") or f["check"]) in since:
-                    f["failing_since"] = since[f.get("key") or f["check"]]
-        return body
-
     def bodies() -> Iterator[dict]:
-        return map(dated, store.bodies(run_id))
+        return (dated(store, run_id, body) for body in store.bodies(run_id))
 
     def texts() -> Iterator[str]:
         """As stored when stored compact (by this version's `save_body`, which dates every
         failed finding); older rows are decoded, dated and written compact."""
         for text in store.body_texts(run_id):
-            yield text if text.startswith(COMPACT_START) else compact_json(dated(json.loads(text)))
+            if text.startswith(COMPACT_START):
+                yield text
+            else:
+                yield compact_json(dated(store, run_id, json.loads(text)))
 
     return Bodies(bodies, texts)
 

@@ -14,6 +14,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from audit.report.follow import TableFollower
 from audit.report.html import write_html
 from audit.report.json_report import stored_bodies, write_json
 from audit.report.tables import write_tables
@@ -50,29 +51,45 @@ def write_reports(
     templates: str | None = None,
     store: tuple[str, int] | None = None,
     processes: int = 0,
+    tables: TableFollower | None = None,
 ) -> dict[str, list[str]]:
     """Write every output; {writer: paths}. With `store` = (database, run id) of a stored run,
     `processes` writers run in processes of their own (spawned: a forked copy of a process
-    holding a database connection is not safe) while this one writes the others."""
-    processes = min(processes, len(WRITERS) - 1) if store is not None else 0
+    holding a database connection is not safe) while this one writes the others. `tables`:
+    the follower that has been writing the tables while the run went on finishes them."""
+    writers = [k for k in WRITERS if not (tables is not None and k == "tables")]
+    processes = min(processes, len(writers) - 1) if store is not None else 0
     if processes <= 0:
-        return {kind: write_one(kind, report, out, lang, templates) for kind in WRITERS}
+        written = {kind: write_one(kind, report, out, lang, templates) for kind in writers}
+        return _with_tables(written, tables, report, out, lang, templates)
     head = {k: (None if k == "entities" else v) for k, v in report.items()}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
         futures = {
             kind: pool.submit(_write_from_store, kind, *store, head, out, lang, templates)
-            for kind in WRITERS[:processes]
+            for kind in writers[:processes]
         }
         written = {
-            kind: write_one(kind, report, out, lang, templates) for kind in WRITERS[processes:]
+            kind: write_one(kind, report, out, lang, templates) for kind in writers[processes:]
         }
+        written = _with_tables(written, tables, report, out, lang, templates)
         for kind, future in futures.items():
             try:
                 written[kind] = future.result()
             except BrokenProcessPool:  # the writer died (killed, out of memory): write it here
                 written[kind] = write_one(kind, report, out, lang, templates)
     return {kind: written[kind] for kind in WRITERS}
+
+
+def _with_tables(
+    written: dict, tables: TableFollower | None, report: dict, out, lang, templates
+) -> dict:
+    """`written` with the follower's tables, or tables written here if it has none."""
+    if tables is not None:
+        written["tables"] = tables.close(report) or write_one(
+            "tables", report, out, lang, templates
+        )
+    return {kind: written[kind] for kind in WRITERS if kind in written}
 
 
 def report_processes(bodies: int, cpus: int) -> int:
@@ -82,8 +99,16 @@ def report_processes(bodies: int, cpus: int) -> int:
 
 
 def write_run_reports(
-    report: dict, out: str, lang: str, templates: str | None, db: str, run_id: int
+    report: dict,
+    out: str,
+    lang: str,
+    templates: str | None,
+    db: str,
+    run_id: int,
+    tables: TableFollower | None = None,
 ) -> dict[str, list[str]]:
     """Every output of a stored run, side by side when it is large and there are cores."""
     processes = report_processes(report["summary"]["bodies"], os.cpu_count() or 1)
-    return write_reports(report, out, lang, templates, store=(db, run_id), processes=processes)
+    return write_reports(
+        report, out, lang, templates, store=(db, run_id), processes=processes, tables=tables
+    )

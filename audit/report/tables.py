@@ -12,6 +12,8 @@ import csv
 import functools
 import os
 import re
+import shutil
+import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,7 +66,7 @@ def safe_cell(value):
     return _safe_text(value) if isinstance(value, str) else value
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def _safe_text(value: str) -> str:
     """Remembered: a report repeats most cell texts (a body's name on each of its rows, a
     check's legal basis and remedy on thousands of rows)."""
@@ -72,12 +74,6 @@ def _safe_text(value: str) -> str:
     if value.startswith(FORMULA_START):
         value = "'" + value
     return value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT]
-
-
-def finding_rows(report: dict, lang: str = "ru") -> Iterator[dict]:
-    checks = {c["id"]: c for c in report["checks"]}
-    for e in report["entities"]:
-        yield from entity_finding_rows(e, checks, lang)
 
 
 def entity_finding_rows(e: dict, checks: dict[str, dict], lang: str = "ru") -> Iterator[dict]:
@@ -141,7 +137,7 @@ class CsvTable:
     """report.csv: one row per finding, UTF-8, comma-separated; the header row holds the
     stable column keys (scripts rely on them), the texts are in `lang`."""
 
-    def __init__(self, report: dict, out_dir: str, lang: str):
+    def __init__(self, out_dir: str, lang: str, tmpdir: str):
         self.path = Path(out_dir) / "report.csv"
         self.tmp = _atomic(self.path)
         self.fh = self.tmp.open("w", encoding="utf-8", newline="")
@@ -154,10 +150,14 @@ class CsvTable:
     def body(self, entity: dict) -> None:
         pass
 
-    def close(self) -> str:
+    def close(self, report: dict) -> str:
         self.fh.close()
         os.replace(self.tmp, self.path)
         return str(self.path)
+
+    def discard(self) -> None:
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
 
 
 class XlsxTable:
@@ -168,7 +168,7 @@ class XlsxTable:
     mode, which builds a cell object per value). Every value is written as the text or number
     it is: XlsxWriter's conversion of strings to formulas, URLs or numbers is off."""
 
-    def __init__(self, report: dict, out_dir: str, lang: str):
+    def __init__(self, out_dir: str, lang: str, tmpdir: str):
         import xlsxwriter
 
         self.path = Path(out_dir) / "report.xlsx"
@@ -178,7 +178,7 @@ class XlsxTable:
             str(self.tmp),
             {
                 "constant_memory": True,
-                "tmpdir": out_dir,
+                "tmpdir": tmpdir,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -215,36 +215,27 @@ class XlsxTable:
         row = body_row(entity, self.lang)
         self._append("bodies", [safe_cell(row[k]) for k in self.sheets["bodies"][1]])
 
-    def close(self) -> str:
+    def close(self, report: dict) -> str:
         for ws, keys, count in self.sheets.values():
             ws.autofilter(0, 0, min(count, SHEET_ROWS) - 1, len(keys) - 1)
         self.wb.close()
         os.replace(self.tmp, self.path)
         return str(self.path)
 
+    def discard(self) -> None:
+        """Nothing written: the sheets' row files are in the writer's temporary directory."""
+
 
 class JunitTable:
     """junit.xml: a test case per body × check. A violation is a failure, a failed warning
     passes with the warning in its output, `error` is an error, n/a and waived are skipped.
-    Written case by case; the suite's counts come from the report's summary."""
+    Written case by case to a file of its own; the suite's element, whose counts come from
+    the report's summary, is put in front of them at the end."""
 
-    def __init__(self, report: dict, out_dir: str, lang: str):
+    def __init__(self, out_dir: str, lang: str, tmpdir: str):
         self.path = Path(out_dir) / "junit.xml"
-        by_status = report["summary"]["by_status"]
-        suite = ET.Element(
-            "testsuite",
-            name="pages-audit",
-            tests=str(sum(by_status.values())),
-            failures=str(report["summary"]["violations"]),
-            errors=str(by_status.get("error", 0)),
-            skipped=str(by_status.get("n/a", 0) + by_status.get("waived", 0)),
-            timestamp=report["run"].get("started_at") or "",
-        )
-        opening = ET.tostring(suite, encoding="unicode").replace(" />", ">")
-        self.tmp = _atomic(self.path)
-        self.fh = self.tmp.open("w", encoding="utf-8")
-        self.fh.write("<?xml version='1.0' encoding='utf-8'?>\n")
-        self.fh.write('<testsuites name="pages-audit">' + opening)
+        self.cases = Path(tmpdir) / "junit.cases"
+        self.fh = self.cases.open("w", encoding="utf-8")
 
     def finding(self, r: dict, safe: list) -> None:
         classname = _attr(f"{r['entity_id']} {r['name']}"[:300])
@@ -267,26 +258,79 @@ class JunitTable:
     def body(self, entity: dict) -> None:
         pass
 
-    def close(self) -> str:
-        self.fh.write("</testsuite></testsuites>\n")
+    def close(self, report: dict) -> str:
         self.fh.close()
-        os.replace(self.tmp, self.path)
+        by_status = report["summary"]["by_status"]
+        suite = ET.Element(
+            "testsuite",
+            name="pages-audit",
+            tests=str(sum(by_status.values())),
+            failures=str(report["summary"]["violations"]),
+            errors=str(by_status.get("error", 0)),
+            skipped=str(by_status.get("n/a", 0) + by_status.get("waived", 0)),
+            timestamp=report["run"].get("started_at") or "",
+        )
+        opening = ET.tostring(suite, encoding="unicode").replace(" />", ">")
+        tmp = _atomic(self.path)
+        with tmp.open("w", encoding="utf-8") as out, self.cases.open(encoding="utf-8") as cases:
+            out.write("<?xml version='1.0' encoding='utf-8'?>\n")
+            out.write('<testsuites name="pages-audit">' + opening)
+            shutil.copyfileobj(cases, out, 1 << 20)
+            out.write("</testsuite></testsuites>\n")
+        self.cases.unlink()
+        os.replace(tmp, self.path)
         return str(self.path)
 
+    def discard(self) -> None:
+        self.fh.close()
+        self.cases.unlink(missing_ok=True)
 
-def write_tables(report: dict, out_dir: str, lang: str = "ru", kinds=None) -> list[str]:
-    """report.csv, report.xlsx and junit.xml in one pass over the bodies."""
-    checks = {c["id"]: c for c in report["checks"]}
-    tables = [k(report, out_dir, lang) for k in (kinds or (CsvTable, XlsxTable, JunitTable))]
-    keys = [c[0] for c in FINDING_COLUMNS]
-    for e in report["entities"]:
-        for row in entity_finding_rows(e, checks, lang):
-            safe = [safe_cell(row[k]) for k in keys]  # once for the CSV and the XLSX
-            for table in tables:
+
+TABLES = (CsvTable, XlsxTable, JunitTable)
+
+
+class Tables:
+    """report.csv, report.xlsx and junit.xml written together, a body at a time (`add`), in
+    one pass; `close` with the report's head (its summary and run) puts them in place,
+    `discard` leaves none. Their scratch files are in a temporary directory of `out_dir`."""
+
+    def __init__(self, checks: list[dict], out_dir: str, lang: str = "ru", kinds=TABLES):
+        self.checks = {c["id"]: c for c in checks}
+        self.lang = lang
+        self.scratch = tempfile.TemporaryDirectory(dir=out_dir, prefix=".tables-")
+        self.tables = [kind(out_dir, lang, self.scratch.name) for kind in kinds]
+        self.keys = [c[0] for c in FINDING_COLUMNS]
+
+    def add(self, e: dict) -> None:
+        for row in entity_finding_rows(e, self.checks, self.lang):
+            safe = [safe_cell(row[k]) for k in self.keys]  # once for the CSV and the XLSX
+            for table in self.tables:
                 table.finding(row, safe)
-        for table in tables:
+        for table in self.tables:
             table.body(e)
-    return [table.close() for table in tables]
+
+    def close(self, report: dict) -> list[str]:
+        try:
+            return [table.close(report) for table in self.tables]
+        finally:
+            self.scratch.cleanup()
+
+    def discard(self) -> None:
+        for table in self.tables:
+            table.discard()
+        self.scratch.cleanup()
+
+
+def write_tables(report: dict, out_dir: str, lang: str = "ru", kinds=TABLES) -> list[str]:
+    """report.csv, report.xlsx and junit.xml in one pass over the bodies."""
+    tables = Tables(report["checks"], out_dir, lang, kinds)
+    try:
+        for e in report["entities"]:
+            tables.add(e)
+    except BaseException:
+        tables.discard()
+        raise
+    return tables.close(report)
 
 
 def write_csv(report: dict, out_dir: str, lang: str = "ru") -> str:

@@ -188,3 +188,105 @@ def test_a_writer_process_that_dies_leaves_its_files_to_this_process(tmp_path, m
         '<section class="body"'
     ) == 40
     assert len(json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["entities"]) == 40
+
+
+RUN = {
+    "started_at": "2026-11-23T00:00:00+00:00",
+    "tool_version": "0.1.0",
+    "catalogue_version": "1",
+    "registries": [],
+    "registry_sha256": "r",
+    "policy": {},
+    "policy_sha256": "p",
+}
+
+
+def test_tables_written_as_the_run_goes_are_the_tables_written_after_it(tmp_path, history):
+    """The follower takes the bodies in registry order as they are stored, waiting at a gap (a
+    body carried to the next batch is stored after the ones behind it), and finishes when
+    handed the report's head: its files are the ones the writers make from the finished run."""
+    import time
+
+    from audit.report.follow import TableFollower
+    from audit.report.json_report import report_from_store
+    from audit.report.outputs import write_reports
+    from audit.store import Store
+
+    followed, after = tmp_path / "followed", tmp_path / "after"
+    followed.mkdir()
+    after.mkdir()
+    batches = [[0, 1, 2, *range(4, 10)], [3, *range(10, 15), *range(16, 20)], [15, *range(20, 40)]]
+    with Store(history) as store:
+        run_id = store.begin_run(RUN)
+        follower = TableFollower(history, run_id, str(followed), "ru")
+        for batch in batches:
+            for n in batch:
+                store.save_body(run_id, n, BODIES[n])
+            time.sleep(1.5)  # the follower reads what is stored: up to the gap
+        store.finish_run(run_id, dict(HEAD))
+        report = report_from_store(store, run_id)
+        written = write_reports(
+            report, str(followed), store=(history, run_id), processes=1, tables=follower
+        )
+        write_reports(report, str(after))
+    assert follower.failure is None and not follower.process.is_alive()
+    tables = ("report.csv", "report.xlsx", "junit.xml")
+    assert written["tables"] == [str(followed / name) for name in tables]
+    for name in ("report.csv", "junit.xml", "report.json", "index.html"):
+        assert (followed / name).read_bytes() == (after / name).read_bytes(), name
+    sheets = [load_workbook(d / "report.xlsx") for d in (followed, after)]
+    for title in ("findings", "bodies"):
+        a, b = (list(wb[title].iter_rows(values_only=True)) for wb in sheets)
+        assert a == b and len(a) > 1
+    assert sorted(p.name for p in followed.iterdir()) == sorted(p.name for p in after.iterdir())
+
+
+def _started(tmp_path, bodies: int):
+    from audit.report.follow import TableFollower
+    from audit.store import Store
+
+    db, out = str(tmp_path / "h.sqlite"), tmp_path / "out"
+    out.mkdir()
+    with Store(db) as store:
+        run_id = store.begin_run(RUN)
+        for n in range(bodies):
+            store.save_body(run_id, n, BODIES[n])
+    return TableFollower(db, run_id, str(out), "ru"), out
+
+
+def test_an_interrupted_run_leaves_no_tables_behind(tmp_path):
+    import time
+
+    follower, out = _started(tmp_path, 30)
+    time.sleep(1.5)  # it has written rows by now
+    follower.stop()
+    assert not follower.process.is_alive() and list(out.iterdir()) == []
+
+
+def test_the_follower_ends_when_the_auditor_is_gone(tmp_path):
+    follower, out = _started(tmp_path, 30)
+    follower.conn.close()  # as when the auditor is killed: its end of the pipe closes
+    follower.process.join(30)
+    assert follower.process.exitcode == 0 and list(out.iterdir()) == []
+
+
+def test_tables_are_written_after_the_run_when_the_follower_failed(tmp_path):
+    from audit.report.follow import TableFollower
+    from audit.report.json_report import report_from_store
+    from audit.report.outputs import write_reports
+    from audit.store import Store
+
+    db = str(tmp_path / "h.sqlite")
+    with Store(db) as store:
+        run_id = store.begin_run(RUN)
+        for n, b in enumerate(BODIES):
+            store.save_body(run_id, n, b)
+        store.finish_run(run_id, dict(HEAD))
+        report = report_from_store(store, run_id)
+        failing = TableFollower(db, run_id, str(tmp_path / "no-such-dir"), "ru")
+        out = tmp_path / "out"
+        out.mkdir()
+        written = write_reports(report, str(out), tables=failing)
+    assert "FileNotFoundError" in failing.failure
+    assert (out / "report.csv").read_text(encoding="utf-8").count("\n") > 40
+    assert written["tables"][0] == str(out / "report.csv")
