@@ -239,7 +239,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
 
     Returns the exit code. Ctrl-C or SIGTERM leaves the run resumable."""
     from audit.history import StoreJournal, policy_digest, registry_digest
-    from audit.report.follow import FOLLOW_FROM, TableFollower
+    from audit.report.follow import FOLLOW_FROM, ReportFollower
     from audit.runner import file_sha256, run_audit
     from audit.store import Store, StoreError
 
@@ -288,10 +288,11 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
     if bar is not None:
         bar.update(len(store.done_ids(run_id)))
     previous = json.loads(store.run(run_id)["meta"])
-    # a large run's tables are written as its bodies are stored, in a process of their own
-    tables = None
+    # a large run's reports are written as its bodies are stored, in a process of their own
+    # (index.html there too unless drawn from edited templates)
+    follower = None
     if reg.count >= FOLLOW_FROM:
-        tables = TableFollower(db_path, run_id, opts.out, opts.lang)
+        follower = ReportFollower(db_path, run_id, opts.out, opts.lang, html=opts.templates is None)
     try:
         try:
             result = asyncio.run(
@@ -348,25 +349,25 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
             },
         )
         # the report's bodies are read from the store by each writer in turn
-        return _report_run(store, run_id, result, opts, db_path, tables)
+        return _report_run(store, run_id, result, opts, db_path, follower)
     finally:
-        if tables is not None:
-            tables.stop()
+        if follower is not None:
+            follower.stop()
         store.close()
 
 
-def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str, tables) -> int:
-    """report.json, index.html and the tables (finished by `tables`, the follower, if any)."""
+def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str, follower) -> int:
+    """report.json, index.html and the tables (finished by `follower`, if any)."""
     from audit.report.json_report import report_from_store
     from audit.report.outputs import write_run_reports
 
     report = report_from_store(store, run_id)
     s = report["summary"]
     written = write_run_reports(
-        report, opts.out, opts.lang, opts.templates, db_path, run_id, tables
+        report, opts.out, opts.lang, opts.templates, db_path, run_id, follower
     )
-    if tables is not None and tables.failure:
-        _err(f"pages-audit: the tables were written after the audit: {tables.failure}")
+    if follower is not None and follower.failure:
+        _err(f"pages-audit: reports written after the audit instead: {follower.failure}")
     (json_path,), (html_path,) = written["json"], written["html"]
     for w in report["run"].get("expired_waivers") or []:
         _err(

@@ -1,15 +1,17 @@
-"""report.csv, report.xlsx and junit.xml written while the audit runs.
+"""A large run's reports written while the audit runs.
 
-A large run's tables take a core for a quarter of a minute per 10 000 bodies, and while the
-audit runs the machine has spare time (it waits on slow sites, most of all at the end, when the
-last hanging sites time out). A follower process, started with the audit at low priority,
-reads the bodies from the history store as they are committed, in registry order, and writes
-their rows; when the audit is over it is handed the report's head (summary, run), takes the
-bodies left and puts the files in place. What it writes is what `write_tables` writes from the
-finished run: the same rows in the same order.
+The tables (report.csv, report.xlsx, junit.xml) and index.html take two cores a quarter of a
+minute per 10 000 bodies, and while the audit runs the machine has spare time (it waits on
+slow sites, most of all at the end, when the last hanging sites time out). A follower process,
+started with the audit at low priority, reads the bodies from the history store as they are
+committed, in registry order, and writes their table rows and their parts of index.html (the
+row of the overview table, the details); when the audit is over it is handed the report's
+head (summary, run, changes), takes the bodies left, renders the overview around the parts
+and puts the files in place. What it writes is what the writers write from the finished run.
 
-If the follower fails, the tables are written after the audit as before; if the run is
-interrupted, it leaves no file behind.
+Whatever the follower could not write (it failed; index.html from edited templates, or when
+a body brought a platform the first ones had not) is written after the audit as before; an
+interrupted run's follower leaves no file behind.
 """
 
 from __future__ import annotations
@@ -22,51 +24,68 @@ import signal
 import traceback
 
 from audit.checks import catalogue
+from audit.report.html import BodyPages
 from audit.report.json_report import dated
 from audit.report.tables import Tables
 
-FOLLOW_FROM = 1000  # bodies from which a run's tables follow it (a process takes ~0.5 s to start)
+FOLLOW_FROM = 1000  # bodies from which a run's reports follow it (a process takes ~0.5 s to start)
 PAGE = 100  # bodies read per query (a page of 500 holds ~25 MB more)
 POLL_S = 0.5  # how long the follower waits for more bodies before it looks again
-NICENESS = 10  # the audit's processes come first
+NICENESS = 19  # the lowest priority: the audit's processes come first
 
 
-def follow(conn, db: str, run_id: int, out: str, lang: str) -> None:
-    """In the follower process: write the tables of run `run_id` of the store at `db` into
-    `out`, body by body as the run stores them, until told to close ("close", head) or to stop
-    ("stop", or the auditor gone). Answers ("done", paths) or ("failed", why)."""
+def follow(conn, db: str, run_id: int, out: str, lang: str, html: bool) -> None:
+    """In the follower process: write the tables (and with `html` index.html) of run `run_id`
+    of the store at `db` into `out`, body by body as the run stores them, until handed the
+    report's head ("close", head) or stopped ("stop", or the auditor gone). Answers
+    ("done", {writer: paths}) or ("failed", why)."""
     from audit.store import Store
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the auditor's to handle
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
-    tables = None
+    tables = pages = None
     try:
         with Store(db) as store:
-            tables = Tables([c.to_json() for c in catalogue()], out, lang)
-            head = _take(conn, store, run_id, tables)
+            checks = [c.to_json() for c in catalogue()]
+            tables = Tables(checks, out, lang)
+            pages = BodyPages(checks, tables.scratch.name, lang) if html else None
+            head = _take(conn, store, run_id, tables, pages)
             if head is None:  # stopped: the run was interrupted or failed
-                tables.discard()
+                _discard(tables, pages)
                 return
-            conn.send(("done", tables.close(head)))
-    except Exception:  # the auditor writes the tables itself
-        if tables is not None:
-            tables.discard()
+            written = {}
+            if pages is not None and (path := pages.write(head, out)) is not None:
+                written["html"] = [path]
+            written["tables"] = tables.close(head)
+            conn.send(("done", written))
+    except Exception:  # the auditor writes the files itself
+        _discard(tables, pages)
         with contextlib.suppress(OSError):
             conn.send(("failed", traceback.format_exc(limit=5)))
 
 
-def _take(conn, store, run_id: int, tables: Tables) -> dict | None:
-    """Add the run's bodies to `tables` in registry order; the report's head once all are in,
-    None when stopped. While the run goes on, only an unbroken run of positions is taken (a
-    body whose pages wait for the next batch is stored after the ones behind it)."""
+def _discard(tables: Tables | None, pages: BodyPages | None) -> None:
+    if pages is not None:
+        pages.discard()
+    if tables is not None:
+        tables.discard()
+
+
+def _take(conn, store, run_id: int, tables: Tables, pages: BodyPages | None) -> dict | None:
+    """Add the run's bodies in registry order; the report's head once all are in, None when
+    stopped. While the run goes on, only an unbroken run of positions is taken (a body whose
+    pages wait for the next batch is stored after the ones behind it)."""
     after, head = -1, None
     while True:
         rows = store.body_rows(run_id, after, PAGE)
         for position, text in rows:
             if head is None and position != after + 1:
                 break  # a gap: the body at after + 1 is not stored yet
-            tables.add(dated(store, run_id, json.loads(text)))
+            body = dated(store, run_id, json.loads(text))
+            tables.add(body)
+            if pages is not None:
+                pages.add(body)
             after = position
         else:
             if head is not None and len(rows) < PAGE:
@@ -83,33 +102,37 @@ def _take(conn, store, run_id: int, tables: Tables) -> dict | None:
             head = value
 
 
-class TableFollower:
-    """The auditor's side: `TableFollower(db, run_id, out, lang)` starts the follower;
-    `close(report)` hands it the report's head and returns the tables' paths (None if it
-    failed: write them here then); `stop()` ends it leaving nothing."""
+class ReportFollower:
+    """The auditor's side: `ReportFollower(db, run_id, out, lang, html)` starts the follower;
+    `hand(report)` gives it the report's head, `collect()` waits for its files: {writer:
+    paths} for the writers it wrote ("tables", "html"), {} if it failed (`failure` says why);
+    `stop()` ends it leaving nothing."""
 
-    def __init__(self, db: str, run_id: int, out: str, lang: str):
+    def __init__(self, db: str, run_id: int, out: str, lang: str, html: bool = True):
         context = multiprocessing.get_context("spawn")  # a fork would share our DB connection
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=follow, args=(child, db, run_id, out, lang), daemon=True, name="tables"
+            target=follow, args=(child, db, run_id, out, lang, html), daemon=True, name="report"
         )
         self.process.start()
         child.close()
+        self.writers = ("tables", "html") if html else ("tables",)
         self.failure: str | None = None
 
-    def close(self, report: dict) -> list[str] | None:
-        head = {"summary": report["summary"], "run": {"started_at": report["run"]["started_at"]}}
+    def hand(self, report: dict) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(("close", {k: v for k, v in report.items() if k != "entities"}))
+
+    def collect(self) -> dict[str, list[str]]:
         try:
-            self.conn.send(("close", head))
             kind, value = self.conn.recv()
         except (EOFError, OSError):
-            kind, value = "failed", f"the tables' process ended (exit {self.process.exitcode})"
+            kind, value = "failed", f"the report's process ended (exit {self.process.exitcode})"
         self._end()
         if kind == "done":
             return value
         self.failure = value
-        return None
+        return {}
 
     def stop(self) -> None:
         """End the follower if it still runs (the run was interrupted or failed)."""

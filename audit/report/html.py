@@ -6,7 +6,8 @@ import heapq
 import itertools
 import os
 import re
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -336,29 +337,33 @@ class IndexEntry:
 
 def body_index(report: dict) -> list[IndexEntry]:
     """What the overview needs of every body, read in one pass: the bodies themselves stay where
-    they are (a store-backed report streams them). Repeated texts are shared, not copied."""
+    they are (a store-backed report streams them)."""
+    entry = indexer()
+    return [entry(e) for e in report["entities"]]
+
+
+def indexer() -> Callable[[dict], IndexEntry]:
+    """A body's IndexEntry; repeated texts are shared, not copied, among the entries it makes."""
     shared: dict = {}
 
     def one(value):
         return shared.setdefault(value, value)
 
-    index = []
-    for e in report["entities"]:
+    def entry(e: dict) -> IndexEntry:
         findings = e["findings"]
-        index.append(
-            IndexEntry(
-                id=e["id"],
-                name=e["name"],
-                kind=one(e["kind"]),
-                parent=one(e.get("parent")),
-                status=one(e["status"]),
-                violations=sum(
-                    1 for f in findings if f["status"] == "fail" and f["severity"] == "violation"
-                ),
-                platforms=one(frozenset(f.get("platform") for f in findings) - {None}),
-            )
+        return IndexEntry(
+            id=e["id"],
+            name=e["name"],
+            kind=one(e["kind"]),
+            parent=one(e.get("parent")),
+            status=one(e["status"]),
+            violations=sum(
+                1 for f in findings if f["status"] == "fail" and f["severity"] == "violation"
+            ),
+            platforms=one(frozenset(f.get("platform") for f in findings) - {None}),
         )
-    return index
+
+    return entry
 
 
 def districts(index: list[IndexEntry]) -> list[dict]:
@@ -439,15 +444,50 @@ def evidence_by_id(entity: dict) -> dict[str, dict]:
     return {ev["id"]: ev for ev in entity["evidence"]}
 
 
-def render_chunks(report: dict, lang: str = "ru", template_dir: str | None = None) -> Iterator[str]:
-    """index.html piece by piece: the overview from a light index of the bodies, then the
-    bodies streamed through the table and the details (memory does not grow with them)."""
-    checks = {c["id"]: trusted(c) for c in report["checks"]}
-    body_checks = [cid for cid, c in checks.items() if not c.get("per_platform")]
-    page_checks = [cid for cid, c in checks.items() if c.get("per_platform")]
-    index = body_index(report)
+def page_context(checks: list[dict], platforms: list[str], lang: str) -> dict:
+    """What a body's row and details (report_body.html.j2) are rendered with."""
+    trusted_checks = {c["id"]: trusted(c) for c in checks}
+    return {
+        "checks": trusted_checks,
+        "check_ids": list(trusted_checks),
+        "body_checks": [cid for cid, c in trusted_checks.items() if not c.get("per_platform")],
+        "page_checks": [cid for cid, c in trusted_checks.items() if c.get("per_platform")],
+        "platforms": platforms,
+        "platform_status": platform_status,
+        "t": trusted(LABELS[lang]),
+        "lang": lang,
+        "kinds": trusted(KIND_TITLES_RU),
+        "findings_by_key": findings_by_key,
+        "evidence_by_id": evidence_by_id,
+    }
+
+
+def index_platforms(index: list[IndexEntry]) -> list[str]:
+    """The platforms the report has columns for: those some body has a finding on."""
     seen = set().union(*(e.platforms for e in index)) if index else set()
-    platforms = [p for p in PLATFORMS if p in seen]
+    return [p for p in PLATFORMS if p in seen]
+
+
+# Where report.html.j2 puts the bodies' rows and details rendered beforehand (`parts`): text
+# no printed value can hold (every one passes `inert`, which drops NUL), replaced by the files.
+PART_MARK = "\x00pages-audit:{}\x00"
+PARTS = ("rows", "details")
+
+
+def render_chunks(
+    report: dict,
+    lang: str = "ru",
+    template_dir: str | None = None,
+    index: list[IndexEntry] | None = None,
+    parts: bool = False,
+) -> Iterator[str]:
+    """index.html piece by piece: the overview from a light index of the bodies, then the
+    bodies streamed through the table and the details (memory does not grow with them).
+    `index` may come ready; with `parts` the table's rows and the details are marks (PART_MARK)
+    for bodies rendered beforehand, and the report's bodies are not read."""
+    if index is None:
+        index = body_index(report)
+    context = page_context(report["checks"], index_platforms(index), lang)
     wanted = {
         c["entity"]
         for part in ("new", "fixed")
@@ -458,22 +498,13 @@ def render_chunks(report: dict, lang: str = "ru", template_dir: str | None = Non
         .get_template("report.html.j2")
         .generate(
             r=report,
-            checks=checks,
-            check_ids=list(checks),
-            body_checks=body_checks,
-            page_checks=page_checks,
-            platforms=platforms,
-            platform_status=platform_status,
+            **context,
             summary_keys=list(report["summary"]["per_check"]),
             districts=districts(index),
             worst=worst(index),
             names={e.id: e.name for e in index if e.id in wanted},
             trend_svg=Markup(trend_svg(report.get("trend") or [])),
-            t=trusted(LABELS[lang]),
-            lang=lang,
-            kinds=trusted(KIND_TITLES_RU),
-            findings_by_key=findings_by_key,
-            evidence_by_id=evidence_by_id,
+            parts={k: Markup(PART_MARK.format(k)) for k in PARTS} if parts else None,
             now=datetime.now(UTC).isoformat(),
         )
     )
@@ -484,14 +515,75 @@ def render_html(report: dict, lang: str = "ru", template_dir: str | None = None)
 
 
 def write_html(
-    report: dict, out_dir: str, lang: str = "ru", template_dir: str | None = None
+    report: dict,
+    out_dir: str,
+    lang: str = "ru",
+    template_dir: str | None = None,
+    index: list[IndexEntry] | None = None,
+    parts: dict[str, Path] | None = None,
 ) -> str:
+    """index.html, atomically. `parts`: files holding the bodies' rows and details already
+    rendered (see BodyPages), copied in where the template puts them."""
     path = Path(out_dir) / "index.html"
     tmp = path.with_suffix(".html.tmp")
-    chunks = render_chunks(report, lang, template_dir)
+    chunks = render_chunks(report, lang, template_dir, index, parts is not None)
+    marks = {PART_MARK.format(k): k for k in PARTS}
     with tmp.open("w", encoding="utf-8") as fh:
         # the template yields millions of short pieces: written a few thousand at a time
         while part := list(itertools.islice(chunks, 4096)):
-            fh.write("".join(part))
+            text = "".join(part)
+            if parts is not None and "\x00" in text:
+                for piece in re.split("(\x00pages-audit:[a-z]+\x00)", text):
+                    if piece in marks:
+                        with parts[marks[piece]].open(encoding="utf-8") as src:
+                            shutil.copyfileobj(src, fh, 1 << 20)
+                    else:
+                        fh.write(piece)
+            else:
+                fh.write(text)
     os.replace(tmp, path)
     return str(path)
+
+
+class BodyPages:
+    """The bodies' rows and details of index.html rendered one body at a time (`add`) into
+    files of `scratch`, with the index the overview needs; `write` renders the rest around
+    them. The columns are the platforms of the first body; a body with findings on another
+    platform makes the parts unusable (`usable` false): index.html is then rendered whole."""
+
+    def __init__(self, checks: list[dict], scratch: str, lang: str = "ru"):
+        self.checks, self.lang = checks, lang
+        self.files = {k: Path(scratch) / f"index.{k}" for k in PARTS}
+        self.out = {k: f.open("w", encoding="utf-8") for k, f in self.files.items()}
+        self.index: list[IndexEntry] = []
+        self.entry = indexer()
+        self.platforms: list[str] | None = None
+        self.module = None
+        self.usable = True
+
+    def add(self, e: dict) -> None:
+        entry = self.entry(e)
+        self.index.append(entry)
+        if not self.usable:
+            return
+        if self.platforms is None:
+            self.platforms = index_platforms([entry])
+            context = page_context(self.checks, self.platforms, self.lang)
+            template = environment().get_template("report_body.html.j2")
+            self.module = template.make_module(context)
+        elif not entry.platforms <= set(self.platforms):
+            self.usable = False
+            return
+        self.out["rows"].write(self.module.row(e))
+        self.out["details"].write(self.module.details(e))
+
+    def discard(self) -> None:
+        for fh in self.out.values():
+            fh.close()
+
+    def write(self, report: dict, out_dir: str) -> str | None:
+        """index.html of `report` (its bodies the ones added), or None if unusable."""
+        self.discard()
+        if not self.usable or index_platforms(self.index) != (self.platforms or []):
+            return None
+        return write_html(report, out_dir, self.lang, None, self.index, self.files)

@@ -14,7 +14,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from audit.report.follow import TableFollower
+from audit.report.follow import ReportFollower
 from audit.report.html import write_html
 from audit.report.json_report import stored_bodies, write_json
 from audit.report.tables import write_tables
@@ -51,45 +51,43 @@ def write_reports(
     templates: str | None = None,
     store: tuple[str, int] | None = None,
     processes: int = 0,
-    tables: TableFollower | None = None,
+    follower: ReportFollower | None = None,
 ) -> dict[str, list[str]]:
     """Write every output; {writer: paths}. With `store` = (database, run id) of a stored run,
     `processes` writers run in processes of their own (spawned: a forked copy of a process
-    holding a database connection is not safe) while this one writes the others. `tables`:
-    the follower that has been writing the tables while the run went on finishes them."""
-    writers = [k for k in WRITERS if not (tables is not None and k == "tables")]
+    holding a database connection is not safe) while this one writes the others. `follower`,
+    which has been writing the reports while the run went on, finishes what it can; what it
+    could not write is written here."""
+    if follower is not None:
+        follower.hand(report)
+        writers = [k for k in WRITERS if k not in follower.writers]
+    else:
+        writers = list(WRITERS)
     processes = min(processes, len(writers) - 1) if store is not None else 0
+    written: dict[str, list[str]] = {}
     if processes <= 0:
         written = {kind: write_one(kind, report, out, lang, templates) for kind in writers}
-        return _with_tables(written, tables, report, out, lang, templates)
-    head = {k: (None if k == "entities" else v) for k, v in report.items()}
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        futures = {
-            kind: pool.submit(_write_from_store, kind, *store, head, out, lang, templates)
-            for kind in writers[:processes]
-        }
-        written = {
-            kind: write_one(kind, report, out, lang, templates) for kind in writers[processes:]
-        }
-        written = _with_tables(written, tables, report, out, lang, templates)
-        for kind, future in futures.items():
-            try:
-                written[kind] = future.result()
-            except BrokenProcessPool:  # the writer died (killed, out of memory): write it here
+    else:
+        head = {k: (None if k == "entities" else v) for k, v in report.items()}
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(processes, mp_context=context) as pool:
+            futures = {
+                kind: pool.submit(_write_from_store, kind, *store, head, out, lang, templates)
+                for kind in writers[:processes]
+            }
+            for kind in writers[processes:]:
                 written[kind] = write_one(kind, report, out, lang, templates)
+            for kind, future in futures.items():
+                try:
+                    written[kind] = future.result()
+                except BrokenProcessPool:  # the writer died (killed, out of memory): here
+                    written[kind] = write_one(kind, report, out, lang, templates)
+    if follower is not None:
+        written.update(follower.collect())
+    for kind in WRITERS:
+        if kind not in written:  # the follower's, which it could not write
+            written[kind] = write_one(kind, report, out, lang, templates)
     return {kind: written[kind] for kind in WRITERS}
-
-
-def _with_tables(
-    written: dict, tables: TableFollower | None, report: dict, out, lang, templates
-) -> dict:
-    """`written` with the follower's tables, or tables written here if it has none."""
-    if tables is not None:
-        written["tables"] = tables.close(report) or write_one(
-            "tables", report, out, lang, templates
-        )
-    return {kind: written[kind] for kind in WRITERS if kind in written}
 
 
 def report_processes(bodies: int, cpus: int) -> int:
@@ -105,10 +103,10 @@ def write_run_reports(
     templates: str | None,
     db: str,
     run_id: int,
-    tables: TableFollower | None = None,
+    follower: ReportFollower | None = None,
 ) -> dict[str, list[str]]:
     """Every output of a stored run, side by side when it is large and there are cores."""
     processes = report_processes(report["summary"]["bodies"], os.cpu_count() or 1)
     return write_reports(
-        report, out, lang, templates, store=(db, run_id), processes=processes, tables=tables
+        report, out, lang, templates, store=(db, run_id), processes=processes, follower=follower
     )

@@ -165,21 +165,21 @@ def test_demo_report_in_a_real_browser(nightly, tmp_path):
     assert (Path(out) / "report.png").stat().st_size > 10_000
 
 
-def test_a_large_runs_tables_are_written_as_it_goes(world, tmp_path, monkeypatch):
-    """The real run with its tables' follower (every run counts as large here): the tables are
-    the ones `pages-audit report` writes from the run's report.json afterwards."""
+def test_a_large_runs_reports_are_written_as_it_goes(world, tmp_path, monkeypatch):
+    """The real run with its reports' follower (every run counts as large here): the tables and
+    index.html are the ones `pages-audit report` writes from the run's report.json after it."""
     from audit.cli import main
     from audit.report import follow
 
     started = []
 
-    class Recorded(follow.TableFollower):
-        def __init__(self, *args):
-            super().__init__(*args)
+    class Recorded(follow.ReportFollower):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
             started.append(self)
 
     monkeypatch.setattr(follow, "FOLLOW_FROM", 1)
-    monkeypatch.setattr(follow, "TableFollower", Recorded)
+    monkeypatch.setattr(follow, "ReportFollower", Recorded)
     for name, value in {**world.ok_env(), "VK_TOKEN": world.vk_token}.items():
         monkeypatch.setenv(name, value)
     out, again = tmp_path / "run", tmp_path / "again"
@@ -190,6 +190,6 @@ def test_a_large_runs_tables_are_written_as_it_goes(world, tmp_path, monkeypatch
     again.mkdir()
     shutil.copy(out / "report.json", again / "report.json")
     assert main(["report", str(again)]) == 0
-    for name in ("report.csv", "junit.xml"):
+    for name in ("report.csv", "junit.xml", "index.html"):
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
-    assert not [p for p in out.iterdir() if p.name.startswith(".tables-")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]

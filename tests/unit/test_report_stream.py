@@ -201,13 +201,13 @@ RUN = {
 }
 
 
-def test_tables_written_as_the_run_goes_are_the_tables_written_after_it(tmp_path, history):
+def test_reports_written_as_the_run_goes_are_the_reports_written_after_it(tmp_path, history):
     """The follower takes the bodies in registry order as they are stored, waiting at a gap (a
     body carried to the next batch is stored after the ones behind it), and finishes when
     handed the report's head: its files are the ones the writers make from the finished run."""
     import time
 
-    from audit.report.follow import TableFollower
+    from audit.report.follow import ReportFollower
     from audit.report.json_report import report_from_store
     from audit.report.outputs import write_reports
     from audit.store import Store
@@ -218,7 +218,7 @@ def test_tables_written_as_the_run_goes_are_the_tables_written_after_it(tmp_path
     batches = [[0, 1, 2, *range(4, 10)], [3, *range(10, 15), *range(16, 20)], [15, *range(20, 40)]]
     with Store(history) as store:
         run_id = store.begin_run(RUN)
-        follower = TableFollower(history, run_id, str(followed), "ru")
+        follower = ReportFollower(history, run_id, str(followed), "ru")
         for batch in batches:
             for n in batch:
                 store.save_body(run_id, n, BODIES[n])
@@ -226,12 +226,13 @@ def test_tables_written_as_the_run_goes_are_the_tables_written_after_it(tmp_path
         store.finish_run(run_id, dict(HEAD))
         report = report_from_store(store, run_id)
         written = write_reports(
-            report, str(followed), store=(history, run_id), processes=1, tables=follower
+            report, str(followed), store=(history, run_id), processes=1, follower=follower
         )
         write_reports(report, str(after))
     assert follower.failure is None and not follower.process.is_alive()
     tables = ("report.csv", "report.xlsx", "junit.xml")
     assert written["tables"] == [str(followed / name) for name in tables]
+    assert written["html"] == [str(followed / "index.html")]
     for name in ("report.csv", "junit.xml", "report.json", "index.html"):
         assert (followed / name).read_bytes() == (after / name).read_bytes(), name
     sheets = [load_workbook(d / "report.xlsx") for d in (followed, after)]
@@ -242,7 +243,7 @@ def test_tables_written_as_the_run_goes_are_the_tables_written_after_it(tmp_path
 
 
 def _started(tmp_path, bodies: int):
-    from audit.report.follow import TableFollower
+    from audit.report.follow import ReportFollower
     from audit.store import Store
 
     db, out = str(tmp_path / "h.sqlite"), tmp_path / "out"
@@ -251,10 +252,10 @@ def _started(tmp_path, bodies: int):
         run_id = store.begin_run(RUN)
         for n in range(bodies):
             store.save_body(run_id, n, BODIES[n])
-    return TableFollower(db, run_id, str(out), "ru"), out
+    return ReportFollower(db, run_id, str(out), "ru"), out
 
 
-def test_an_interrupted_run_leaves_no_tables_behind(tmp_path):
+def test_an_interrupted_run_leaves_no_reports_behind(tmp_path):
     import time
 
     follower, out = _started(tmp_path, 30)
@@ -270,8 +271,8 @@ def test_the_follower_ends_when_the_auditor_is_gone(tmp_path):
     assert follower.process.exitcode == 0 and list(out.iterdir()) == []
 
 
-def test_tables_are_written_after_the_run_when_the_follower_failed(tmp_path):
-    from audit.report.follow import TableFollower
+def test_reports_are_written_after_the_run_when_the_follower_failed(tmp_path):
+    from audit.report.follow import ReportFollower
     from audit.report.json_report import report_from_store
     from audit.report.outputs import write_reports
     from audit.store import Store
@@ -283,10 +284,27 @@ def test_tables_are_written_after_the_run_when_the_follower_failed(tmp_path):
             store.save_body(run_id, n, b)
         store.finish_run(run_id, dict(HEAD))
         report = report_from_store(store, run_id)
-        failing = TableFollower(db, run_id, str(tmp_path / "no-such-dir"), "ru")
+        failing = ReportFollower(db, run_id, str(tmp_path / "no-such-dir"), "ru")
         out = tmp_path / "out"
         out.mkdir()
-        written = write_reports(report, str(out), tables=failing)
+        written = write_reports(report, str(out), follower=failing)
     assert "FileNotFoundError" in failing.failure
     assert (out / "report.csv").read_text(encoding="utf-8").count("\n") > 40
     assert written["tables"][0] == str(out / "report.csv")
+    assert written["html"] == [str(out / "index.html")]
+
+
+def test_followed_index_gives_way_when_a_later_body_brings_a_platform(tmp_path):
+    """The overview's columns are the platforms of the first body the follower saw; a body
+    with another platform means index.html is rendered whole after the run instead."""
+    from audit.checks import catalogue
+    from audit.report.html import BodyPages
+
+    first, later = body(0, ["pass"]), body(1, ["fail"])
+    later["findings"][0]["platform"] = "ok"
+    pages = BodyPages([c.to_json() for c in catalogue()], str(tmp_path), "ru")
+    pages.add(first)
+    pages.add(later)
+    report = report_document(HEAD, [first, later])
+    assert pages.write(report, str(tmp_path)) is None
+    assert not (tmp_path / "index.html").exists()
