@@ -75,24 +75,27 @@ def _discard(tables: Tables | None, pages: BodyPages | None) -> None:
 def _take(conn, store, run_id: int, tables: Tables, pages: BodyPages | None) -> dict | None:
     """Add the run's bodies in registry order; the report's head once all are in, None when
     stopped. While the run goes on, only an unbroken run of positions is taken (a body whose
-    pages wait for the next batch is stored after the ones behind it)."""
+    pages wait for the next batch is stored after the ones behind it), and the auditor is
+    listened to after each page of bodies (a stop must not wait for a follower far behind)."""
     after, head = -1, None
     while True:
         rows = store.body_rows(run_id, after, PAGE)
+        gap = False
         for position, text in rows:
             if head is None and position != after + 1:
-                break  # a gap: the body at after + 1 is not stored yet
+                gap = True  # the body at after + 1 is not stored yet
+                break
             body = dated(store, run_id, json.loads(text))
             tables.add(body)
             if pages is not None:
                 pages.add(body)
             after = position
-        else:
-            if head is not None and len(rows) < PAGE:
+        caught_up = gap or len(rows) < PAGE
+        if head is not None:
+            if caught_up:
                 return head  # the run is over and every body is in
-            if len(rows) == PAGE:
-                continue
-        if head is None and conn.poll(POLL_S):
+            continue
+        if conn.poll(POLL_S if caught_up else 0):
             try:
                 kind, value = conn.recv()
             except EOFError:  # the auditor is gone
