@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import itertools
 import os
 import re
 import shutil
@@ -472,6 +471,7 @@ def index_platforms(index: list[IndexEntry]) -> list[str]:
 # no printed value can hold (every one passes `inert`, which drops NUL), replaced by the files.
 PART_MARK = "\x00pages-audit:{}\x00"
 PARTS = ("rows", "details")
+WRITE_CHARS = 1 << 20
 
 
 def render_chunks(
@@ -528,19 +528,30 @@ def write_html(
     tmp = path.with_suffix(".html.tmp")
     chunks = render_chunks(report, lang, template_dir, index, parts is not None)
     marks = {PART_MARK.format(k): k for k in PARTS}
-    with tmp.open("w", encoding="utf-8") as fh:
-        # the template yields millions of short pieces: written a few thousand at a time
-        while part := list(itertools.islice(chunks, 4096)):
-            text = "".join(part)
-            if parts is not None and "\x00" in text:
-                for piece in re.split("(\x00pages-audit:[a-z]+\x00)", text):
-                    if piece in marks:
-                        with parts[marks[piece]].open(encoding="utf-8") as src:
-                            shutil.copyfileobj(src, fh, 1 << 20)
-                    else:
-                        fh.write(piece)
+
+    def put(text: str) -> None:
+        if parts is None or "\x00" not in text:
+            fh.write(text)
+            return
+        for piece in re.split("(\x00pages-audit:[a-z]+\x00)", text):
+            if piece in marks:
+                with parts[marks[piece]].open(encoding="utf-8") as src:
+                    shutil.copyfileobj(src, fh, 1 << 20)
             else:
-                fh.write(text)
+                fh.write(piece)
+
+    with tmp.open("w", encoding="utf-8") as fh:
+        # the template yields millions of short pieces (a body's row and details come whole,
+        # ~13 KB): written about a megabyte at a time, whatever their size
+        buffer: list[str] = []
+        size = 0
+        for chunk in chunks:
+            buffer.append(chunk)
+            size += len(chunk)
+            if size >= WRITE_CHARS:
+                put("".join(buffer))
+                buffer, size = [], 0
+        put("".join(buffer))
     os.replace(tmp, path)
     return str(path)
 
