@@ -43,6 +43,24 @@ def body(n: int, statuses: list[str]) -> dict:
 
 HEAD = run_header(RunResult(started_at="2026-11-23T00:00:00+00:00"))
 BODIES = [body(n, ["pass", "fail", "n/a", "error", "waived"][: 1 + n % 5]) for n in range(40)]
+RUN = {  # a stored run's header
+    "started_at": "2026-11-23T00:00:00+00:00",
+    "tool_version": "0.1.0",
+    "catalogue_version": "1",
+    "registries": [],
+    "registry_sha256": "r",
+    "policy": {},
+    "policy_sha256": "p",
+}
+
+
+def finished_run(store) -> int:
+    """A finished run of BODIES in `store`; its id."""
+    run_id = store.begin_run(RUN)
+    for n, b in enumerate(BODIES):
+        store.save_body(run_id, n, b)
+    store.finish_run(run_id, dict(HEAD))
+    return run_id
 
 
 class Counting:
@@ -116,20 +134,7 @@ def test_writers_in_processes_write_what_one_process_writes(tmp_path, history):
 
     db = history
     with Store(db) as store:
-        run_id = store.begin_run(
-            {
-                "started_at": "2026-11-23T00:00:00+00:00",
-                "tool_version": "0.1.0",
-                "catalogue_version": "1",
-                "registries": [],
-                "registry_sha256": "r",
-                "policy": {},
-                "policy_sha256": "p",
-            }
-        )
-        for n, b in enumerate(BODIES):
-            store.save_body(run_id, n, b)
-        store.finish_run(run_id, dict(HEAD))
+        run_id = finished_run(store)
         report = report_from_store(store, run_id)
         written = {}
         for mode, processes in (("one", 0), ("with_one_more", 1), ("side_by_side", 2)):
@@ -188,17 +193,6 @@ def test_a_writer_process_that_dies_leaves_its_files_to_this_process(tmp_path, m
         '<section class="body"'
     ) == 40
     assert len(json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["entities"]) == 40
-
-
-RUN = {
-    "started_at": "2026-11-23T00:00:00+00:00",
-    "tool_version": "0.1.0",
-    "catalogue_version": "1",
-    "registries": [],
-    "registry_sha256": "r",
-    "policy": {},
-    "policy_sha256": "p",
-}
 
 
 def test_reports_written_as_the_run_goes_are_the_reports_written_after_it(tmp_path, history):
@@ -279,10 +273,7 @@ def test_reports_are_written_after_the_run_when_the_follower_failed(tmp_path):
 
     db = str(tmp_path / "h.sqlite")
     with Store(db) as store:
-        run_id = store.begin_run(RUN)
-        for n, b in enumerate(BODIES):
-            store.save_body(run_id, n, b)
-        store.finish_run(run_id, dict(HEAD))
+        run_id = finished_run(store)
         report = report_from_store(store, run_id)
         failing = ReportFollower(db, run_id, str(tmp_path / "no-such-dir"), "ru")
         out = tmp_path / "out"
