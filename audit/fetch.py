@@ -419,11 +419,10 @@ class Fetcher:
         self.requests = 0
         self.archive = None  # a WarcArchive when bodies are kept (--archive)
         self.secrets: set[str] = set()  # registered by API clients; never archived
-        self._repeat_hosts: dict[str, int | None] = {}  # host -> its own connections
-        # a paced host's requests wait here (its semaphore, its connections) rather than in
-        # httpcore's pool, whose queue costs CPU in proportion to its length on every request
-        # (a batch sends hundreds at once)
-        self._paced_hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
+        self._repeat_hosts: dict[str, int | None] = {}  # host -> its own connections, if paced
+        # a paced host's requests wait here rather than in httpcore's pool, whose queue costs
+        # CPU in proportion to its length on every request (a batch sends hundreds at once)
+        self._paced_hosts: dict[str, asyncio.Semaphore] = {}
         self._transport: SplitTransport | None = None
 
     def keep_alive(self, url: str, rate: float | None = None) -> None:
@@ -434,13 +433,13 @@ class Fetcher:
         whatever its rate. The host gets the connections its rate needs, and at most one
         request at a time is sent over each."""
         host = httpx.URL(url).host
-        connections = api_connections(rate) if rate is not None else None
-        if connections is not None and host not in self._paced_hosts:
-            self._paced_hosts[host] = (asyncio.Semaphore(connections), connections)
-        kept = self._paced_hosts[host][1] if host in self._paced_hosts else None
-        self._repeat_hosts[host] = kept
+        if rate is not None and host not in self._paced_hosts:
+            connections = api_connections(rate)
+            self._paced_hosts[host] = asyncio.Semaphore(connections)
+            self._repeat_hosts[host] = connections
+        self._repeat_hosts.setdefault(host, None)
         if self._transport is not None:
-            self._transport.keep(host, kept)
+            self._transport.keep(host, self._repeat_hosts[host])
 
     async def __aenter__(self) -> Fetcher:
         cfg = self.config
@@ -522,7 +521,7 @@ class Fetcher:
         host = host_of(url)
         paced = self._paced_hosts.get(host)
         if paced is not None:  # paced by its client; websites' slots do not apply
-            slots: contextlib.AbstractAsyncContextManager = paced[0]
+            slots: contextlib.AbstractAsyncContextManager = paced
         else:
             slots = _both(self._global, self._host_slot(host))
         async with slots:
