@@ -28,6 +28,9 @@ from audit.observations import PageObservation
 from audit.yamlsrc import LDict, LList, Problem, YamlError, load_yaml_file
 
 EXPECTATIONS = ("exists", "missing", "gov_mark")
+# A canary that got no answer for one of these did not see the platform at all: the network
+# does not reach it (the platform's reading has not drifted, it was not tried).
+NETWORK_CAUSES = frozenset({"resolver", "dns", "connect", "timeout", "tls", "blocked"})
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,11 @@ class Drift:
             return {"*"}
         return {"page.gov_mark"}
 
+    def unreachable(self, platform: str) -> bool:
+        """Every failed canary of the platform got no answer at all: the network, not drift."""
+        hit = [f for f in self.failures if f["platform"] == platform]
+        return bool(hit) and all(f.get("network") for f in hit)
+
     def message(self, platform: str) -> tuple[str, str]:
         hit = [f for f in self.failures if f["platform"] == platform]
         en = "; ".join(f"{f['url']} expected {f['expect']} got {f['got']}" for f in hit)
@@ -139,13 +147,17 @@ class Drift:
                 out.append(f)
                 continue
             ru, en = self.message(f.platform)
+            if self.unreachable(f.platform):
+                head_ru = "Соцсеть недоступна из точки проверки (контрольная страница)"
+                head_en = "platform unreachable from the vantage"
+            else:
+                head_ru, head_en = "Сбой детектора (контрольная страница)", "detector drift"
             out.append(
                 replace(
                     f,
                     status=Status.ERROR,
-                    message_ru=f"Сбой детектора (контрольная страница): {ru}. Вывод не "
-                    f"делается. Было бы: {f.message_ru}",
-                    message_en=f"detector drift: {en}. No conclusion is drawn. Would have "
+                    message_ru=f"{head_ru}: {ru}. Вывод не делается. Было бы: {f.message_ru}",
+                    message_en=f"{head_en}: {en}. No conclusion is drawn. Would have "
                     f"been: {f.message_en}",
                 )
             )
@@ -158,7 +170,19 @@ class Drift:
 def check_canaries(canaries: tuple[Canary, ...], pages: dict[str, PageObservation]) -> Drift:
     failures = []
     for c in canaries:
-        got = verdict(c, pages.get(c.ref.url))
+        page = pages.get(c.ref.url)
+        got = verdict(c, page)
         if got is not None:
-            failures.append({"platform": c.platform, "url": c.url, "expect": c.expect, "got": got})
+            unreachable = (
+                page is not None and page.state == "error" and (page.cause in NETWORK_CAUSES)
+            )
+            failures.append(
+                {
+                    "platform": c.platform,
+                    "url": c.url,
+                    "expect": c.expect,
+                    "got": got,
+                    "network": unreachable,
+                }
+            )
     return Drift(failures)

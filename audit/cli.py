@@ -24,6 +24,7 @@ from audit.links import discover
 from audit.net import ConnectTo
 from audit.policy import PLATFORM_RULES, Policy, PolicyError, load_policy
 from audit.registry import load_registry
+from audit.vantage import REFERENCE_SITES
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -59,6 +60,12 @@ def add_fetch_options(p: argparse.ArgumentParser) -> None:
         help="allow fetching loopback addresses (tests only; refused by default)",
     )
     g.add_argument("--ca-bundle", metavar="FILE", help="extra trusted CA certificates (PEM)")
+    g.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="HTTP proxy for every request (default: HTTP_PROXY / HTTPS_PROXY / NO_PROXY from "
+        "the environment); hosts covered by --connect-to connect directly",
+    )
     g.add_argument("--timeout", type=float, default=20.0, help="read timeout, seconds (20)")
     g.add_argument("--connect-timeout", type=float, default=10.0, help="connect timeout (10)")
     g.add_argument(
@@ -99,9 +106,26 @@ def fetch_config(args: argparse.Namespace, **overrides) -> FetchConfig:
         isolated=args.isolated,
         allow_loopback=args.allow_loopback,
         ca_bundle=args.ca_bundle,
+        **proxy_settings(getattr(args, "proxy", None)),
     )
     values.update(overrides)
     return FetchConfig(**values)
+
+
+def proxy_settings(proxy: str | None) -> dict:
+    """--proxy for every scheme, else the environment's HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+    (as curl and every HTTP library read them)."""
+    import urllib.request
+
+    env = urllib.request.getproxies_environment()
+    if proxy is not None:
+        proxies = {"http": proxy, "https": proxy}
+    else:
+        proxies = {k: v for k, v in env.items() if k in ("http", "https") and v}
+    for url in proxies.values():
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"proxy {url.split('@')[-1]}: an http:// or https:// URL is expected")
+    return {"proxies": tuple(sorted(proxies.items())), "no_proxy": env.get("no", "")}
 
 
 def add_platform_options(p: argparse.ArgumentParser) -> None:
@@ -217,6 +241,7 @@ class RunOptions:
     workers: int | None = None  # website processes; None: auto_workers()
     archive: bool = False
     canaries: tuple = ()
+    reference_sites: tuple[str, ...] = REFERENCE_SITES  # read first: is the vantage working?
     max_error_rate: float = 20.0  # percent of a platform's pages unreadable: exit 3 above it
     fail_on: str = "violation"  # violation | new | none
     fail_under: float | None = None  # overall compliance percent
@@ -310,6 +335,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                     keep_results=False,
                     fetcher_hook=_archive_hook(opts, run_id),
                     canaries=opts.canaries,
+                    reference_sites=opts.reference_sites,
                 )
             )
         except KeyboardInterrupt:
@@ -346,6 +372,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                 "canary_requests": result.canary_requests,
                 "drift": result.drift,
                 "vantage": vantage(config),
+                "vantage_health": result.vantage_health,
             },
         )
         # the report's bodies are read from the store by each writer in turn
@@ -451,9 +478,16 @@ def vantage(config: FetchConfig) -> dict:
 def incomplete_reasons(report: dict, max_error_rate: float) -> list[str]:
     """Why the run must not be published as complete (exit 3); empty when it may."""
     reasons = []
-    for drift in report["run"].get("drift") or []:
+    health = report["run"].get("vantage_health") or {}
+    if health and not health.get("healthy", True):
         reasons.append(
-            f"detector drift on {drift['platform']}: {drift['url']} expected "
+            f"the auditor's network is not working (vantage): {health.get('detail')}; "
+            "websites that gave no answer are not findings"
+        )
+    for drift in report["run"].get("drift") or []:
+        what = "platform unreachable" if drift.get("network") else "detector drift"
+        reasons.append(
+            f"{what} on {drift['platform']}: {drift['url']} expected "
             f"{drift['expect']}, got {drift['got']}"
         )
     for platform, h in report["health"]["platforms"].items():
@@ -518,6 +552,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             workers=workers,
             archive=args.archive,
             canaries=canaries_from(args),
+            reference_sites=reference_sites_from(args),
             max_error_rate=args.max_error_rate,
             fail_on=args.fail_on,
             fail_under=args.fail_under,
@@ -541,36 +576,67 @@ def canaries_from(args: argparse.Namespace) -> tuple:
         raise UsageError(f"--canaries {args.canaries}: {exc.strerror}") from None
 
 
+def reference_sites_from(args: argparse.Namespace) -> tuple[str, ...]:
+    if getattr(args, "no_reference_sites", False):
+        return ()
+    given = getattr(args, "reference_sites", None)
+    if not given:
+        return REFERENCE_SITES
+    urls = tuple(u.strip() for u in given.split(",") if u.strip())
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"--reference-sites {url}: expected http:// or https:// URLs")
+    return urls
+
+
 def cmd_selfcheck(args: argparse.Namespace) -> int:
-    """Only the canaries: can this machine, network and version read VK and OK right?"""
+    """The reference sites and the canaries: can this machine, network and version read the
+    web, VK and OK right? NET: no answer at all (the network); DRIFT: a wrong answer."""
     from audit.canaries import check_canaries
     from audit.collect.pages import page_collectors
+    from audit.vantage import probe
 
     canaries = canaries_from(args)
-    if not canaries:
-        raise UsageError("no canaries to check")
+    references = reference_sites_from(args)
+    if not canaries and not references:
+        raise UsageError("no canaries and no reference sites to check")
     platforms = platform_settings(args)
 
     async def collect():
         async with Fetcher(fetch_config(args)) as fetcher:
+            health = await probe(fetcher, references)
             seen = {}
             for c in page_collectors(fetcher, platforms):
                 seen.update(await c.collect([k.ref for k in canaries]))
-            return seen
+            return health, seen
 
-    seen = asyncio.run(collect())
+    health, seen = asyncio.run(collect())
+    for p in health.probes:
+        mark = "ok" if p["answered"] else "NET"
+        got = "an answer" if p["answered"] else f"no answer ({p['cause']})"
+        print(f"{mark:5} web {p['url']:60} expected an answer got {got}")
     drift = check_canaries(canaries, seen)
-    failed = {(f["platform"], f["url"]) for f in drift.failures}
+    failed = {f["url"]: f for f in drift.failures}
     for c in canaries:
         page = seen.get(c.ref.url)
         source = page.source if page else "-"
-        mark = "DRIFT" if (c.platform, c.url) in failed else "ok"
-        got = next((f["got"] for f in drift.failures if f["url"] == c.url), c.expect)
+        failure = failed.get(c.url)
+        mark = "ok" if failure is None else "NET" if failure["network"] else "DRIFT"
+        got = failure["got"] if failure else c.expect
         print(f"{mark:5} {c.platform} {c.url:60} expected {c.expect:8} got {got} ({source})")
-    if drift.failures:
-        _err(f"pages-audit: {len(drift.failures)} canary(ies) gave the wrong answer")
-        return EXIT_INCOMPLETE
-    return EXIT_OK
+    unreachable = [f for f in drift.failures if f["network"]]
+    if health.fault is not None or unreachable:
+        _err(
+            "pages-audit: network unreachable from this vantage: "
+            + "; ".join(
+                ([health.detail] if health.fault else [])
+                + [f"{f['url']}: {f['got']}" for f in unreachable]
+            )
+        )
+    drifted = len(drift.failures) - len(unreachable)
+    if drifted:
+        _err(f"pages-audit: {drifted} canary(ies) gave the wrong answer (detector drift)")
+    return EXIT_INCOMPLETE if health.fault is not None or drift.failures else EXIT_OK
 
 
 def _terminate(*_args) -> None:
@@ -973,6 +1039,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 db=args.db,
                 waivers=waivers_from(args.waivers),
                 canaries=canaries_from(args),
+                reference_sites=reference_sites_from(args),
             ),
         )
     if code == EXIT_USAGE:
@@ -995,6 +1062,18 @@ def add_canary_options(p: argparse.ArgumentParser) -> None:
         "--canaries", metavar="FILE", help="reference pages read first (default: built-in list)"
     )
     p.add_argument("--no-canaries", action="store_true", help="skip the canary self-check")
+    p.add_argument(
+        "--reference-sites",
+        metavar="URL,URL",
+        help="sites read first to tell whether the auditor's network works (default: "
+        + ", ".join(REFERENCE_SITES)
+        + ")",
+    )
+    p.add_argument(
+        "--no-reference-sites",
+        action="store_true",
+        help="skip the reference sites (the run's own failure statistics still apply)",
+    )
 
 
 def add_history_options(p: argparse.ArgumentParser) -> None:

@@ -9,7 +9,9 @@ Failure causes (`Cause`), the small hierarchy every later stage reasons with:
 
     invalid_url   the URL cannot be requested at all
     blocked       the SSRF guard refused the address (private, loopback, link-local ...)
-    dns           the name does not resolve
+    dns           the name does not exist (an authoritative answer: a fact about the site)
+    resolver      the auditor's resolver gave no answer (temporary failure, time-out, or a
+                  name --isolated does not cover): a fact about the vantage, not the site
     connect       refused, reset or unreachable
     tls           certificate or handshake failure
     timeout       connect, read or total time exceeded
@@ -30,13 +32,16 @@ import math
 import random
 import ssl
 import time
+import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
+import truststore
 from bs4.dammit import UnicodeDammit
 
 from audit import __version__
@@ -52,6 +57,7 @@ class Cause(StrEnum):
     INVALID_URL = "invalid_url"
     BLOCKED = "blocked"
     DNS = "dns"
+    RESOLVER = "resolver"
     CONNECT = "connect"
     TLS = "tls"
     TIMEOUT = "timeout"
@@ -84,6 +90,7 @@ class Evidence:
     error_detail: str | None = None
     id: str = ""
     warc_record: str | None = None  # WARC-Record-ID in the run's archive (--archive)
+    tls_unverified: bool = False  # read over TLS without checking the certificate (site.tls)
 
     def to_json(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}  # flat: no asdict deep copy
@@ -157,12 +164,37 @@ class FetchConfig:
     allow_loopback: bool = False
     ca_bundle: str | None = None
     verify: bool = True
+    # HTTP proxies by scheme (("https", "http://proxy:3128"), ...) and the hosts that bypass
+    # them (NO_PROXY syntax); hosts a --connect-to rule covers never go through a proxy
+    proxies: tuple[tuple[str, str], ...] = ()
+    no_proxy: str = ""
 
     def redacted(self) -> dict:
-        """Settings for the report header (no secrets live here, but keep it explicit)."""
-        out = {k: v for k, v in asdict(self).items() if k != "connect_to"}
+        """Settings for the report header: a proxy's password is never shown."""
+        out = {k: v for k, v in asdict(self).items() if k not in ("connect_to", "proxies")}
         out["connect_to"] = [str(r) for r in self.connect_to]
+        out["proxies"] = {scheme: _without_password(url) for scheme, url in self.proxies}
         return out
+
+    def proxy_for(self, url: httpx.URL) -> str | None:
+        """The proxy a request to `url` goes through, or None to connect directly."""
+        if not self.proxies:
+            return None
+        host = url.host
+        port = url.port or (443 if url.scheme == "https" else 80)
+        if any(rule.matches(host, port) for rule in self.connect_to):
+            return None
+        if self.no_proxy and urllib.request.proxy_bypass_environment(host, {"no": self.no_proxy}):
+            return None
+        return dict(self.proxies).get(url.scheme)
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
@@ -284,6 +316,8 @@ class SplitTransport(httpx.AsyncBaseTransport):
             ssl_context,
             httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=0),
         )
+        self._guard = GuardedBackend(config.connect_to, config.isolated, config.allow_loopback)
+        self._proxied: dict[str, httpx.AsyncHTTPTransport] = {}
 
     def keep(self, host: str, connections: int | None = None) -> None:
         """Keep `host`'s connections open: `connections` of its own, or the shared few."""
@@ -293,24 +327,49 @@ class SplitTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
+        proxy = self.config.proxy_for(request.url)
+        if proxy is not None:
+            return await self._through(proxy, request)
         paced = self._paced.get(host)
         if paced is not None:
             return await paced.handle_async_request(request)
         pool = self._repeat if host in self.repeat_hosts else self._once
         return await pool.handle_async_request(request)
 
+    async def _through(self, proxy: str, request: httpx.Request) -> httpx.Response:
+        """Send a request through the operator's proxy. The proxy (configured, often on a
+        private address) is trusted; the target is still checked by the address guard before
+        every hop, as far as this machine can resolve it (the proxy resolves the rest)."""
+        url = request.url
+        await self._guard.check_target(url.host, url.port or (443 if url.scheme == "https" else 80))
+        if proxy not in self._proxied:
+            self._proxied[proxy] = httpx.AsyncHTTPTransport(
+                proxy=proxy,
+                verify=self.ssl_context,
+                limits=httpx.Limits(
+                    max_connections=self.config.concurrency, max_keepalive_connections=0
+                ),
+            )
+        return await self._proxied[proxy].handle_async_request(request)
+
     async def aclose(self) -> None:
         for pools in self._paced.values():
             await pools.aclose()
+        for transport in self._proxied.values():
+            await transport.aclose()
         await self._repeat.aclose()
         await self._once.aclose()
 
 
-def make_ssl_context(config: FetchConfig) -> ssl.SSLContext:
-    ctx = ssl.create_default_context()
-    if not config.verify:
+def make_ssl_context(config: FetchConfig, verify: bool = True) -> ssl.SSLContext:
+    """The operating system's trust store (truststore: an auditor's machine that trusts the
+    Минцифры «Russian Trusted Root CA» trusts the sites it signed) plus `--ca-bundle`."""
+    if not (config.verify and verify):
+        ctx = ssl.create_default_context()
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+    ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if config.ca_bundle:
         ctx.load_verify_locations(config.ca_bundle)
     return ctx
@@ -318,6 +377,9 @@ def make_ssl_context(config: FetchConfig) -> ssl.SSLContext:
 
 def decode_body(body: bytes, header_charset: str | None) -> tuple[str, str | None]:
     """Decode HTML bytes: HTTP charset, BOM, <meta charset>, then detection (cp1251 is common)."""
+    # a byte order mark decides over the header, as browsers do (WHATWG encoding sniffing)
+    if body.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        header_charset = None
     known = [header_charset] if header_charset else []
     dammit = UnicodeDammit(body, known_definite_encodings=known, is_html=True)
     if dammit.unicode_markup is None:
@@ -353,7 +415,9 @@ def classify(exc: BaseException) -> tuple[Cause, str, bool]:
         cur = cur.__cause__ or cur.__context__
     for e in chain:
         if isinstance(e, NameResolutionError):
-            return Cause.DNS, str(e), not e.permanent
+            if e.permanent:
+                return Cause.DNS, str(e), False
+            return Cause.RESOLVER, str(e), e.retryable
         if isinstance(e, BlockedAddressError):
             return Cause.BLOCKED, str(e), False
     detail = str(exc) or type(exc).__name__
@@ -416,6 +480,7 @@ class Fetcher:
         # visits 100 000 hosts once each)
         self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
         self._client: httpx.AsyncClient | None = None
+        self._unverified: httpx.AsyncClient | None = None  # made when a site needs it
         self.requests = 0
         self.archive = None  # a WarcArchive when bodies are kept (--archive)
         self.secrets: set[str] = set()  # registered by API clients; never archived
@@ -442,12 +507,16 @@ class Fetcher:
             self._transport.keep(host, self._repeat_hosts[host])
 
     async def __aenter__(self) -> Fetcher:
-        cfg = self.config
-        self._transport = SplitTransport(cfg, make_ssl_context(cfg))
+        self._transport = SplitTransport(self.config, make_ssl_context(self.config))
         for host, connections in self._repeat_hosts.items():
             self._transport.keep(host, connections)
-        self._client = httpx.AsyncClient(
-            transport=self._transport,
+        self._client = self._make_client(self._transport)
+        return self
+
+    def _make_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+        cfg = self.config
+        return httpx.AsyncClient(
+            transport=transport,
             follow_redirects=True,
             max_redirects=cfg.max_redirects,
             timeout=httpx.Timeout(
@@ -462,16 +531,18 @@ class Fetcher:
                 "Accept-Language": "ru,en;q=0.5",
             },
         )
-        return self
 
     async def __aexit__(self, *exc_info) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        for client in (self._client, self._unverified):
+            if client is not None:
+                await client.aclose()
+        self._client = self._unverified = None
 
-    async def get(self, url: str) -> FetchResult:
-        """Fetch `url` with retries; never raises for network or HTTP trouble."""
-        return await self.request("GET", url)
+    async def get(self, url: str, verify: bool = True) -> FetchResult:
+        """Fetch `url` with retries; never raises for network or HTTP trouble. `verify=False`
+        reads a site whose certificate the auditor does not trust (the evidence says so);
+        the address guard applies all the same."""
+        return await self.request("GET", url, verify=verify)
 
     async def request(
         self,
@@ -480,15 +551,24 @@ class Fetcher:
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         summary: str | None = None,
+        verify: bool = True,
     ) -> FetchResult:
         """One HTTP exchange with retries. `headers` may carry secrets: they are never recorded;
         `summary` says in the evidence what was asked (API method and ids)."""
         if self._client is None:
             raise RuntimeError("Fetcher used outside 'async with'")
+        client = self._client
+        if not verify:
+            if self._unverified is None:
+                self._unverified = self._make_client(
+                    SplitTransport(self.config, make_ssl_context(self.config, verify=False))
+                )
+            client = self._unverified
         attempt, earlier = 0, []
         while True:
             attempt += 1
-            result, retryable, retry_after = await self._attempt(method, url, data, headers)
+            result, retryable, retry_after = await self._attempt(method, url, data, headers, client)
+            result.evidence.tls_unverified = not verify
             result.evidence.request = summary
             ev = result.evidence
             ev.attempts, ev.retried = attempt, earlier
@@ -515,6 +595,7 @@ class Fetcher:
         url: str,
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        client: httpx.AsyncClient | None = None,
     ) -> tuple[FetchResult, bool, float | None]:
         cfg = self.config
         evidence = Evidence(url=url, method=method)
@@ -531,7 +612,8 @@ class Fetcher:
             try:
                 async with asyncio.timeout(cfg.total_timeout):
                     self.requests += 1
-                    async with self._client.stream(method, url, data=data, headers=headers) as resp:
+                    stream = (client or self._client).stream
+                    async with stream(method, url, data=data, headers=headers) as resp:
                         self._record_response(evidence, resp)
                         declared = resp.headers.get("content-length", "")
                         if declared.isdigit() and int(declared) > cfg.max_bytes:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from audit.checks._site import site_down
 from audit.observations import PageObservation, SiteObservation
 from audit.report.json_report import entity_json
 from audit.runner import EntityResult, Journal
@@ -56,6 +57,22 @@ class StoreJournal(Journal):
 
     def done(self, position: int, result: EntityResult) -> None:
         self.store.save_body(self.run_id, position, entity_json(result))
+
+    def site_down_before(self, entity_id: str) -> list[str]:
+        return site_down_streak(self.store, self.run_id, entity_id)
+
+
+def site_down_streak(store: Store, run_id: int, entity_id: str) -> list[str]:
+    """Start times of the finished audits right before `run_id` (newest first) in each of
+    which the body's site was down from a working vantage; the streak ends at the first audit
+    that did not see it so (or did not audit the body)."""
+    streak = []
+    for started, body in store.earlier_bodies(run_id, entity_id):
+        site = (body or {}).get("observations", {}).get("site")
+        if site is None or not site_down(site_from_json(site)):
+            break
+        streak.append(started)
+    return streak
 
 
 @dataclass

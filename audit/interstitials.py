@@ -7,7 +7,11 @@ never as a violation — a body must not be found in breach because of our netwo
 hoster's stub page.
 
 Stub and parking rules fire only on short pages (a real official site says much more), so a
-news item quoting «Доступ ограничен» does not turn a site into a stub.
+news item quoting «Доступ ограничен» does not turn a site into a stub; and no rule that reads
+the page fires on a page with a site's navigation (REAL_PAGE_LINKS links or more): a real
+official page that links eais.rkn.gov.ru and cites 149-ФЗ in its footer stays a real page.
+A page with no visible text and no link at all is recognised apart (collect.site): whatever
+served it, nothing of the body's site was read.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup
 
 SHORT_PAGE = 4000  # visible characters: stubs and interstitials are small
+REAL_PAGE_LINKS = 8  # links from which a page is a site's page, whatever words it quotes
 LARGE_PAGE = 30_000  # characters of markup beyond which a page is not parsed again here:
 # stubs are small, and parsing a 200 KB page twice would double the auditor's CPU per body
 
@@ -66,7 +71,43 @@ RULES = (
         "html",
         ("cf-browser-verification", "challenge-platform", "cf_chl_opt", "cloudflare", "just a"),
     ),
+    Rule(
+        "antibot",
+        "Cloudflare",
+        _re(
+            r"used cloudflare to restrict access",
+            r"id=[\"']cf-error-details",
+            r"/cdn-cgi/bm/cv/",
+            r"__cf\$cv\$params",
+        ),
+        False,
+        "html",
+        ("cloudflare", "cf-error-details", "cdn-cgi/bm", "__cf$cv$params"),
+    ),
+    Rule(
+        "antibot",
+        "Sucuri",
+        _re(r"sucuri_cloudproxy", r"sucuri website firewall", r"cloudproxy@sucuri"),
+        False,
+        "html",
+        ("sucuri",),
+    ),
     Rule("antibot", "Qrator", _re(r"qrator", r"__qrator"), True, "html", ("qrator",)),
+    Rule(
+        "antibot",
+        "StormWall",
+        _re(r"stormwall", r"variti", r"st\.dnsprotect"),
+        True,
+        "html",
+        ("stormwall", "variti", "dnsprotect"),
+    ),
+    Rule(
+        "antibot",
+        "redirect script",
+        _re(r"^you are being redirected", r"javascript is required\. please enable javascript"),
+        True,
+        "text",
+    ),
     Rule(
         "antibot",
         "browser check",
@@ -75,6 +116,17 @@ RULES = (
             r"проверка (вашего )?браузера",
             r"подтвердите, что вы не робот",
             r"вы не робот\?",
+        ),
+    ),
+    Rule(
+        "access_blocked",
+        "geo-block",
+        _re(
+            r"доступ (пользователям )?из (российской федерации|россии|рф) (ограничен|закрыт)",
+            r"ограничили доступ к (содержимому|сайту)",
+            r"ваш ip-адрес принадлежит",
+            r"not available in your (country|region)",
+            r"access (from|in) your (country|region) (is|has been) (restricted|blocked|denied)",
         ),
     ),
     Rule(
@@ -128,6 +180,9 @@ RULES = (
             r"buy this domain",
             r"срок регистрации домена (истек|истёк)",
             r"parking\.reg\.ru",
+            r"parking\.nic\.ru",
+            r"(данный|этот) домен зарегистрирован",
+            r"домен зарегистрирован (в|через|у) ",
             r"sedoparking",
         ),
     ),
@@ -141,6 +196,9 @@ NAMES_RU = {
     "default server page": "стандартная страница веб-сервера",
     "parked or expired domain": "домен припаркован или не продлён",
     "browser check": "проверка браузера",
+    "geo-block": "доступ закрыт для посетителей из России (геоблокировка)",
+    "redirect script": "страница-перенаправление, требующая выполнить скрипт",
+    "empty page": "на странице нет ни текста, ни ссылок",
     "login form": "форма входа",
 }
 
@@ -156,6 +214,8 @@ def classify(html: str | None, final_url: str | None = "") -> Interstitial | Non
         if rule.where == "url" and rule.pattern.search(url):
             return Interstitial(rule.kind, rule.name)
     if not html:
+        return None
+    if _links(html) >= REAL_PAGE_LINKS:  # a site's page with its navigation, whatever it quotes
         return None
     if len(html) > LARGE_PAGE:  # stubs are small: only the markup signatures are looked for
         head = html[:LARGE_PAGE]
@@ -188,3 +248,16 @@ def classify(html: str | None, final_url: str | None = "") -> Interstitial | Non
     if short and LOGIN.search(html) and len(text) < 600:
         return Interstitial("login_wall", "login form")
     return None
+
+
+_ANCHOR = re.compile(r"<a\s[^>]{0,2000}?href", re.IGNORECASE)
+
+
+def _links(html: str) -> int:
+    """Links in the markup, counted up to REAL_PAGE_LINKS (enough to tell a site's page)."""
+    n = 0
+    for _ in _ANCHOR.finditer(html):
+        n += 1
+        if n >= REAL_PAGE_LINKS:
+            break
+    return n

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
+import ada_url
 from lxml import etree
 
 VK_HOSTS = frozenset(
@@ -88,6 +89,7 @@ VK_RESERVED = frozenset(
         "promo",
         "restore",
         "rss",
+        "rtrg",  # the ads retargeting pixel <img src="https://vk.com/rtrg?p=VK-RTRG-...">
         "search",
         "security",
         "services",
@@ -231,6 +233,10 @@ class PageLinks:
     pos: PosWidget = field(default_factory=PosWidget)
     follow: list[str] = field(default_factory=list)  # same-site pages likely to list pages
     title: str | None = None
+    anchors: int = 0  # links (<a href>) on the page
+    text_chars: int = 0  # visible characters, spaces left out (scripts and styles are not text)
+    redirect: str | None = None  # where a meta refresh or a one-line script sends the visitor
+    short_links: list[str] = field(default_factory=list)  # vk.cc/…, ok.me/…: one redirect away
 
     def pages(self, platform: str, direct_only: bool = False) -> list[str]:
         """Canonical page URLs for a platform, in order of first appearance."""
@@ -269,19 +275,39 @@ def parse_page_url(url: str) -> tuple[PageRef, bool] | None:
         url = "https:" + url
     elif not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
         url = "https://" + url
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower().rstrip(".")
+    try:  # as a browser reads it (WHATWG): evil.test\\@vk.com opens evil.test
+        parts = ada_url.parse_url(url)
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https"):
+    if parts["protocol"] not in ("http:", "https:"):
         return None
-    path = unquote(parts.path)
-    query = parse_qs(parts.query)
+    host = parts["hostname"].lower().rstrip(".")
+    path = unquote(parts["pathname"])
+    query = parse_qs(parts["search"][1:])
     if host in VK_HOSTS:
-        return _parse_vk(path, query, parts.fragment)
+        return _parse_vk(path, query, parts["hash"][1:])
     if host in OK_HOSTS:
         return _parse_ok(host, path, query)
+    return None
+
+
+# Query parameters through which sites send visitors on (bitrix/redirect.php?goto=, ?url=, ...)
+REDIRECT_PARAMS = ("goto", "url", "to", "link", "u", "redirect", "target", "out")
+
+
+def redirect_target(url: str) -> str | None:
+    """The platform address a redirector link sends to, when its query names one."""
+    try:
+        query = parse_qs(urlsplit(url).query)
+    except ValueError:
+        return None
+    for name in REDIRECT_PARAMS:
+        for value in query.get(name, ()):
+            value = value.strip()
+            if "://" not in value:
+                value = unquote(value)
+            if value.lower().startswith(("http://", "https://", "//")):
+                return value
     return None
 
 
@@ -332,16 +358,28 @@ def _parse_ok(host: str, path: str, query: dict[str, list[str]]) -> tuple[PageRe
         return None
     first = segments[0].lower()
     if first == "group" and len(segments) >= 2 and segments[1].isdigit():
-        return PageRef("ok", "group", segments[1]), len(segments) > 2
+        return PageRef("ok", "group", segments[1]), _ok_content(segments[2:])
     if first == "profile" and len(segments) >= 2 and segments[1].isdigit():
-        return PageRef("ok", "profile", segments[1]), len(segments) > 2
+        return PageRef("ok", "profile", segments[1]), _ok_content(segments[2:])
     if m := re.match(r"^group(\d+)$", first):
-        return PageRef("ok", "group", m.group(1)), len(segments) > 1
+        return PageRef("ok", "group", m.group(1)), _ok_content(segments[1:])
     if first in OK_RESERVED or not _SCREEN_NAME.match(first) or first[0] == ".":
         return None
     if first.isdigit():
-        return PageRef("ok", "profile", first), len(segments) > 1
-    return PageRef("ok", "shortname", first), len(segments) > 1
+        return PageRef("ok", "profile", first), _ok_content(segments[1:])
+    return PageRef("ok", "shortname", first), _ok_content(segments[1:])
+
+
+# Sections of an OK page (ok.ru/<name>/topics): the page itself, opened at a tab
+OK_SECTIONS = frozenset(
+    ("topics", "photos", "albums", "about", "members", "video", "videos", "discussions")
+) | frozenset(("events", "market", "products", "statuses", "feed", "links"))
+
+
+def _ok_content(rest: list[str]) -> bool:
+    """A link below an OK page names one item of it (a topic, a photo), unless it only opens
+    one of the page's sections."""
+    return bool(rest) and not (len(rest) == 1 and rest[0].lower() in OK_SECTIONS)
 
 
 # --- widgets in scripts -------------------------------------------------------------------------
@@ -352,9 +390,13 @@ _WIDGET_CALL = re.compile(
 )
 
 
-# The stock OK group widget passes the group id to an IIFE: }(document,"ok_group_widget","<id>",…)
-_OK_WIDGET_IIFE = re.compile(
-    r"\(\s*document\s*,\s*[\"'][\w-]*ok_group[\w-]*[\"']\s*,\s*[\"'](\d+)[\"']"
+# OK's group widget is a function that calls OK.CONNECT.insertGroupWidget(id, did, st) and is
+# invoked as (document, "<container>", "<group id>", …): the stock code, and its variants with
+# their own container id ("od_groups") or the id unquoted (a Joomla module). Bounded
+# repetitions only: linear on any input.
+_OK_WIDGET_INVOKE = re.compile(
+    r"\(\s{0,40}document\s{0,40},\s{0,40}[\"'][^\"'<>\n]{0,200}[\"']\s{0,40},\s{0,40}"
+    r"[\"']?(\d{1,20})[\"']?\s{0,40}[,)]"
 )
 
 
@@ -425,8 +467,9 @@ def widgets_in_script(text: str) -> list[tuple[PageRef, str, str]]:
             via = "content"
         if ref and ref.key != "0":
             found.append((ref, via, raw))
-    for m in _OK_WIDGET_IIFE.finditer(text):
-        found.append((PageRef("ok", "group", m.group(1)), "widget", m.group(0)))
+    if "insertGroupWidget" in text:
+        for m in _OK_WIDGET_INVOKE.finditer(text):
+            found.append((PageRef("ok", "group", m.group(1)), "widget", m.group(0)))
     return found
 
 
@@ -434,30 +477,53 @@ def widgets_in_script(text: str) -> list[tuple[PageRef, str, str]]:
 
 _FOLLOW_WORDS = re.compile(
     r"контакт|соц\.?\s*сет|социальн|официальн\w*\s+страниц|госпаблик|мы\s+в\s+соц|"
-    r"contact|social",
+    r"о\s+нас|об\s+администрац|об\s+учреждени|об\s+организаци|обратн\w*\s+связ|"
+    r"contact|social|about",
     re.I,
 )
 _URL_ATTRS = ("href", "src", "data-href", "data-src", "data-url", "data-link", "action")
 
 
 def _parse_tree(html: str):
-    """An lxml tree of the page (several times faster than a BeautifulSoup tree); None when
-    lxml cannot make one (empty or odd documents), and the caller falls back."""
+    """An lxml tree of the page (several times faster than a BeautifulSoup tree) and whether
+    it holds the whole page; (None, False) when lxml cannot make one (empty or odd documents),
+    and the caller falls back. libxml2 stops building the tree past 256 levels of nesting
+    (2048 with huge_tree): a real CMS that never closes its <div>s would lose its footer."""
     import lxml.html
 
     text = _XML_DECLARATION.sub("", html, count=1)
     if not text.strip():
-        return None
+        return None, False
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        return lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (ValueError, lxml.etree.ParserError):
-        return None
+        return None, False
+    whole = not any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    return root, whole
 
 
 _HINTS = ("vk.", "vkontakte", "ok.ru", "odnoklassniki")  # every VK/OK host holds one of them
-_SCRIPT_HINTS = (*_HINTS, "ok.", "ok_group")  # VK.Widgets, OK.CONNECT, OK's group widget IIFE
+_ATTR_HINTS = (*_HINTS, "ok.me")  # and the short links (vk.cc holds "vk.")
+_SCRIPT_HINTS = (*_ATTR_HINTS, "ok.", "ok_group")  # VK.Widgets, OK.CONNECT, OK's group widget
 _XP_CANDIDATES = etree.XPath("//@* | //script/text()")  # document order
 _XP_TEXTS = etree.XPath("//text()", smart_strings=False)
+_XP_ANCHORS = etree.XPath("count(//a[@href])")
+_XP_REFRESH = etree.XPath(
+    "//meta[translate(@http-equiv, 'REFSH', 'refsh')='refresh']/@content", smart_strings=False
+)
+_XP_BASE = etree.XPath("//base/@href", smart_strings=False)
+_REFRESH_URL = re.compile(r"url\s{0,20}=\s{0,20}[\"']?([^\"'\s>]{1,2000})", re.I)
+# a page whose script sends the visitor on: location = "…", location.href = "…",
+# location.replace("…"), window/document/top.location …
+_SCRIPT_REDIRECT = re.compile(
+    r"location(?:\.href)?\s{0,20}=\s{0,20}[\"']([^\"'\s]{1,2000})[\"']"
+    r"|location\.(?:replace|assign)\(\s{0,20}[\"']([^\"'\s]{1,2000})[\"']"
+)
+SHORT_LINK_HOSTS = frozenset({"vk.cc", "ok.me"})
+_SHORT_LINK = re.compile(
+    r"(?<![\w.-])(?:https?:)?//(?:vk\.cc|ok\.me)/[A-Za-z0-9_-]{1,64}", re.IGNORECASE
+)
 
 
 def page_texts(root) -> list[str]:
@@ -478,6 +544,25 @@ def _mentions(text: str, hints: tuple[str, ...] = _HINTS) -> bool:
     return any(h in low for h in hints)
 
 
+def _unescape_slashes(text: str) -> str:
+    """Addresses in scripts and JSON are often written with escaped slashes (https:\\/\\/vk.com)."""
+    return text.replace("\\/", "/") if "\\/" in text else text
+
+
+def _redirect_of(root, scripts: list[str], anchors: int, text_chars: int) -> str | None:
+    """Where the page sends its visitor by itself: a meta refresh (on a page that is not a
+    site's page with its navigation), or a one-line script on a page with nothing else."""
+    if anchors < 8:
+        for content in _XP_REFRESH(root):
+            if m := _REFRESH_URL.search(content):
+                return m.group(1)
+    if anchors == 0 and text_chars < 200:
+        for script in scripts:
+            if m := _SCRIPT_REDIRECT.search(script):
+                return m.group(1) or m.group(2)
+    return None
+
+
 def discover(html: str, base_url: str | None = None) -> PageLinks:
     """Find VK/OK references, the ПОС widget and pages worth following in one HTML page.
 
@@ -496,19 +581,33 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
         if base_url and value.startswith("//"):
             value = urljoin(base_url, value)
         parsed = parse_page_url(value)
+        if parsed is None and (target := redirect_target(value)):
+            parsed = parse_page_url(target)  # a redirector: /bitrix/redirect.php?goto=…
         if parsed:
             ref, is_content = parsed
             add(ref, "content" if is_content else via, value)
+        elif (short := _SHORT_LINK.match(value.strip())) and short.end() == len(value.strip()):
+            link = urljoin("https:", short.group(0))
+            if link not in result.short_links:
+                result.short_links.append(link)
 
     def scan_text(text: str, via: str) -> None:
+        text = _unescape_slashes(text)
         for m in _URL_IN_TEXT.finditer(text):
             add_url(m.group(0).rstrip(".,;:!?»"), via)
 
-    root = _parse_tree(html)
-    if root is None:
+    root, whole = _parse_tree(html)
+    if root is None or not whole:  # nothing the page holds may be lost: its raw text then
         scan_text(html, "text")
+        for m in _SHORT_LINK.finditer(html):
+            add_url(m.group(0), "text")
         result.pos = detect_pos_widget(html)
-        return result
+        if root is None:
+            result.text_chars = len(html)
+            return result
+    bases = _XP_BASE(root)
+    if bases and base_url:
+        base_url = urljoin(base_url, bases[0].strip())
     title = root.find(".//title")
     if title is not None and title.text_content().strip():
         result.title = " ".join(title.text_content().split())[:500]
@@ -516,25 +615,36 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
     # libxml2 lists attributes and scripts in document order; only those that mention a
     # platform are looked at. The page's text is searched as one string (a 150 KB page has
     # thousands of text nodes, and almost never a link to VK or OK in plain text).
+    scripts = []
     for node in _XP_CANDIDATES(root):
         if node.is_attribute:
-            if not _mentions(node):
+            if not _mentions(node, _ATTR_HINTS):
                 continue
             if node.attrname.lower() in _URL_ATTRS:
                 via = "link" if node.getparent().tag in ("a", "area") else "embed"
                 add_url(str(node), via)
             else:
                 scan_text(str(node), "attribute")
-        elif _mentions(node, _SCRIPT_HINTS):
-            for ref, via, raw in widgets_in_script(str(node)):
-                add(ref, via, raw)
-            scan_text(str(node), "script")
-    result.pos = detect_pos_widget(html)
+        else:
+            scripts.append(node)
+            if _mentions(node, _SCRIPT_HINTS):
+                script = _unescape_slashes(str(node))
+                for ref, via, raw in widgets_in_script(script):
+                    add(ref, via, raw)
+                scan_text(script, "script")
+    if whole:
+        result.pos = detect_pos_widget(html)
+    result.anchors = int(_XP_ANCHORS(root))
     if base_url:
         result.follow = follow_candidates(root, base_url)
-    text = "\n".join(page_texts(root))  # last: it takes the scripts' text out of the tree
-    if _mentions(text):
+    texts = page_texts(root)  # last: it takes the scripts' text out of the tree
+    result.text_chars = sum(len(t) - t.count(" ") - t.count("\n") for t in texts)
+    text = "\n".join(texts)
+    if _mentions(text, _ATTR_HINTS):
         scan_text(text, "text")
+    result.redirect = _redirect_of(root, scripts, result.anchors, result.text_chars)
+    if result.redirect and base_url:
+        result.redirect = urljoin(base_url, result.redirect)
     return result
 
 

@@ -93,6 +93,7 @@ class Finding:
     message_en: str
     evidence: tuple[str, ...] = ()
     platform: str | None = None  # vk / ok for checks about one platform's page
+    since: str | None = None  # the failure began before this run (UTC ISO), as the check knows
 
     @property
     def key(self) -> str:

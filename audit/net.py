@@ -21,11 +21,13 @@ import httpcore
 
 
 class NameResolutionError(httpcore.ConnectError):
-    """The host name does not resolve. `permanent` is False for temporary resolver failures."""
+    """The host name does not resolve. `permanent` (the name does not exist) is False for a
+    resolver that gave no answer; `retryable` says whether asking again may help."""
 
-    def __init__(self, message: str, permanent: bool = True):
+    def __init__(self, message: str, permanent: bool = True, retryable: bool | None = None):
         super().__init__(message)
         self.permanent = permanent
+        self.retryable = not permanent if retryable is None else retryable
 
 
 class BlockedAddressError(httpcore.ConnectError):
@@ -123,7 +125,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 rule.target_host, rule.target_port or port, timeout, local_address, socket_options
             )
         if self.isolated:
-            raise NameResolutionError(f"{host}: not resolvable in isolated mode")
+            # the auditor chose not to ask: nothing is known about the name
+            raise NameResolutionError(f"{host}: not resolvable in isolated mode", False, False)
         addresses = await self._resolve(host, port, timeout)
         refusals = []
         last_error: Exception | None = None
@@ -141,6 +144,28 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         if last_error is not None:
             raise last_error
         raise BlockedAddressError(f"{host} refused: " + ", ".join(refusals))
+
+    async def check_target(self, host: str, port: int, timeout: float | None = 10.0) -> None:
+        """Refuse a target a proxy would be asked to reach when any address this machine
+        resolves it to is one the auditor must not contact. A name this machine cannot
+        resolve (isolated, or a network that resolves only through its proxy) is left to the
+        proxy."""
+        if self.isolated:
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                return
+        try:
+            addresses = await self._resolve(host, port, timeout)
+        except NameResolutionError:
+            return
+        refusals = [
+            f"{a} ({reason})"
+            for a in addresses
+            if (reason := address_refusal(a, self.allow_loopback))
+        ]
+        if refusals:
+            raise BlockedAddressError(f"{host} refused: " + ", ".join(refusals))
 
     async def _resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
         try:

@@ -29,6 +29,13 @@ class SiteObservation:
     pos: PosWidget = field(default_factory=PosWidget)
     pages_read: list[str] = field(default_factory=list)  # URLs whose HTML was searched
     evidence: list[Evidence] = field(default_factory=list)
+    # set by the run before the checks, stored with the body so that `evaluate` sees the same:
+    # the start times of the earlier audits in a row (newest first) that found the site down
+    # from a working vantage; and why this run's own network is not to be trusted, if it is not
+    down_before: list[str] = field(default_factory=list)
+    vantage_fault: str | None = None
+    # the certificate the auditor could not verify (the site was then read without verifying)
+    tls_problem: str | None = None
 
     @property
     def readable(self) -> bool:
@@ -53,6 +60,9 @@ class SiteObservation:
             "title": self.title,
             "pages_read": self.pages_read,
             "links": self.links().to_json(),
+            "down_before": self.down_before,
+            "vantage_fault": self.vantage_fault,
+            "tls_problem": self.tls_problem,
         }
 
 

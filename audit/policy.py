@@ -28,12 +28,18 @@ class Policy:
     min_posts_per_week: float = 3  # averaged over the last 30 days (rating practice: 3/week)
     description_min_chars: int = 20
     name_match_min: int = 75  # 0..100, fuzzy similarity of page name and registry name
+    # A website that does not answer is a violation only once it has not answered in this many
+    # audits in a row, spanning at least this many hours (one failed night proves nothing).
+    site_down_confirm_runs: int = 2
+    site_down_confirm_hours: float = 20
 
     def __post_init__(self) -> None:
         if self.platforms not in PLATFORM_RULES:
             raise ValueError(f"platforms must be one of {', '.join(PLATFORM_RULES)}")
         if self.last_post_warn_days > self.last_post_fail_days:
             raise ValueError("last_post_warn_days must not exceed last_post_fail_days")
+        if self.site_down_confirm_runs < 1:
+            raise ValueError("site_down_confirm_runs must be at least 1")
         if not 0 <= self.name_match_min <= 100:
             raise ValueError("name_match_min must be between 0 and 100")
         for f in fields(self):

@@ -72,3 +72,9 @@ def format_ru_date(when: datetime, now: datetime) -> str:
     if local.year == today.year:
         return f"{local.day} {names[local.month - 1]} в {hm}"
     return f"{local.day} {names[local.month - 1]} {local.year}"
+
+
+def format_msk(iso: str) -> str:
+    """A stored UTC time as a reader in Russia writes it: 30.11.2026 11:26 МСК."""
+    local = datetime.fromisoformat(iso).astimezone(MSK)
+    return f"{local:%d.%m.%Y %H:%M} МСК"

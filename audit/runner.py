@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from audit import __version__
 from audit.canaries import Canary, Drift, check_canaries
 from audit.checks import CATALOGUE_VERSION, catalogue
+from audit.checks._site import site_down
 from audit.collect.pages import PlatformSettings, page_collectors, page_refs
 from audit.collect.site_pool import SitePool
 from audit.evaluate import evaluate_entity
@@ -25,6 +26,7 @@ from audit.model import Entity, Finding
 from audit.observations import Observations, PageObservation, SiteObservation
 from audit.policy import Policy
 from audit.rudates import MSK
+from audit.vantage import VantageHealth, probe
 from audit.waivers import Waiver, apply_waivers
 
 CHUNK = 500  # bodies collected together: their page look-ups share API requests
@@ -56,6 +58,7 @@ class RunResult:
     canaries: list[dict] = field(default_factory=list)
     canary_requests: dict[str, int] = field(default_factory=dict)
     drift: list[dict] = field(default_factory=list)  # failed canaries
+    vantage_health: dict = field(default_factory=dict)  # VantageHealth.to_json()
     tool_version: str = __version__
     catalogue_version: str = CATALOGUE_VERSION
 
@@ -124,6 +127,11 @@ class Journal:
     def done(self, position: int, result: EntityResult) -> None:
         pass
 
+    def site_down_before(self, entity_id: str) -> list[str]:
+        """Start times of the earlier audits in a row (newest first) that found this body's
+        site down from a working vantage: none without a history."""
+        return []
+
     def batch(self) -> AbstractContextManager:
         """Around the `done` calls of one batch: the store commits them together."""
         return nullcontext()
@@ -143,6 +151,7 @@ async def run_audit(
     fetcher_hook: Callable[[Fetcher], None] | None = None,
     canaries: tuple[Canary, ...] = (),
     workers: int = 0,
+    reference_sites: tuple[str, ...] = (),
 ) -> RunResult:
     """Audit `entities` chunk by chunk (websites, then every page of the chunk in batched
     look-ups, then the checks), in registry order. Each result goes to `journal.done` and
@@ -173,7 +182,9 @@ async def run_audit(
         collectors = page_collectors(fetcher, platforms)
         run.page_sources = {c.platform: c.source for c in collectors}
         drift = Drift([])
-        if canaries:  # first: can this run still read the platforms right?
+        # first: does this run's network work, and can it still read the platforms right?
+        health_probe = asyncio.create_task(probe(fetcher, reference_sites))
+        if canaries:
             refs = [c.ref for c in canaries]
             seen: dict = {}
             for found in await asyncio.gather(*(c.collect(refs) for c in collectors)):
@@ -184,6 +195,7 @@ async def run_audit(
             ]
             run.canary_requests = {c.platform: c.requests() for c in collectors}
         run.drift = drift.to_json()
+        health: VantageHealth = await health_probe
 
         async def site_of(entity: Entity) -> SiteObservation:
             site = journal.site(entity.id)
@@ -237,9 +249,13 @@ async def run_audit(
             the websites and the next batch's look-ups go on (a batch's checks hold the event
             loop for most of a second)."""
             results = []
+            health.add_sites([site for _, _, site in complete])
             for start in range(0, len(complete), CHECK_SLICE):
                 with journal.batch():
                     for position, entity, site in complete[start : start + CHECK_SLICE]:
+                        health.mark(site)
+                        if site_down(site):
+                            site.down_before = journal.site_down_before(entity.id)
                         result = assemble(entity, site, pages, policy)
                         if drift.failures:
                             result.findings = drift.apply(result.findings)
@@ -300,6 +316,7 @@ async def run_audit(
         run.api_requests = {
             c.platform: c.requests() - run.canary_requests.get(c.platform, 0) for c in collectors
         }
+        run.vantage_health = health.to_json()
     run.requests = fetcher.requests + sites.requests  # the website processes' once closed
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     run.duration_s = round(time.monotonic() - started, 3)

@@ -67,6 +67,9 @@ def site_from_json(d: dict, by_id: dict[str, Evidence] | None = None) -> SiteObs
         ),
         pages_read=list(d.get("pages_read") or []),
         evidence=_evidence_list(d.get("evidence") or [], by_id or {}),
+        down_before=list(d.get("down_before") or []),
+        vantage_fault=d.get("vantage_fault"),
+        tls_problem=d.get("tls_problem"),
     )
 
 

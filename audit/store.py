@@ -299,8 +299,9 @@ class Store:
             since = self.failing_since_of(
                 run_id, body["id"], [f.get("key") or f["check"] for f in fails]
             )
-            for f in fails:
-                f["failing_since"] = since[f.get("key") or f["check"]]
+            for f in fails:  # the check may know of an earlier start (a confirmed failure)
+                known = since[f.get("key") or f["check"]]
+                f["failing_since"] = min(f.get("failing_since") or known, known)
         with self.transaction():
             self.sql("DELETE FROM bodies WHERE run_id=? AND entity_id=?", (run_id, body["id"]))
             self.sql(
@@ -498,6 +499,16 @@ class Store:
                     still.add(key)
             open_keys = still
         return since
+
+    def earlier_bodies(self, run_id: int, entity_id: str) -> Iterator[tuple[str, dict | None]]:
+        """(start, stored body or None) of one body in each finished audit before `run_id`,
+        newest first, read one at a time (a caller walking a streak stops early)."""
+        _started, earlier = self._earlier_audits(run_id)
+        for earlier_id, earlier_start in earlier:
+            row = self.sql(
+                "SELECT data FROM bodies WHERE run_id=? AND entity_id=?", (earlier_id, entity_id)
+            ).fetchone()
+            yield earlier_start, json.loads(row["data"]) if row is not None else None
 
     def _earlier_audits(self, run_id: int) -> tuple[str, list[tuple[int, str]]]:
         """The run's start and the finished audits before it, newest first (asked once)."""

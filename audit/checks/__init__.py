@@ -32,6 +32,7 @@ class Outcome:
     message_en: str
     evidence: tuple[str, ...] = ()
     severity: Severity | None = None  # overrides the check's severity (graded thresholds)
+    since: str | None = None  # a failure known to have begun earlier than this run (UTC ISO)
 
 
 def outcome(
@@ -40,8 +41,9 @@ def outcome(
     en: str,
     evidence: tuple[str, ...] = (),
     severity: Severity | None = None,
+    since: str | None = None,
 ) -> Outcome:
-    return Outcome(status, ru, en, evidence, severity)
+    return Outcome(status, ru, en, evidence, severity, since)
 
 
 def clip(text: str | None, limit: int = 160) -> str:
@@ -158,6 +160,7 @@ class Check:
             result.message_en,
             result.evidence,
             platform,
+            result.since,
         )
 
     def to_json(self) -> dict:

@@ -33,6 +33,16 @@ def page_exists_outcome(
             f"The page {slot.url} was not checked: nothing was collected about it.",
         )
     if slot.page is None:
+        if required and not obs.site.readable:
+            # what the website would have linked is unknown: no conclusion about the page
+            return outcome(
+                Status.ERROR,
+                f"Официальная страница в «{name}» неизвестна: реестр её не указывает, а сайт, "
+                "где она была бы указана, прочитать не удалось.",
+                f"The official {platform.upper()} page is unknown: the registry declares none "
+                "and the website that would link it could not be read.",
+                obs.site.evidence_ids(),
+            )
         if required:
             return outcome(
                 Status.FAIL,

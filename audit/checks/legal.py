@@ -62,3 +62,9 @@ POLICY_THRESHOLD = LegalBasis(
     "числовой порог — политика аудита (федеральный закон чисел не устанавливает)",
     "the numeric threshold is audit policy (federal law sets no number)",
 )
+AUDIT_POLICY_TLS = LegalBasis(
+    "политика проверки: защищённое соединение с официальным сайтом (федеральный закон этого "
+    "прямо не устанавливает)",
+    "audit policy: a secure connection to the official website (federal law does not say so "
+    "expressly)",
+)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from audit.fetch import Cause, Fetcher
+from urllib.parse import urljoin
+
+from audit.fetch import Cause, Fetcher, FetchResult
 from audit.interstitials import classify
-from audit.links import discover
+from audit.links import Reference, discover, parse_page_url
 from audit.model import Entity
 from audit.observations import SiteObservation
 
 MAX_FOLLOW = 2  # extra same-site pages read when the home page lacks a VK or OK link
+MAX_PAGE_REDIRECTS = 2  # meta refresh / script redirects followed from the home page
+MAX_SHORT_LINKS = 3  # vk.cc / ok.me short links resolved per site
+EMPTY_TEXT = 40  # visible characters under which a page without links says nothing
 
 
 async def collect_site(
@@ -21,45 +26,101 @@ async def collect_site(
     if not entity.website:
         return SiteObservation(state="unknown")
     home = await fetcher.get(entity.website)
-    ev = home.evidence
-    # An answer cut off after its status line (a reset, a timeout mid-body) is no answer: the
-    # page was not read, whichever packet the cut came after. An over-large page was answered.
-    answered = ev.status is not None and ev.error in (None, Cause.TOO_LARGE)
-    obs = SiteObservation(
-        state="fetched" if answered else "failed",
-        url=entity.website,
-        final_url=ev.final_url,
-        status=ev.status,
-        cause=ev.error.value if ev.error else None,
-        detail=ev.error_detail,
-        evidence=[ev],
-    )
-    base = ev.final_url or entity.website
-    text = home.text  # decoded here; the evidence records the charset
-    stand_in = classify(text, ev.final_url)
-    if stand_in is not None:  # a stub or interstitial says nothing about the body
-        obs.cause, obs.detail, obs.interstitial = stand_in.kind, stand_in.name, stand_in.kind
+    verify = home.evidence.error is not Cause.TLS
+    if not verify:
+        # a certificate the auditor does not trust is a finding of its own (site.tls), not
+        # "no website": the site is read all the same, and the evidence says how
+        first = home.evidence
+        home = await fetcher.get(entity.website, verify=False)
+        obs = _observe(entity.website, home)
+        obs.evidence.insert(0, first)
+        obs.tls_problem = first.error_detail or "certificate not verified"
+    else:
+        obs = _observe(entity.website, home)
+    found = await _read_home(obs, home, fetcher, verify)
+    if found is None:
         return obs
-    if not home.ok:
-        return obs
-    if text is None:
-        obs.cause, obs.detail = "not_html", f"content type {ev.content_type}"
-        return obs
-    found = discover(text, base)
     obs.title, obs.pos = found.title, found.pos
     obs.references = list(found.references)
-    obs.pages_read.append(base)
+    await _resolve_short_links(obs, found.short_links, fetcher)
     for url in found.follow[:max_follow]:
         links = obs.links()
         if links.pages("vk", direct_only=True) and links.pages("ok", direct_only=True):
             break
-        extra = await fetcher.get(url)
+        extra = await fetcher.get(url, verify=verify)
         obs.evidence.append(extra.evidence)
         if not (extra.ok and extra.is_html):
             continue
         more = discover(extra.text, extra.evidence.final_url or url)
         obs.pages_read.append(extra.evidence.final_url or url)
         obs.references.extend(more.references)
+        await _resolve_short_links(obs, more.short_links, fetcher)
         if more.pos.found and not obs.pos.found:
             obs.pos = more.pos
     return obs
+
+
+def _observe(url: str, result: FetchResult) -> SiteObservation:
+    ev = result.evidence
+    # An answer cut off after its status line (a reset, a timeout mid-body) is no answer: the
+    # page was not read, whichever packet the cut came after. An over-large page was answered.
+    answered = ev.status is not None and ev.error in (None, Cause.TOO_LARGE)
+    return SiteObservation(
+        state="fetched" if answered else "failed",
+        url=url,
+        final_url=ev.final_url,
+        status=ev.status,
+        cause=ev.error.value if ev.error else None,
+        detail=ev.error_detail,
+        evidence=[ev],
+    )
+
+
+async def _read_home(obs: SiteObservation, home: FetchResult, fetcher: Fetcher, verify: bool):
+    """The home page's links, following the redirects a page makes by itself (meta refresh, a
+    one-line script) like HTTP ones; None when nothing of the site could be read (the
+    observation then says why)."""
+    for hop in range(MAX_PAGE_REDIRECTS + 1):
+        ev = home.evidence
+        text = home.text  # decoded here; the evidence records the charset
+        stand_in = classify(text, ev.final_url)
+        if stand_in is not None:  # a stub or interstitial says nothing about the body
+            obs.cause, obs.detail, obs.interstitial = stand_in.kind, stand_in.name, stand_in.kind
+            return None
+        if not home.ok:
+            return None
+        if text is None:
+            obs.cause, obs.detail = "not_html", f"content type {ev.content_type}"
+            return None
+        base = ev.final_url or obs.url
+        found = discover(text, base)
+        if found.redirect and hop < MAX_PAGE_REDIRECTS and not found.references:
+            home = await fetcher.get(found.redirect, verify=verify)
+            obs.evidence.append(home.evidence)
+            moved = _observe(obs.url, home)
+            obs.state, obs.final_url, obs.status = moved.state, moved.final_url, moved.status
+            obs.cause, obs.detail = moved.cause, moved.detail
+            continue
+        if found.anchors == 0 and found.text_chars < EMPTY_TEXT and not found.references:
+            # a script-only shell or an empty answer: whatever served it, nothing was read
+            obs.cause, obs.detail, obs.interstitial = "empty", "empty page", "empty"
+            return None
+        obs.pages_read.append(base)
+        return found
+    return None
+
+
+async def _resolve_short_links(obs: SiteObservation, links: list[str], fetcher: Fetcher):
+    """A short link (vk.cc/…, ok.me/…) names a page one redirect away: follow that one."""
+    for link in links[:MAX_SHORT_LINKS]:
+        result = await fetcher.get(link)
+        obs.evidence.append(result.evidence)
+        hops = result.evidence.redirects
+        target = hops[0].get("location") if hops else None
+        if not target:
+            continue
+        target = urljoin(link, target)
+        parsed = parse_page_url(target)
+        if parsed is not None:
+            ref, is_content = parsed
+            obs.references.append(Reference(ref, "content" if is_content else "link", link))

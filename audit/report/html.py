@@ -89,6 +89,13 @@ LABELS = {
         "resolver": "Точка наблюдения",
         "canaries": "Контрольные страницы",
         "error_rate": "Доля непрочитанного",
+        "vantage_title": "Сеть проверяющего не работала.",
+        "vantage_text": "Из точки проверки не открывались контрольные сайты либо большинство "
+        "сайтов были недоступны с одной и той же сетевой ошибкой. Недоступность сайтов в этом "
+        "запуске не считается нарушением (отмечена «не удалось проверить»); запуск неполный.",
+        "vantage_burst": "Недоступны с одной и той же ошибкой: %d из %d сайтов.",
+        "vantage_answered": "ответил",
+        "vantage_silent": "не ответил",
         "drift_title": "Сбой детектора.",
         "drift_text": "Контрольные страницы прочитаны неверно: выводы по затронутой соцсети "
         "не делаются (отмечены «не удалось проверить»).",
@@ -175,6 +182,13 @@ LABELS = {
         "resolver": "Vantage point",
         "canaries": "Canary pages",
         "error_rate": "Unreadable share",
+        "vantage_title": "The auditor's network was not working.",
+        "vantage_text": "The reference sites could not be reached from the vantage, or most "
+        "sites failed with the same network error. Unreachable websites are not violations in "
+        "this run (marked 'could not check'); the run is incomplete.",
+        "vantage_burst": "Failed with the same error: %d of %d sites.",
+        "vantage_answered": "answered",
+        "vantage_silent": "no answer",
         "drift_title": "Detector drift.",
         "drift_text": "Canary pages were read wrongly: no conclusion is drawn for the affected "
         "platform (marked 'could not check').",

@@ -48,6 +48,7 @@ def entity_json(r: EntityResult) -> dict:
                 "message_en": f.message_en,
                 "evidence": list(f.evidence),
                 "platform": f.platform,
+                **({"failing_since": f.since} if f.since else {}),
             }
             for f in r.findings
         ],

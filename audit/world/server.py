@@ -15,7 +15,9 @@ Scenario format (YAML):
 
     hosts:
       admin-example.ru:
-        tls: valid            # valid (default) | mismatch (certificate for another name)
+        tls: valid            # valid (default) | mismatch (certificate for another name) |
+                              # other_ca (signed by a second CA the auditor is not told of:
+                              # `World.other_ca_bundle` is it, as an auditor would add it)
         dns: true             # false: the host does not resolve
         vars: {vk: https://vk.com/adm}   # {{vk}} in the HTML files is replaced
         routes:
@@ -54,6 +56,8 @@ from typing import Any
 
 import yaml
 
+from audit.urls import host_of
+from audit.vantage import REFERENCE_SITES
 from audit.world.ok import OkWorld
 from audit.world.vk import VkWorld
 
@@ -122,6 +126,8 @@ VK_API_HOSTS = ("api.vk.com", "api.vk.ru")
 VK_WEB_HOSTS = ("vk.com", "m.vk.com", "vk.ru", "m.vk.ru")
 OK_API_HOSTS = ("api.ok.ru",)
 OK_WEB_HOSTS = ("ok.ru", "m.ok.ru", "www.ok.ru")
+# the auditor's default reference sites answer in the world too (a 404 is an answer)
+REFERENCE_HOSTS = tuple(host_of(url) for url in REFERENCE_SITES)
 
 
 @dataclass
@@ -345,7 +351,7 @@ class World:
     def __init__(self, scenario: Scenario | None = None, state_dir: str | None = None):
         scenario = scenario if scenario is not None else load_scenario()
         self.sites = dict(scenario.sites)
-        for host in (*VK_API_HOSTS, *VK_WEB_HOSTS, *OK_API_HOSTS, *OK_WEB_HOSTS):
+        for host in (*VK_API_HOSTS, *VK_WEB_HOSTS, *OK_API_HOSTS, *OK_WEB_HOSTS, *REFERENCE_HOSTS):
             self.sites.setdefault(host, Site(host))
         self.vk = VkWorld(scenario.vk)
         self.ok = OkWorld(scenario.ok)
@@ -356,6 +362,7 @@ class World:
         self._servers: list[_Server] = []
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.ca_bundle = ""
+        self.other_ca_bundle = ""
 
     # --- request bookkeeping (used by tests) ---
     def record(self, host: str, path: str) -> None:
@@ -403,15 +410,22 @@ class World:
         ca.issue_cert(*valid or ["localhost"]).configure_cert(good)
         wrong = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("certificate-for-another-host.invalid").configure_cert(wrong)
-        mismatched = {h for h, s in self.sites.items() if s.tls == "mismatch"}
+        other_ca = trustme.CA(organization_name="pages-audit simulated national CA")
+        others = sorted(h for h, s in self.sites.items() if s.tls == "other_ca")
+        foreign = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        other_ca.issue_cert(*others or ["localhost"]).configure_cert(foreign)
+        contexts = {h: wrong for h, s in self.sites.items() if s.tls == "mismatch"}
+        contexts.update(dict.fromkeys(others, foreign))
 
         def pick_cert(sslobj, server_name, _ctx):
-            if server_name and server_name.lower() in mismatched:
-                sslobj.context = wrong
+            if server_name and server_name.lower() in contexts:
+                sslobj.context = contexts[server_name.lower()]
 
         good.sni_callback = pick_cert
         self.ca_bundle = os.path.join(directory, "world-ca.pem")
         ca.cert_pem.write_to_path(self.ca_bundle)
+        self.other_ca_bundle = os.path.join(directory, "world-other-ca.pem")
+        other_ca.cert_pem.write_to_path(self.other_ca_bundle)
         self._servers = [_Server(self, None), _Server(self, good)]
         for server in self._servers:
             threading.Thread(target=server.serve_forever, daemon=True).start()

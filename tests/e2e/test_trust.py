@@ -60,7 +60,7 @@ def test_changed_vk_html_trips_the_canary_exit_3(tmp_path):
 def test_selfcheck(world):
     proc = cli("selfcheck", *world.cli_args())
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert [line[:5] for line in proc.stdout.splitlines()] == ["ok   "] * 6
+    assert [line[:5] for line in proc.stdout.splitlines()] == ["ok   "] * 9  # 3 sites, 6 pages
     with drifted_world() as w:
         proc = cli("selfcheck", *w.cli_args())
     assert proc.returncode == 3 and "DRIFT vk https://vk.com/apiclub" in proc.stdout

@@ -1,5 +1,7 @@
 """Each website check as a pure function: a few lines of data, no network."""
 
+import pytest
+
 from audit.checks import catalogue, get_check
 from audit.fetch import Evidence
 from audit.links import PageRef, PosWidget, Reference
@@ -69,6 +71,7 @@ def test_catalogue_is_complete_and_cited():
         "site.links.ok",
         "site.links.vk",
         "site.pos_widget",
+        "site.tls",
     ]
     for c in catalogue():
         assert c.legal_basis.ru and c.legal_basis.en and c.remediation_ru and c.title_en
@@ -83,11 +86,61 @@ def test_exists_pass_with_evidence():
     assert f.status is Status.PASS and f.evidence == ("e1",) and f.severity is Severity.VIOLATION
 
 
-def test_exists_fail_for_dns_tls_redirects_and_404():
-    for cause in ("dns", "tls", "redirects"):
-        f = run("site.exists", entity(), site(state="failed", status=None, cause=cause, read=False))
-        assert f.status is Status.FAIL and f.is_violation, cause
-    assert run("site.exists", entity(), site(status=404, read=False)).status is Status.FAIL
+DOWN = [
+    {"state": "failed", "status": None, "cause": cause, "read": False}
+    for cause in ("dns", "connect", "timeout", "redirects")
+] + [{"status": 404, "read": False}, {"status": 410, "read": False}]
+
+
+@pytest.mark.parametrize("down", DOWN)
+def test_exists_one_failed_run_is_not_confirmed(down):
+    f = run("site.exists", entity(), site(**down))
+    assert f.status is Status.ERROR and "не подтверждено" in f.message_ru
+
+
+def _seen(obs: SiteObservation, at: str, before: list[str]) -> SiteObservation:
+    obs.evidence[0].fetched_at, obs.down_before = at, before
+    return obs
+
+
+@pytest.mark.parametrize("down", DOWN)
+def test_exists_failure_confirmed_by_earlier_runs_is_a_violation_since_the_first(down):
+    obs = _seen(site(**down), "2026-11-30T00:10:00+00:00", ["2026-11-29T00:00:00+00:00"])
+    f = run("site.exists", entity(), obs)
+    assert f.status is Status.FAIL and f.is_violation
+    assert f.since == "2026-11-29T00:00:00+00:00" and "29.11.2026 03:00 МСК" in f.message_ru
+
+
+def test_exists_confirmation_needs_the_runs_and_the_span_of_the_policy():
+    down = {"state": "failed", "status": None, "cause": "dns", "read": False}
+    too_soon = _seen(site(**down), "2026-11-29T10:00:00+00:00", ["2026-11-29T00:00:00+00:00"])
+    assert run("site.exists", entity(), too_soon).status is Status.ERROR  # 10 h < 20 h
+    three = Policy(site_down_confirm_runs=3, site_down_confirm_hours=0)
+    two_runs = _seen(site(**down), "2026-11-30T00:00:00+00:00", ["2026-11-29T00:00:00+00:00"])
+    assert run("site.exists", entity(), two_runs, three).status is Status.ERROR
+    at_once = Policy(site_down_confirm_runs=1, site_down_confirm_hours=0)
+    assert run("site.exists", entity(), site(**down), at_once).status is Status.FAIL
+
+
+@pytest.mark.parametrize("cause", ["resolver", "tls", "blocked", "too_large", "protocol"])
+def test_exists_failures_that_say_nothing_about_the_site_are_never_confirmed(cause):
+    obs = _seen(
+        site(state="failed", status=None, cause=cause, read=False),
+        "2026-11-30T00:10:00+00:00",
+        ["2026-11-29T00:00:00+00:00", "2026-11-28T00:00:00+00:00"],
+    )
+    assert run("site.exists", entity(), obs).status is Status.ERROR
+
+
+def test_exists_a_broken_vantage_is_the_auditors_problem():
+    obs = _seen(
+        site(state="failed", status=None, cause="connect", read=False),
+        "2026-11-30T00:10:00+00:00",
+        ["2026-11-29T00:00:00+00:00"],
+    )
+    obs.vantage_fault = "reference_hosts"
+    f = run("site.exists", entity(), obs)
+    assert f.status is Status.ERROR and "на стороне проверяющего" in f.message_ru
 
 
 def test_exists_error_for_timeout_5xx_403():

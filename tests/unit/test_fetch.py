@@ -207,7 +207,9 @@ def test_classify_causes_in_chain():
     dns = _chained(httpx.ConnectError("x"), NameResolutionError("nx.ru: not known"))
     assert classify(dns)[:1] == (Cause.DNS,) and classify(dns)[2] is False
     temp = _chained(httpx.ConnectError("x"), NameResolutionError("x: try again", permanent=False))
-    assert classify(temp)[2] is True
+    assert classify(temp)[0] is Cause.RESOLVER and classify(temp)[2] is True
+    isolated = _chained(httpx.ConnectError("x"), NameResolutionError("x", False, False))
+    assert classify(isolated)[:3:2] == (Cause.RESOLVER, False)  # asking again cannot help
     blocked = _chained(httpx.ConnectError("x"), BlockedAddressError("10.0.0.1"))
     assert classify(blocked)[0] is Cause.BLOCKED
     timeout_on_tls = _chained(httpx.ReadTimeout("x"), ssl.SSLWantReadError())
