@@ -111,7 +111,7 @@ def test_pages_that_move_the_visitor_on(html):
 
 def test_a_real_page_with_a_script_redirect_in_a_handler_is_not_a_redirect():
     nav = "".join(f'<a href="/r{n}">Раздел {n}</a>' for n in range(10))
-    html = f'<body>{nav}<button onclick="location.href=\'/x\'">x</button></body>'
+    html = f"<body>{nav}<button onclick=\"location.href='/x'\">x</button></body>"
     assert discover(html, BASE).redirect is None
 
 
