@@ -43,10 +43,9 @@ class Rule:
     hints: tuple[str, ...] = ()  # lower-case words one of which every match holds (a fast
     # test before the pattern runs over 30 KB of markup)
 
-    def found_in(self, hay: str, lower: str) -> bool:
-        if self.hints and not any(h in lower for h in self.hints):
-            return False
-        return bool(self.pattern.search(hay))
+    def hinted(self, lower: str) -> bool:
+        """One of the rule's words is in the lower-cased markup (or it has none to test)."""
+        return not self.hints or any(h in lower for h in self.hints)
 
 
 def _re(*alternatives: str) -> re.Pattern:
@@ -66,15 +65,6 @@ RULES = (
             r"cf_chl_opt",
             r"attention required! \| cloudflare",
             r"^just a moment\.\.\.$",
-        ),
-        False,
-        "html",
-        ("cf-browser-verification", "challenge-platform", "cf_chl_opt", "cloudflare", "just a"),
-    ),
-    Rule(
-        "antibot",
-        "Cloudflare",
-        _re(
             r"used cloudflare to restrict access",
             r"id=[\"']cf-error-details",
             r"/cdn-cgi/bm/cv/",
@@ -82,7 +72,7 @@ RULES = (
         ),
         False,
         "html",
-        ("cloudflare", "cf-error-details", "cdn-cgi/bm", "__cf$cv$params"),
+        ("cf", "cloudflare", "just a", "cdn-cgi"),
     ),
     Rule(
         "antibot",
@@ -223,10 +213,9 @@ def classify(html: str | None, final_url: str | None = "") -> Interstitial | Non
         found = TITLE.search(head)
         title = found.group(1) if found else ""
         for rule in RULES:
-            if rule.where == "html" and (
-                rule.found_in(head, lower) or (title and rule.found_in(title, lower))
-            ):
-                return Interstitial(rule.kind, rule.name)
+            if rule.where == "html" and rule.hinted(lower):
+                if rule.pattern.search(head) or (title and rule.pattern.search(title)):
+                    return Interstitial(rule.kind, rule.name)
         return None
     soup = BeautifulSoup(html, "lxml")
     title = " ".join(soup.title.get_text().split()) if soup.title else ""

@@ -233,8 +233,8 @@ class PageLinks:
     pos: PosWidget = field(default_factory=PosWidget)
     follow: list[str] = field(default_factory=list)  # same-site pages likely to list pages
     title: str | None = None
-    anchors: int = 0  # links (<a href>) on the page
-    text_chars: int = 0  # visible characters, spaces left out (scripts and styles are not text)
+    anchors: int | None = None  # links (<a href>), counted on pages with little text only
+    text_chars: int = 0  # visible characters without spaces, up to TEXT_COUNTED (not scripts)
     redirect: str | None = None  # where a meta refresh or a one-line script sends the visitor
     short_links: list[str] = field(default_factory=list)  # vk.cc/…, ok.me/…: one redirect away
 
@@ -509,9 +509,6 @@ _SCRIPT_HINTS = (*_ATTR_HINTS, "ok.", "ok_group")  # VK.Widgets, OK.CONNECT, OK'
 _XP_CANDIDATES = etree.XPath("//@* | //script/text()")  # document order
 _XP_TEXTS = etree.XPath("//text()", smart_strings=False)
 _XP_ANCHORS = etree.XPath("count(//a[@href])")
-_XP_REFRESH = etree.XPath(
-    "//meta[translate(@http-equiv, 'REFSH', 'refsh')='refresh']/@content", smart_strings=False
-)
 _XP_BASE = etree.XPath("//base/@href", smart_strings=False)
 _REFRESH_URL = re.compile(r"url\s{0,20}=\s{0,20}[\"']?([^\"'\s>]{1,2000})", re.I)
 # a page whose script sends the visitor on: location = "…", location.href = "…",
@@ -544,6 +541,20 @@ def _mentions(text: str, hints: tuple[str, ...] = _HINTS) -> bool:
     return any(h in low for h in hints)
 
 
+TEXT_COUNTED = 1000  # visible characters counted at most: enough to tell an empty page
+
+
+def _visible_chars(texts: list[str]) -> int:
+    """Visible characters of the page without spaces, counted up to TEXT_COUNTED (a real
+    page reaches it in its first few text nodes)."""
+    n = 0
+    for t in texts:
+        n += len(t) - t.count(" ") - t.count("\n")
+        if n >= TEXT_COUNTED:
+            return TEXT_COUNTED
+    return n
+
+
 def _unescape_slashes(text: str) -> str:
     """Addresses in scripts and JSON are often written with escaped slashes (https:\\/\\/vk.com)."""
     return text.replace("\\/", "/") if "\\/" in text else text
@@ -553,8 +564,11 @@ def _redirect_of(root, scripts: list[str], anchors: int, text_chars: int) -> str
     """Where the page sends its visitor by itself: a meta refresh (on a page that is not a
     site's page with its navigation), or a one-line script on a page with nothing else."""
     if anchors < 8:
-        for content in _XP_REFRESH(root):
-            if m := _REFRESH_URL.search(content):
+        for meta in root.iter("meta"):
+            content = meta.get("content") or ""
+            if (meta.get("http-equiv") or "").lower() == "refresh" and (
+                m := _REFRESH_URL.search(content)
+            ):
                 return m.group(1)
     if anchors == 0 and text_chars < 200:
         for script in scripts:
@@ -634,17 +648,18 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
                 scan_text(script, "script")
     if whole:
         result.pos = detect_pos_widget(html)
-    result.anchors = int(_XP_ANCHORS(root))
     if base_url:
         result.follow = follow_candidates(root, base_url)
     texts = page_texts(root)  # last: it takes the scripts' text out of the tree
-    result.text_chars = sum(len(t) - t.count(" ") - t.count("\n") for t in texts)
+    result.text_chars = _visible_chars(texts)
     text = "\n".join(texts)
     if _mentions(text, _ATTR_HINTS):
         scan_text(text, "text")
-    result.redirect = _redirect_of(root, scripts, result.anchors, result.text_chars)
-    if result.redirect and base_url:
-        result.redirect = urljoin(base_url, result.redirect)
+    if result.text_chars < TEXT_COUNTED:  # a small page: empty, or one that moves on?
+        result.anchors = int(_XP_ANCHORS(root))
+        result.redirect = _redirect_of(root, scripts, result.anchors, result.text_chars)
+        if result.redirect and base_url:
+            result.redirect = urljoin(base_url, result.redirect)
     return result
 
 
