@@ -213,9 +213,12 @@ def classify(html: str | None, final_url: str | None = "") -> Interstitial | Non
         found = TITLE.search(head)
         title = found.group(1) if found else ""
         for rule in RULES:
-            if rule.where == "html" and rule.hinted(lower):
-                if rule.pattern.search(head) or (title and rule.pattern.search(title)):
-                    return Interstitial(rule.kind, rule.name)
+            if (
+                rule.where == "html"
+                and rule.hinted(lower)
+                and (rule.pattern.search(head) or (title and rule.pattern.search(title)))
+            ):
+                return Interstitial(rule.kind, rule.name)
         return None
     soup = BeautifulSoup(html, "lxml")
     title = " ".join(soup.title.get_text().split()) if soup.title else ""
