@@ -28,6 +28,7 @@ demo-html: install
 
 bench: install
 	$(PY) benchmarks/page_batching.py
+	$(PY) benchmarks/discover.py
 	$(PY) benchmarks/scale.py 300 1000
 
 clean:

@@ -95,14 +95,29 @@ def apply_wall(page: PageObservation, wall: Any) -> None:
         page.wall_cause = "wall_unreadable"
         return
     items = [p for p in wall.get("items") or [] if isinstance(p, dict)]
-    own = [p for p in items if not p.get("is_pinned") and isinstance(p.get("date"), int)]
+    # residents' posts on an open wall are not the page's activity (wall.get is asked for the
+    # owner's posts; an answer that holds others anyway is not a listing of the page's own)
+    others = [p for p in items if _by_someone_else(p)]
+    own = [
+        p
+        for p in items
+        if not p.get("is_pinned") and isinstance(p.get("date"), int) and not _by_someone_else(p)
+    ]
+    if others and not own:
+        page.wall_cause = "wall_unreadable"
+        return
     page.posts = sorted((p["date"] for p in own), reverse=True)
     page.posts_total = wall.get("count") if isinstance(wall.get("count"), int) else None
-    complete = page.posts_total is not None and page.posts_total <= len(items)
+    complete = not others and page.posts_total is not None and page.posts_total <= len(items)
     page.posts_cover_from = 0 if complete or not page.posts else page.posts[-1]
     can_post = [p["comments"].get("can_post") for p in own if isinstance(p.get("comments"), dict)]
     if can_post:
         page.comments_open = bool(can_post[0])
+
+
+def _by_someone_else(post: dict) -> bool:
+    owner, author = post.get("owner_id"), post.get("from_id")
+    return isinstance(owner, int) and isinstance(author, int) and owner != author
 
 
 def access_fact(url: str, code: int, result: CallResult, observed_at: str) -> PageObservation:

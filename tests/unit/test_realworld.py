@@ -75,3 +75,72 @@ def test_a_real_page_quoting_block_words_stays_a_real_page():
         "Единый реестр</a> (149-ФЗ).</footer></body></html>"
     )
     assert classify(html, "https://adm-example.ru/") is None
+
+
+# --- real VK API answers (shared/data/realworld/vkapi) ---------------------------------------
+
+OBSERVED = "2025-01-12T12:00:00+00:00"
+
+
+def vk_answer(name: str):
+    import json
+
+    return json.loads(realworld(f"vkapi/{name}"))
+
+
+def test_groups_get_by_id_of_api_5_199_without_the_state_mark_field():
+    from audit.collect.vk import groups_of, page_from_group
+
+    (group,) = groups_of(vk_answer("selenscrapy-groups.getById-5.199.json")["response"])
+    page = page_from_group("https://vk.com/vladimirskilager29760", group, OBSERVED)
+    assert (page.state, page.page_id, page.kind, page.closed) == (
+        "found",
+        "33438842",
+        "group",
+        False,
+    )
+    # VK did not say whether the page carries the state mark: unknown, never "no mark"
+    assert page.gov_mark is None
+
+
+def test_older_answers_closed_groups_events_and_a_users_ban_from_a_page():
+    from audit.collect.vk import groups_of, page_from_group
+
+    two = groups_of(vk_answer("vknet-groups.getById-two-one-closed.json")["response"])
+    pages = [page_from_group(f"https://vk.com/club{g['id']}", g, OBSERVED) for g in two]
+    assert [(p.kind, p.closed, p.state) for p in pages] == [
+        ("event", False, "found"),
+        ("group", True, "found"),
+    ]
+    # ban_info is the reader's own ban from the page, not the page being blocked
+    (banned_reader,) = groups_of(vk_answer("vknet-groups.getById-page-baninfo.json")["response"])
+    page = page_from_group("https://vk.com/club66464944", banned_reader, OBSERVED)
+    assert page.state == "found" and page.is_community
+
+
+def test_a_wall_of_residents_posts_is_not_the_pages_activity():
+    from audit.collect.vk import apply_wall, groups_of, page_from_group
+
+    (group,) = groups_of(vk_answer("selenscrapy-groups.getById-5.199.json")["response"])
+    page = page_from_group("https://vk.com/vladimirskilager29760", group, OBSERVED)
+    apply_wall(page, vk_answer("selenscrapy-wall.get-5.199-visitor-posts.json")["response"])
+    # five visitors' posts of 339: nothing is known of the page's own posts -> error, not
+    # "the page has no posts"
+    assert page.posts is None and page.wall_cause == "wall_unreadable"
+
+
+def test_a_wall_of_the_owners_reposts_counts():
+    from audit.collect.vk import apply_wall
+    from audit.observations import PageObservation
+
+    page = PageObservation("vk", "https://vk.com/id10", "api", "found", OBSERVED)
+    apply_wall(page, vk_answer("vknet-wall.get-extended.json")["response"])
+    assert page.posts == [1394002266] and page.posts_total == 42
+    assert page.posts_cover_from == 1394002266  # one of 42 seen: older ones unknown
+
+
+def test_execute_errors_name_a_private_community():
+    from audit.collect.vk import wall_refusal
+
+    errors = vk_answer("vknet-execute-errors.json")["execute_errors"]
+    assert [wall_refusal(e) for e in errors] == ["wall_unreadable", "wall_unreadable", "closed"]
