@@ -730,6 +730,7 @@ def _no_run(db: str, run_id: int) -> None:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Findings again from a stored run's observations with another policy: no network."""
+    from audit.canaries import Drift
     from audit.evaluate import evaluate_entity
     from audit.history import policy_digest
     from audit.report.json_report import entity_json, report_from_store
@@ -760,14 +761,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             derived_from=args.run,
         )
         expired = set()
+        meta = json.loads(source["meta"])
+        drift = Drift(meta.get("drift") or [])  # what the run could not vouch for, still not
         for position, body in enumerate(store.bodies(args.run)):
             entity = entity_from_json(body)
             obs = observations_from_json(body["observations"], body["evidence"])
-            findings = evaluate_entity(entity, obs, policy)
+            findings = drift.apply(evaluate_entity(entity, obs, policy))
             findings, gone = apply_waivers(findings, waivers, today)
             expired |= gone
             store.save_body(run_id, position, entity_json(EntityResult(entity, obs, findings)))
-        meta = json.loads(source["meta"])
         meta["expired_waivers"] = sorted((w.to_json() for w in expired), key=lambda w: w["source"])
         store.finish_run(run_id, meta)
         report = report_from_store(store, run_id)

@@ -55,6 +55,14 @@ def test_changed_vk_html_trips_the_canary_exit_3(tmp_path):
     assert "Сбой детектора" in (tmp_path / "index.html").read_text(encoding="utf-8")
     ok = [f for e in report["entities"] for f in e["findings"] if f["platform"] == "ok"]
     assert any(f["status"] == "pass" for f in ok)  # the other platform is unaffected
+    # evaluated again from the stored observations, what drifted stays undetermined
+    proc = cli(
+        "evaluate", "--run", "1", "--db", tmp_path / "history.sqlite", "--out", tmp_path / "e"
+    )
+    again = load_report(tmp_path / "e")
+    assert {(e["id"], f["key"], f["status"]) for e in again["entities"] for f in e["findings"]} == {
+        (e["id"], f["key"], f["status"]) for e in report["entities"] for f in e["findings"]
+    }
 
 
 def test_selfcheck(world):
