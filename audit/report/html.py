@@ -96,6 +96,9 @@ LABELS = {
         "vantage_burst": "Недоступны с одной и той же ошибкой: %d из %d сайтов.",
         "vantage_answered": "ответил",
         "vantage_silent": "не ответил",
+        "unreachable_title": "Соцсеть недоступна из точки проверки.",
+        "unreachable_text": "Контрольные страницы не ответили вовсе: выводы по этой соцсети не "
+        "делаются (отмечены «не удалось проверить»).",
         "drift_title": "Сбой детектора.",
         "drift_text": "Контрольные страницы прочитаны неверно: выводы по затронутой соцсети "
         "не делаются (отмечены «не удалось проверить»).",
@@ -189,6 +192,9 @@ LABELS = {
         "vantage_burst": "Failed with the same error: %d of %d sites.",
         "vantage_answered": "answered",
         "vantage_silent": "no answer",
+        "unreachable_title": "Platform unreachable from the vantage.",
+        "unreachable_text": "The canary pages gave no answer at all: no conclusion is drawn for "
+        "that platform (marked 'could not check').",
         "drift_title": "Detector drift.",
         "drift_text": "Canary pages were read wrongly: no conclusion is drawn for the affected "
         "platform (marked 'could not check').",

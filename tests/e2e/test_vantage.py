@@ -42,6 +42,7 @@ def test_offline_run_reports_no_violation_and_names_the_vantage(tmp_path, canari
     assert any("на стороне проверяющего" in f["message_ru"] for f in sites)
     if not canaries:
         assert "platform unreachable on vk" in proc.stderr and "detector drift" not in proc.stderr
+        assert 'id="unreachable"' in html and 'id="drift"' not in html
 
 
 def test_offline_courts_registry_is_not_sixty_violations(tmp_path):
