@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -172,6 +173,8 @@ RULES = (
             r"parking\.reg\.ru",
             r"parking\.nic\.ru",
             r"(данный|этот) домен зарегистрирован",
+            r"парковочная страница",
+            r"хотите купить (этот )?домен",
             r"домен зарегистрирован (в|через|у) ",
             r"sedoparking",
         ),
@@ -205,7 +208,7 @@ def classify(html: str | None, final_url: str | None = "") -> Interstitial | Non
             return Interstitial(rule.kind, rule.name)
     if not html:
         return None
-    if _links(html) >= REAL_PAGE_LINKS:  # a site's page with its navigation, whatever it quotes
+    if _own_links(html[:LARGE_PAGE], url) >= REAL_PAGE_LINKS:  # a site's page: its navigation
         return None
     if len(html) > LARGE_PAGE:  # stubs are small: only the markup signatures are looked for
         head = html[:LARGE_PAGE]
@@ -242,13 +245,25 @@ def classify(html: str | None, final_url: str | None = "") -> Interstitial | Non
     return None
 
 
-_ANCHOR = re.compile(r"<a\s[^>]{0,2000}?href", re.IGNORECASE)
+_ANCHOR = re.compile(r"""<a\s[^>]{0,2000}?href\s{0,20}=\s{0,20}["']?([^"'\s>]{0,2000})""", re.I)
+_NOT_NAVIGATION = ("#", "javascript:", "mailto:", "tel:")
 
 
-def _links(html: str) -> int:
-    """Links in the markup, counted up to REAL_PAGE_LINKS (enough to tell a site's page)."""
+def _own_links(html: str, url: str) -> int:
+    """Links to the site's own pages (relative, or to its host), counted up to
+    REAL_PAGE_LINKS: a site's navigation. A registrar's parking page links its registrar."""
+    host = urlsplit(url).hostname or ""
     n = 0
-    for _ in _ANCHOR.finditer(html):
+    for m in _ANCHOR.finditer(html):
+        href = m.group(1).strip()
+        if not href or href.lower().startswith(_NOT_NAVIGATION):
+            continue
+        if "//" in href[:8]:
+            try:
+                if (urlsplit(href).hostname or "") != host:
+                    continue
+            except ValueError:
+                continue
         n += 1
         if n >= REAL_PAGE_LINKS:
             break

@@ -276,7 +276,7 @@ def parse_page_url(url: str) -> tuple[PageRef, bool] | None:
     elif not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
         url = "https://" + url
     try:  # as a browser reads it (WHATWG): evil.test\\@vk.com opens evil.test
-        parts = ada_url.parse_url(url)
+        parts = ada_url.parse_url(url, attributes=_URL_PARTS)
     except ValueError:
         return None
     if parts["protocol"] not in ("http:", "https:"):
@@ -291,6 +291,7 @@ def parse_page_url(url: str) -> tuple[PageRef, bool] | None:
     return None
 
 
+_URL_PARTS = ("protocol", "hostname", "pathname", "search", "hash")  # what is read of a URL
 # Query parameters through which sites send visitors on (bitrix/redirect.php?goto=, ?url=, ...)
 REDIRECT_PARAMS = ("goto", "url", "to", "link", "u", "redirect", "target", "out")
 

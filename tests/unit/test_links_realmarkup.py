@@ -39,6 +39,9 @@ def test_vk_retargeting_pixel_is_not_a_page():
         '(document, "ok_grouppro_widget   95", 50582132228315, \'{width: "300"}\')',
         '(document,"od_groups","50582132228315","{\\"width\\":250}")',
         "(document, 'ok_group_widget', '50582132228315', '{}');",
+        # the size computed by jQuery when the page is drawn
+        """(document,"ok_group_widget","50582132228315",'{"width":'+$('#ok_group_widget')"""
+        """.parent().width()+',"height":338}');""",
     ],
 )
 def test_ok_group_widget_variants(call):

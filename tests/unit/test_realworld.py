@@ -144,3 +144,18 @@ def test_execute_errors_name_a_private_community():
 
     errors = vk_answer("vknet-execute-errors.json")["execute_errors"]
     assert [wall_refusal(e) for e in errors] == ["wall_unreadable", "wall_unreadable", "closed"]
+
+
+def test_a_registrars_parking_page_with_the_registrars_navigation_is_parked():
+    """Shaped like real registrars' parking pages: a full menu, every link to the registrar."""
+    menu = "".join(
+        f'<li><a href="https://www.registrar.example/{p}">{p}</a></li>'
+        for p in ("domains", "prices", "transfer", "hosting", "vps", "servers", "help", "contact")
+    )
+    html = (
+        "<html><head><title>Парковочная страница</title></head><body>"
+        f'<nav><ul><li><a href="/">Главная</a></li>{menu}</ul></nav>'
+        "<h1>Хотите купить домен?</h1><p>Домен adm-example.ru припаркован.</p></body></html>"
+    )
+    found = classify(html, "https://adm-example.ru/")
+    assert found is not None and found.kind == "parked"
