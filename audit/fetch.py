@@ -31,6 +31,7 @@ import hashlib
 import math
 import random
 import ssl
+import sys
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -41,7 +42,6 @@ from urllib.parse import urlsplit
 
 import httpcore
 import httpx
-import truststore
 from bs4.dammit import UnicodeDammit
 
 from audit import __version__
@@ -362,14 +362,22 @@ class SplitTransport(httpx.AsyncBaseTransport):
 
 
 def make_ssl_context(config: FetchConfig, verify: bool = True) -> ssl.SSLContext:
-    """The operating system's trust store (truststore: an auditor's machine that trusts the
-    Минцифры «Russian Trusted Root CA» trusts the sites it signed) plus `--ca-bundle`."""
+    """The operating system's trust store plus `--ca-bundle`: an auditor's machine that trusts
+    the Минцифры «Russian Trusted Root CA» trusts the sites it signed. On Linux that store is
+    OpenSSL's default paths (what update-ca-certificates writes), loaded once here; macOS and
+    Windows keep theirs elsewhere, and truststore asks them (on Linux it would load the whole
+    bundle again for every connection: 1-2 ms of CPU each)."""
     if not (config.verify and verify):
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
         return ctx
-    ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if sys.platform in ("darwin", "win32"):
+        import truststore
+
+        ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    else:
+        ctx = ssl.create_default_context()
     if config.ca_bundle:
         ctx.load_verify_locations(config.ca_bundle)
     return ctx
