@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from audit import __version__
-from audit.canaries import Canary, Drift, check_canaries
+from audit.canaries import Canary, check_canaries
 from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.checks._site import site_down
 from audit.collect.pages import PlatformSettings, page_collectors, page_refs
@@ -26,7 +26,7 @@ from audit.model import Entity, Finding
 from audit.observations import Observations, PageObservation, SiteObservation
 from audit.policy import Policy
 from audit.rudates import MSK
-from audit.vantage import VantageHealth, probe
+from audit.vantage import probe
 from audit.waivers import Waiver, apply_waivers
 
 CHUNK = 500  # bodies collected together: their page look-ups share API requests
@@ -181,21 +181,18 @@ async def run_audit(
         sites = await stack.enter_async_context(SitePool(workers, fetcher))
         collectors = page_collectors(fetcher, platforms)
         run.page_sources = {c.platform: c.source for c in collectors}
-        drift = Drift([])
         # first: does this run's network work, and can it still read the platforms right?
-        health_probe = asyncio.create_task(probe(fetcher, reference_sites))
+        refs = [c.ref for c in canaries]
+        health, *found = await asyncio.gather(
+            probe(fetcher, reference_sites), *(c.collect(refs) for c in collectors if refs)
+        )
+        drift = check_canaries(canaries, {u: p for pages in found for u, p in pages.items()})
         if canaries:
-            refs = [c.ref for c in canaries]
-            seen: dict = {}
-            for found in await asyncio.gather(*(c.collect(refs) for c in collectors)):
-                seen.update(found)
-            drift = check_canaries(canaries, seen)
             run.canaries = [
                 {"platform": c.platform, "url": c.url, "expect": c.expect} for c in canaries
             ]
             run.canary_requests = {c.platform: c.requests() for c in collectors}
         run.drift = drift.to_json()
-        health: VantageHealth = await health_probe
 
         async def site_of(entity: Entity) -> SiteObservation:
             site = journal.site(entity.id)
