@@ -71,19 +71,47 @@ class ConnectTo:
         return f"{self.host}:{self.port or ''}:{self.target_host}:{self.target_port or ''}"
 
 
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def address_refusal(address: str, allow_loopback: bool) -> str | None:
-    """Why an IP address may not be contacted, or None when it may."""
+    """Why an IP address may not be contacted, or None when it may. Decided by the standard
+    library's registry of special-purpose addresses (anything not globally reachable is
+    refused: shared address space 100.64/10, benchmarking, site-local, documentation …), for
+    the address and for every IPv4 address an IPv6 form carries (mapped, 6to4, Teredo, NAT64,
+    IPv4-compatible)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    inner = embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else []
+    if any(ip in net for net in NAT64) or (ip.ipv4_mapped if ip.version == 6 else None):
+        candidates = inner  # only a carrier of the IPv4 address: judged by it
+    else:
+        candidates = [ip, *inner]
+    for candidate in candidates:
+        reason = _refusal(candidate, allow_loopback)
+        if reason:
+            return reason
+    return None
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries, by the forms that route to them."""
+    found = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in net for net in NAT64) or ip.packed[:12] == bytes(12) and int(ip) > 1:
+        found.append(ipaddress.IPv4Address(ip.packed[-4:]))  # NAT64, IPv4-compatible ::a.b.c.d
+    return [a for a in found if a is not None]
+
+
+def _refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_loopback: bool) -> str | None:
     if ip.is_loopback:
         return None if allow_loopback else "loopback address"
     if ip.is_link_local:
         return "link-local address"
     if ip.is_multicast or ip.is_reserved or ip.is_unspecified:
         return "reserved address"
-    if ip.is_private:
+    if ip.is_private or getattr(ip, "is_site_local", False):
         return "private address"
+    if not ip.is_global:
+        return "special-purpose address"
     return None
 
 
