@@ -96,7 +96,7 @@ def address_refusal(address: str, allow_loopback: bool) -> str | None:
 def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
     """The IPv4 addresses an IPv6 address carries, by the forms that route to them."""
     found = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
-    if any(ip in net for net in NAT64) or ip.packed[:12] == bytes(12) and int(ip) > 1:
+    if any(ip in net for net in NAT64) or (ip.packed[:12] == bytes(12) and int(ip) > 1):
         found.append(ipaddress.IPv4Address(ip.packed[-4:]))  # NAT64, IPv4-compatible ::a.b.c.d
     return [a for a in found if a is not None]
 
