@@ -289,7 +289,9 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
     run_row = store.unfinished(digest) if opts.resume else None
     if opts.resume and run_row is None:
         store.close()
-        raise UsageError(f"nothing to resume in {db_path}: no unfinished run of these registries")
+        raise UsageError(
+            f"nothing to resume in {store.shown}: no unfinished run of these registries"
+        )
     if run_row is not None:
         run_id = run_row["id"]
         policy = Policy(**json.loads(run_row["policy"]))  # a run keeps the policy it began with
@@ -345,7 +347,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                 bar.close()
             _err(
                 f"pages-audit: interrupted; run {run_id} keeps {done} finished bodies in "
-                f"{db_path}.\nResume with the same command and --resume."
+                f"{store.shown}.\nResume with the same command and --resume."
             )
             return EXIT_INTERRUPTED
         if bar:
@@ -367,7 +369,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                     (w.to_json() for w in result.expired_waivers), key=lambda w: w["source"]
                 ),
                 "resumed": bool(run_row is not None or previous.get("resumed")),
-                "db": db_path,
+                "db": store.shown,
                 "canaries": result.canaries,
                 "canary_requests": result.canary_requests,
                 "drift": result.drift,
@@ -387,6 +389,7 @@ def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str, foll
     """report.json, index.html and the tables (finished by `follower`, if any)."""
     from audit.report.json_report import report_from_store
     from audit.report.outputs import write_run_reports
+    from audit.store import db_secrets
 
     report = report_from_store(store, run_id)
     s = report["summary"]
@@ -394,7 +397,10 @@ def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str, foll
         report, opts.out, opts.lang, opts.templates, db_path, run_id, follower
     )
     if follower is not None and follower.failure:
-        _err(f"pages-audit: reports written after the audit instead: {follower.failure}")
+        failure = follower.failure
+        for secret in db_secrets(db_path):
+            failure = failure.replace(secret, "***")
+        _err(f"pages-audit: reports written after the audit instead: {failure}")
     (json_path,), (html_path,) = written["json"], written["html"]
     for w in report["run"].get("expired_waivers") or []:
         _err(
@@ -416,7 +422,7 @@ def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str, foll
             f"{by.get('violation', 0)} with violations, "
             f"{by.get('incomplete', 0)} not fully checked, {s['violations']} violation(s)"
         )
-        _err(f"report: {html_path}\ndata:   {json_path}\nrun {run_id} in {db_path}")
+        _err(f"report: {html_path}\ndata:   {json_path}\nrun {run_id} in {store.shown}")
     if incomplete:
         return EXIT_INCOMPLETE
     return gate(report, opts.fail_on, opts.fail_under)
@@ -645,9 +651,9 @@ def _terminate(*_args) -> None:
 
 
 def open_store(path: str):
-    from audit.store import Store, StoreError
+    from audit.store import Store, StoreError, is_postgres
 
-    if "://" not in path and not Path(path).is_file():
+    if not is_postgres(path) and not Path(path).is_file():
         raise UsageError(f"--db {path}: no such history database")
     try:
         return Store(path)
@@ -702,11 +708,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
             before = earlier[-1]
         else:
             if len(finished) < 2:
-                raise UsageError(f"{args.db}: fewer than two finished runs to compare")
+                raise UsageError(f"{store.shown}: fewer than two finished runs to compare")
             before, after = finished[-2:]
         for run_id in (before, after):
             if run_id not in finished:
-                _no_run(args.db, run_id)
+                _no_run(store.shown, run_id)
         diff = changes(store, before, after, violations_only=args.violations_only)
         names = {**store.names(before), **store.names(after)}
     if args.json:
@@ -746,7 +752,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         source = store.run(args.run) if args.run in [r["id"] for r in store.runs()] else None
         if source is None or source["state"] != "finished":
-            raise UsageError(f"{args.db}: run {args.run} is not a finished run")
+            raise UsageError(f"{store.shown}: run {args.run} is not a finished run")
         run_id = store.begin_run(
             {
                 "started_at": datetime.now(UTC).isoformat(timespec="seconds"),

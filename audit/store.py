@@ -14,11 +14,13 @@ the auto-increment key of each dialect.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 MIGRATIONS: list[str] = [
     # 1: runs, per-body results, findings, evidence
@@ -110,13 +112,48 @@ class StoreError(Exception):
     pass
 
 
+# libpq's connection strings: a URI, or keyword=value pairs ("host=db dbname=audit ...")
+_CONNINFO = re.compile(r"^\s*[a-z_]+\s*=")
+_SECRET_KEYS = r"(?:password|sslpassword)"
+_SECRET_PAIR = re.compile(
+    rf"(\b{_SECRET_KEYS}\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE
+)
+_URI_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/@:?#]*):[^@/?#]*@", re.IGNORECASE)
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(target))
+
+
+def redact_db(target: str) -> str:
+    """The history's address as it may be shown or stored: every password of a PostgreSQL
+    connection string (in the URI's user part, `?password=`, `sslpassword=`, or a keyword
+    pair) replaced by ***."""
+    if not is_postgres(target):
+        return target
+    shown = _URI_PASSWORD.sub(r"\1:***@", target)
+    return _SECRET_PAIR.sub(lambda m: m.group(1) + "***", shown)
+
+
+def db_secrets(target: str) -> list[str]:
+    """The passwords a connection string holds, to be scrubbed from any text shown."""
+    if not is_postgres(target):
+        return []
+    found = [m.group(2).strip("'") for m in _SECRET_PAIR.finditer(target)]
+    if m := re.match(r"^[a-z][a-z0-9+.-]*://[^/@:?#]*:([^@/?#]*)@", target, re.IGNORECASE):
+        found.append(m.group(1))
+    found += [unquote(f) for f in found]
+    return sorted({f for f in found if f and f != "***"}, key=len, reverse=True)
+
+
 class Store:
     """`Store(path)` for SQLite, `Store("postgresql://user@host/db")` for PostgreSQL."""
 
     def __init__(self, target: str):
         self.path = target
+        self.shown = redact_db(target)  # what messages and records may say
         self._history: dict[int, tuple[str, list[tuple[int, str]]]] = {}  # see _earlier_audits
-        self.postgres = target.startswith(("postgresql://", "postgres://"))
+        self.postgres = is_postgres(target)
         self._depth = 0  # open transactions: an inner one joins the outer
         try:
             if self.postgres:
@@ -130,7 +167,7 @@ class Store:
                 self.db.execute("PRAGMA foreign_keys=ON")
             self.migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{target}: not a pages-audit history database ({exc})") from None
+            raise StoreError(f"{self.shown}: not a pages-audit history database ({exc})") from None
 
     def close(self) -> None:
         self.db.close()
@@ -173,7 +210,8 @@ class Store:
         current = self.version
         if current > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path}: written by a newer pages-audit (schema {current} > {SCHEMA_VERSION})"
+                f"{self.shown}: written by a newer pages-audit "
+                f"(schema {current} > {SCHEMA_VERSION})"
             )
         serial = "BIGSERIAL PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY"
         for number in range(current, SCHEMA_VERSION):
@@ -233,7 +271,7 @@ class Store:
     def run(self, run_id: int) -> sqlite3.Row:
         row = self.sql("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
-            raise StoreError(f"{self.path}: no run {run_id}")
+            raise StoreError(f"{self.shown}: no run {run_id}")
         return row
 
     def runs(self, state: str | None = None) -> list[sqlite3.Row]:
@@ -564,8 +602,9 @@ def _postgres(url: str):
     try:
         return psycopg.connect(url, autocommit=True, row_factory=dict_row)
     except psycopg.Error as exc:
-        safe = url.split("@")[-1]  # never print a password from the URL
-        raise StoreError(f"cannot connect to PostgreSQL at {safe}: {type(exc).__name__}") from None
+        raise StoreError(
+            f"cannot connect to PostgreSQL at {redact_db(url)}: {type(exc).__name__}"
+        ) from None
 
 
 def _statements(script: str) -> list[str]:
