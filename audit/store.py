@@ -115,9 +115,7 @@ class StoreError(Exception):
 # libpq's connection strings: a URI, or keyword=value pairs ("host=db dbname=audit ...")
 _CONNINFO = re.compile(r"^\s*[a-z_]+\s*=")
 _SECRET_KEYS = r"(?:password|sslpassword)"
-_SECRET_PAIR = re.compile(
-    rf"(\b{_SECRET_KEYS}\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE
-)
+_SECRET_PAIR = re.compile(rf"(\b{_SECRET_KEYS}\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE)
 _URI_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/@:?#]*):[^@/?#]*@", re.IGNORECASE)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from audit.model import KIND_TITLES_RU, PLATFORMS
+from audit.report.atomic import replaced
 from audit.summary import compliance
 
 MSK = timezone(timedelta(hours=3), "MSK")  # Moscow has kept UTC+3 all year since 2014
@@ -545,7 +545,6 @@ def write_html(
     """index.html, atomically. `parts`: files holding the bodies' rows and details already
     rendered (see BodyPages), copied in where the template puts them."""
     path = Path(out_dir) / "index.html"
-    tmp = path.with_suffix(".html.tmp")
     chunks = render_chunks(report, lang, template_dir, index, parts is not None)
     marks = {PART_MARK.format(k): k for k in PARTS}
     split = re.compile("(" + "|".join(map(re.escape, marks)) + ")").split
@@ -561,7 +560,7 @@ def write_html(
             else:
                 fh.write(piece)
 
-    with tmp.open("w", encoding="utf-8") as fh:
+    with replaced(path, "w", encoding="utf-8") as fh:
         # the template yields millions of short pieces (a body's row and details come whole,
         # ~13 KB): written about a megabyte at a time, whatever their size
         buffer: list[str] = []
@@ -573,7 +572,6 @@ def write_html(
                 put("".join(buffer))
                 buffer, size = [], 0
         put("".join(buffer))
-    os.replace(tmp, path)
     return str(path)
 
 

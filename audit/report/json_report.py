@@ -9,12 +9,12 @@ The HTML report and `pages-audit report` read this document, never the network.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from audit import __version__
 from audit.checks import CATALOGUE_VERSION, catalogue
+from audit.report.atomic import replaced
 from audit.runner import EntityResult, RunResult
 from audit.store import compact_json
 from audit.summary import Health, Summary, body_status
@@ -224,8 +224,7 @@ def write_json(report: dict, out_dir: str) -> str:
     """Write atomically (a reader never sees half a report) and as a stream: the head indented,
     then the bodies one per line, never the whole document in memory."""
     path = Path(out_dir) / "report.json"
-    tmp = path.with_suffix(".json.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    with replaced(path, "w", encoding="utf-8") as fh:
         fh.write("{")
         for n, (key, value) in enumerate(report.items()):
             fh.write(",\n" if n else "\n")
@@ -240,7 +239,6 @@ def write_json(report: dict, out_dir: str) -> str:
                 fh.write(text)
             fh.write("\n]")
         fh.write("\n}\n")
-    os.replace(tmp, path)
     return str(path)
 
 

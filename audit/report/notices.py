@@ -3,19 +3,41 @@ remediation and evidence, from the editable template templates/notice.html.j2.""
 
 from __future__ import annotations
 
-import os
+import hashlib
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+from audit.report.atomic import replaced
 from audit.report.html import environment
 
 PLATFORMS_RU = {"vk": "ВКонтакте", "ok": "Одноклассники"}
 
 
-def safe_name(entity_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", entity_id)[:80] or "body"
+_PLAIN_ID = re.compile(r"^(?!.*--)[0-9a-z_-]{1,80}$")  # an OKTMO, OGRN ... as it stands
+_RESERVED = re.compile(r"^(index|con|prn|aux|nul|com\d|lpt\d)$")  # names Windows keeps
+
+
+def notice_name(entity: dict) -> str:
+    """The file of a body's letter: `<id>.html` when the id is a plain name (digits, lower-case
+    Latin letters, `_`, `-`: the usual OKTMO and OGRN), else the id cleaned with 8 hex digits
+    of its SHA-256 after `--`, which no plain id holds: unique per body on every file system
+    (also where letter case does not count), whatever the registry's ids are."""
+    ident = entity["id"]
+    if _PLAIN_ID.match(ident) and not _RESERVED.match(ident):
+        return f"{ident}.html"
+    clean = re.sub(r"\W+", "_", ident.lower()).strip("_")[:60] or "body"
+    digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:8]
+    return f"{clean}--{digest}.html"
+
+
+INDEX = """<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8">
+<title>Уведомления</title></head><body><h1>Уведомления</h1><ul>
+{% for name, body in letters %}
+<li><a href="{{ name }}">{{ body.name[:200] }}</a> ({{ body.id }})</li>
+{% endfor %}</ul></body></html>
+"""
 
 
 def write_notices(
@@ -28,7 +50,7 @@ def write_notices(
     env = environment(template_dir)
     template = env.get_template("notice.html.j2")
     checks = {c["id"]: c for c in report["checks"]}
-    written = []
+    written, letters = [], []
     for e in report["entities"]:
         fails = [f for f in e["findings"] if f["status"] == "fail"]
         violations = [f for f in fails if f["severity"] == "violation"]
@@ -45,23 +67,15 @@ def write_notices(
             evidence=evidence,
             platforms=PLATFORMS_RU,
         )
-        path = target / f"{safe_name(e['id'])}.html"
-        tmp = path.with_suffix(".html.tmp")
-        tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, path)
+        path = target / notice_name(e)
+        with replaced(path, "w", encoding="utf-8") as fh:
+            fh.write(html)
         written.append(str(path))
-    index = [
-        "<!DOCTYPE html><html lang='ru'><head><meta charset='utf-8'>",
-        "<title>Уведомления</title></head><body><h1>Уведомления</h1><ul>",
-    ]
-    from html import escape
-
-    for path in written:
-        name = Path(path).name
-        body = next(e for e in report["entities"] if safe_name(e["id"]) + ".html" == name)
-        index.append(f"<li><a href='{escape(name)}'>{escape(body['name'][:200])}</a></li>")
-    index.append("</ul></body></html>")
-    (target / "index.html").write_text("\n".join(index), encoding="utf-8")
+        letters.append((path.name, {"id": e["id"], "name": e["name"]}))
+    # the register goes through the same environment as every HTML output (autoescape, and
+    # no control or bidi character survives)
+    with replaced(target / "index.html", "w", encoding="utf-8") as fh:
+        fh.write(env.from_string(INDEX).render(letters=letters))
     if pdf:
         for path in written:
             to_pdf(path)

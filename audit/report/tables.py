@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from audit.report.atomic import exclusive, replaced
 from audit.report.html import INVISIBLE, LABELS, status_key
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -129,18 +130,13 @@ def body_row(e: dict, lang: str = "ru") -> dict:
     }
 
 
-def _atomic(path: Path):
-    return path.with_name(path.name + ".tmp")
-
-
 class CsvTable:
     """report.csv: one row per finding, UTF-8, comma-separated; the header row holds the
     stable column keys (scripts rely on them), the texts are in `lang`."""
 
     def __init__(self, out_dir: str, lang: str, tmpdir: str):
         self.path = Path(out_dir) / "report.csv"
-        self.tmp = _atomic(self.path)
-        self.fh = self.tmp.open("w", encoding="utf-8", newline="")
+        self.fh, self.tmp = exclusive(self.path, "w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.fh)
         self.writer.writerow([c[0] for c in FINDING_COLUMNS])
 
@@ -172,10 +168,10 @@ class XlsxTable:
         import xlsxwriter
 
         self.path = Path(out_dir) / "report.xlsx"
-        self.tmp = _atomic(self.path)
+        self.fh, self.tmp = exclusive(self.path, "wb")
         self.lang = lang
         self.wb = xlsxwriter.Workbook(
-            str(self.tmp),
+            self.fh,
             {
                 "constant_memory": True,
                 "tmpdir": tmpdir,
@@ -219,11 +215,15 @@ class XlsxTable:
         for ws, keys, count in self.sheets.values():
             ws.autofilter(0, 0, min(count, SHEET_ROWS) - 1, len(keys) - 1)
         self.wb.close()
+        self.fh.close()
         os.replace(self.tmp, self.path)
         return str(self.path)
 
     def discard(self) -> None:
-        """Nothing written: the sheets' row files are in the writer's temporary directory."""
+        """The sheets' row files are in the writer's temporary directory; the file begun
+        beside report.xlsx goes."""
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
 
 
 class JunitTable:
@@ -271,14 +271,15 @@ class JunitTable:
             timestamp=report["run"].get("started_at") or "",
         )
         opening = ET.tostring(suite, encoding="unicode").replace(" />", ">")
-        tmp = _atomic(self.path)
-        with tmp.open("w", encoding="utf-8") as out, self.cases.open(encoding="utf-8") as cases:
+        with (
+            replaced(self.path, "w", encoding="utf-8") as out,
+            self.cases.open(encoding="utf-8") as cases,
+        ):
             out.write("<?xml version='1.0' encoding='utf-8'?>\n")
             out.write('<testsuites name="pages-audit">' + opening)
             shutil.copyfileobj(cases, out, 1 << 20)
             out.write("</testsuite></testsuites>\n")
         self.cases.unlink()
-        os.replace(tmp, self.path)
         return str(self.path)
 
     def discard(self) -> None:
