@@ -646,8 +646,10 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
 
 
 def _terminate(*_args) -> None:
-    """SIGTERM ends a run like Ctrl-C: what is written stays, the run can be resumed."""
-    raise KeyboardInterrupt
+    """SIGTERM ends a run like Ctrl-C — it is turned into one: asyncio then cancels the run's
+    tasks in order (an exception raised wherever the signal lands would leave them half torn
+    down); what is written stays, the run can be resumed."""
+    signal.raise_signal(signal.SIGINT)
 
 
 def open_store(path: str):

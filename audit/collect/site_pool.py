@@ -26,7 +26,6 @@ import contextvars
 import itertools
 import multiprocessing
 import pickle
-import signal
 import socket
 import struct
 import zlib
@@ -35,6 +34,7 @@ from audit.collect.site import MAX_FOLLOW, collect_site
 from audit.fetch import Evidence, FetchConfig, Fetcher
 from audit.model import Entity
 from audit.observations import SiteObservation
+from audit.signals import child_started, held
 from audit.urls import host_of
 
 _FRAME = struct.Struct("!Q")
@@ -74,7 +74,7 @@ class _KeepForArchive:
 
 def serve(sock: socket.socket, config: FetchConfig, max_follow: int, archive: bool) -> None:
     """A website process: read bodies, answer observations, until the auditor hangs up."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the auditor's to handle
+    child_started()
     asyncio.run(_serve(sock, config, max_follow, archive))
 
 
@@ -184,7 +184,8 @@ class SitePool:
                 daemon=True,
                 name="pages-audit websites",
             )
-            process.start()
+            with held():
+                process.start()
             theirs.close()
             reader, writer = await asyncio.open_connection(sock=ours)
             worker = _Worker(process, reader, writer)

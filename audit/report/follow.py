@@ -20,13 +20,13 @@ import contextlib
 import json
 import multiprocessing
 import os
-import signal
 import traceback
 
 from audit.checks import catalogue
 from audit.report.html import BodyPages
 from audit.report.json_report import dated
 from audit.report.tables import Tables
+from audit.signals import child_started, held
 
 FOLLOW_FROM = 1000  # bodies from which a run's reports follow it (a process takes ~0.5 s to start)
 PAGE = 100  # bodies read per query (a page of 500 holds ~25 MB more)
@@ -41,7 +41,7 @@ def follow(conn, db: str, run_id: int, out: str, lang: str, html: bool) -> None:
     ("done", {writer: paths}) or ("failed", why)."""
     from audit.store import Store
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the auditor's to handle
+    child_started()
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
     tables = pages = None
@@ -117,7 +117,8 @@ class ReportFollower:
         self.process = context.Process(
             target=follow, args=(child, db, run_id, out, lang, html), daemon=True, name="report"
         )
-        self.process.start()
+        with held():
+            self.process.start()
         child.close()
         self.writers = ("tables", "html") if html else ("tables",)
         self.failure: str | None = None

@@ -18,6 +18,7 @@ from audit.report.follow import ReportFollower
 from audit.report.html import write_html
 from audit.report.json_report import stored_bodies, write_json
 from audit.report.tables import write_tables
+from audit.signals import child_started, held
 
 WRITERS = ("html", "tables", "json")  # slowest first: the first ones go to writer processes
 PARALLEL_FROM = 1000  # bodies from which starting processes costs less than it saves
@@ -38,6 +39,7 @@ def _write_from_store(
     """In a writer process: the same report, its bodies read through a store of its own."""
     from audit.store import Store
 
+    child_started()
     with Store(db) as store:
         bodies = stored_bodies(store, run_id)
         report = {k: (bodies if k == "entities" else v) for k, v in head.items()}
@@ -71,10 +73,11 @@ def write_reports(
         head = {k: (None if k == "entities" else v) for k, v in report.items()}
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(processes, mp_context=context) as pool:
-            futures = {
-                kind: pool.submit(_write_from_store, kind, *store, head, out, lang, templates)
-                for kind in writers[:processes]
-            }
+            with held():  # the pool starts its processes as work is submitted
+                futures = {
+                    kind: pool.submit(_write_from_store, kind, *store, head, out, lang, templates)
+                    for kind in writers[:processes]
+                }
             for kind in writers[processes:]:
                 written[kind] = write_one(kind, report, out, lang, templates)
             for kind, future in futures.items():

@@ -1,0 +1,68 @@
+"""A nightly job can tell a crash from a result: an internal error exits 4 with one line
+naming where the details are (no secret in them); Ctrl-C or SIGTERM at any moment, imports
+included, exits 130 without a traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ROOT
+
+TOKEN = "vk1.a.CRASH-TEST-TOKEN-0123456789"
+
+
+def test_an_internal_error_exits_4_with_one_line_and_a_scrubbed_report(tmp_path):
+    # a real process, the real entry point, one check module broken on purpose
+    code = (
+        "import audit.cli, audit.__main__ as entry\n"
+        "audit.cli.cmd_checks = lambda args: 1 / 0\n"
+        "raise SystemExit(entry.main(['checks']))\n"
+    )
+    env = {**os.environ, "VK_TOKEN": TOKEN, "TMPDIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 4, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "internal error (ZeroDivisionError)" in lines[0]
+    assert "Traceback" not in proc.stderr
+    (report,) = tmp_path.glob("pages-audit-crash-*.txt")
+    assert str(report) in lines[0]
+    text = report.read_text(encoding="utf-8")
+    assert "ZeroDivisionError" in text and TOKEN not in text
+
+
+def test_crash_report_scrubs_database_passwords(tmp_path, monkeypatch):
+    import tempfile
+
+    import audit.__main__ as entry
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    try:
+        raise RuntimeError("cannot use postgresql://u:DB-SECRET-99@h/d")
+    except RuntimeError:
+        path = entry.crash_report(["runs", "--db", "postgresql://u:DB-SECRET-99@h/d"])
+    text = Path(path).read_text(encoding="utf-8")
+    assert "RuntimeError" in text and "DB-SECRET-99" not in text
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("after", [0.15, 0.4, 1.0])
+def test_an_interruption_in_the_first_second_exits_130_quietly(tmp_path, sig, after):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "audit", "run", "registry/courts.yaml", "--out", tmp_path,
+         "--isolated", "--no-canaries", "--no-reference-sites"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(after)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
