@@ -16,6 +16,9 @@ import yaml
 from yaml.composer import Composer
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_DEPTH = 64  # nesting of mappings and lists: a registry needs four or five
+ALIAS_BUDGET = 10_000  # values that aliases (*name) may repeat in one document: a few
+# shared contacts take dozens; "billion laughs" takes billions
 
 
 @dataclass(frozen=True)
@@ -113,13 +116,73 @@ def load_yaml_text(text: str, path: str = "<string>") -> Any:
         node = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.YAMLError as exc:
         raise _invalid(exc, path) from None
+    except RecursionError:
+        raise YamlError(Problem(path, 0, "yaml", _TOO_DEEP)) from None
     if node is None:
         return None
     return _build(node, path, yaml.SafeLoader(""), "document")
 
 
-def _build(node: yaml.Node, path: str, loader: yaml.SafeLoader, where: str) -> Any:
+_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
+
+
+class _Expansion:
+    """What aliases have repeated so far in one document, and the size of each value built
+    (an alias repeats its anchor's whole value)."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, int] = {}
+        self.repeated = 0
+        self.alias_at = 0  # the line of the outermost alias being repeated
+
+
+def _build(
+    node: yaml.Node,
+    path: str,
+    loader: yaml.SafeLoader,
+    where: str,
+    depth: int = 0,
+    expansion: _Expansion | None = None,
+    used_at: int = 0,
+) -> Any:
+    """Plain values from a node; refuses tags that construct objects, merge keys, duplicate
+    keys, nesting past MAX_DEPTH and aliases that repeat more than ALIAS_BUDGET values."""
     line = node.start_mark.line + 1
+    expansion = expansion or _Expansion()
+    if depth > MAX_DEPTH:
+        raise YamlError(Problem(path, line, where, _TOO_DEEP))
+    outermost = False
+    if id(node) in expansion.sizes:  # an alias: its anchor's value again
+        outermost = not expansion.alias_at
+        expansion.alias_at = expansion.alias_at or used_at or line
+        expansion.repeated += expansion.sizes[id(node)]
+        if expansion.repeated > ALIAS_BUDGET:
+            raise YamlError(
+                Problem(
+                    path,
+                    expansion.alias_at,
+                    where,
+                    f"YAML aliases repeat more than {ALIAS_BUDGET} values (an alias bomb?)",
+                )
+            )
+    value = _build_node(node, path, loader, where, depth, expansion, line)
+    if outermost:
+        expansion.alias_at = 0
+    if isinstance(node, yaml.CollectionNode):
+        expansion.sizes[id(node)] = 1 + sum(expansion.sizes.get(id(n), 1) for n in _children(node))
+    return value
+
+
+def _children(node: yaml.CollectionNode) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            yield key_node
+            yield value_node
+    else:
+        yield from node.value
+
+
+def _build_node(node, path, loader, where, depth, expansion, line) -> Any:
     if node.tag not in _SAFE_TAGS:
         raise YamlError(Problem(path, line, where, f"YAML tag {node.tag!r} is not allowed"))
     if isinstance(node, yaml.MappingNode):
@@ -129,7 +192,7 @@ def _build(node: yaml.Node, path: str, loader: yaml.SafeLoader, where: str) -> A
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlError(Problem(path, line, where, "YAML merge keys (<<) are not allowed"))
-            key = _build(key_node, path, loader, where)
+            key = _build(key_node, path, loader, where, depth + 1, expansion, line)
             if isinstance(key, (dict, list)):
                 raise YamlError(
                     Problem(path, key_node.start_mark.line + 1, where, "a key must be a scalar")
@@ -144,7 +207,8 @@ def _build(node: yaml.Node, path: str, loader: yaml.SafeLoader, where: str) -> A
                         f"duplicate key (first at line {out.key_lines[key]})",
                     )
                 )
-            out[key] = _build(value_node, path, loader, str(key))
+            at = value_node.start_mark.line + 1 if value_node.start_mark else line
+            out[key] = _build(value_node, path, loader, str(key), depth + 1, expansion, at)
             out.key_lines[key] = key_line
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -152,7 +216,7 @@ def _build(node: yaml.Node, path: str, loader: yaml.SafeLoader, where: str) -> A
         seq.line = line
         seq.item_lines = []
         for item in node.value:
-            seq.append(_build(item, path, loader, where))
+            seq.append(_build(item, path, loader, where, depth + 1, expansion, line))
             seq.item_lines.append(item.start_mark.line + 1)
         return seq
     try:
@@ -167,7 +231,6 @@ class _StreamLoader(_FAST_LOADER):  # type: ignore[misc,valid-type]
     """The fast parser's events, composed into nodes by PyYAML's Python composer one top-level
     value (or one list item) at a time, so that a large file never exists as one node graph."""
 
-    compose_node = Composer.compose_node
     compose_scalar_node = Composer.compose_scalar_node
     compose_sequence_node = Composer.compose_sequence_node
     compose_mapping_node = Composer.compose_mapping_node
@@ -175,6 +238,18 @@ class _StreamLoader(_FAST_LOADER):  # type: ignore[misc,valid-type]
     def __init__(self, text: str):
         super().__init__(text)
         self.anchors: dict = {}
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        """Composer.compose_node, refusing nesting past MAX_DEPTH where it starts."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, mark)
+            return Composer.compose_node(self, parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass(frozen=True)
@@ -265,5 +340,7 @@ def iter_mapping_file(path: str, streamed: str) -> Iterator[Part]:
             )
     except yaml.YAMLError as exc:
         raise _invalid(exc, path) from None
+    except RecursionError:
+        raise YamlError(Problem(path, 0, "yaml", _TOO_DEEP)) from None
     finally:
         loader.dispose()

@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -136,3 +137,30 @@ def test_link_discovery_survives_mutated_html(seed, cuts, noise):
 def test_link_discovery_survives_random_bytes(text):
     discover(text, "https://adm.example.ru/")
     classify(text, None)
+
+
+LAUGHS = "".join(
+    f"{a}: &{a} [{', '.join([f'*{b}'] * 9) if b else ', '.join(['lol'] * 9)}]\n"
+    for a, b in zip("abcdefghi", ["", *"abcdefgh"], strict=True)
+)
+BOMBS = {
+    "laughs": (LAUGHS, ":4: ", "aliases repeat more than"),  # 9^9 values from 9 lines
+    "deep": ("x: " + "{a: " * 800 + "1" + "}" * 800 + "\n", ":1: ", "nested deeper than 64"),
+}
+
+
+@pytest.mark.parametrize("kind", ["registry", "policy", "waivers", "canaries"])
+@pytest.mark.parametrize("bomb", sorted(BOMBS))
+def test_alias_bombs_and_deep_nesting_are_refused_with_file_and_line(tmp_path, kind, bomb):
+    text, line, message = BOMBS[bomb]
+    path = tmp_path / f"{bomb}.yaml"
+    path.write_text(text, encoding="utf-8")
+    if kind == "registry":
+        proc = cli("validate", path, timeout=60)
+    else:
+        proc = cli(
+            "run", "registry/demo.yaml", "--out", tmp_path / "out", f"--{kind}", path, timeout=60
+        )
+    assert proc.returncode == 2, proc.stderr
+    said = proc.stdout + proc.stderr
+    assert f"{path}{line}" in said and message in said, said
