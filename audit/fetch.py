@@ -45,6 +45,7 @@ import httpx
 from bs4.dammit import UnicodeDammit
 
 from audit import __version__
+from audit.encodings import ACCEPTED, Decoder, TooLarge, UnsupportedEncoding
 from audit.net import BlockedAddressError, ConnectTo, GuardedBackend, NameResolutionError
 from audit.urls import host_of
 
@@ -537,6 +538,7 @@ class Fetcher:
                 "User-Agent": cfg.user_agent,
                 "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                 "Accept-Language": "ru,en;q=0.5",
+                "Accept-Encoding": ACCEPTED,
             },
         )
 
@@ -628,12 +630,21 @@ class Fetcher:
                             evidence.error = Cause.TOO_LARGE
                             evidence.error_detail = f"declared {declared} bytes"
                         else:
-                            async for chunk in resp.aiter_bytes():
-                                body += chunk
+                            decoder = Decoder(
+                                resp.headers.get("content-encoding", ""), cfg.max_bytes
+                            )
+                            async for chunk in resp.aiter_raw():
+                                body += decoder.feed(chunk)
                                 if len(body) > cfg.max_bytes:
-                                    evidence.error = Cause.TOO_LARGE
-                                    evidence.error_detail = f"over {cfg.max_bytes} bytes"
-                                    break
+                                    raise TooLarge
+            except TooLarge:  # decoded, through every layer of encoding
+                evidence.error = Cause.TOO_LARGE
+                evidence.error_detail = f"over {cfg.max_bytes} bytes"
+            except UnsupportedEncoding as exc:
+                evidence.error = Cause.PROTOCOL
+                evidence.error_detail = f"content encoding {str(exc)[:50]!r} not asked for"
+                evidence.elapsed_ms = int((time.monotonic() - started) * 1000)
+                return FetchResult(evidence), False, None
             except Exception as exc:  # every transport failure becomes evidence
                 cause, detail, retryable = classify(exc)
                 evidence.error, evidence.error_detail = cause, detail[:500]

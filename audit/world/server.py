@@ -40,6 +40,7 @@ Platform faults: `vk: {fault: {status: 500}}` or `{error: 6}` makes every VK API
 
 from __future__ import annotations
 
+import functools
 import http.server
 import json
 import os
@@ -79,6 +80,7 @@ ROUTE_FIELDS = {
     "size",
     "headers",
     "gzip_bomb",
+    "gzip_layers",
     "reset_after",
     "http10",
     "mixed_encoding",
@@ -105,6 +107,7 @@ class Route:
     size: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     gzip_bomb: int | None = None
+    gzip_layers: int = 1  # gzip applied this many times: Content-Encoding: gzip, gzip, ...
     reset_after: int | None = None
     http10: bool = False
     mixed_encoding: bool = False
@@ -245,7 +248,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._trickle(route.trickle)
             return
         if route.gzip_bomb:
-            self._send(200, _gzip_bomb(route.gzip_bomb), {"Content-Encoding": "gzip"})
+            body = _gzip_bomb(route.gzip_bomb, route.gzip_layers)
+            self._send(200, body, {"Content-Encoding": ", ".join(["gzip"] * route.gzip_layers)})
             return
         body = world.body(site, route)
         if route.mixed_encoding:
@@ -308,8 +312,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-def _gzip_bomb(size: int) -> bytes:
-    """`size` bytes of spaces inside <html>, gzip-compressed (about a thousandth of the size)."""
+@functools.cache
+def _gzip_bomb(size: int, layers: int = 1) -> bytes:
+    """`size` bytes of spaces inside <html>, gzip-compressed (about a thousandth of the size),
+    and compressed again `layers` - 1 times (a gigabyte in a few hundred bytes)."""
     import gzip
     import io
 
@@ -319,7 +325,10 @@ def _gzip_bomb(size: int) -> bytes:
         chunk = b" " * (1 << 20)
         for _ in range(size // len(chunk)):
             gz.write(chunk)
-    return out.getvalue()
+    body = out.getvalue()
+    for _ in range(layers - 1):
+        body = gzip.compress(body, compresslevel=9)
+    return body
 
 
 class _Server(http.server.ThreadingHTTPServer):

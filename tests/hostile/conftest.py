@@ -10,6 +10,7 @@ from audit.world.server import Route, Scenario, Site, World
 HOSTILE = {
     "huge.test": {"/": Route(size=9_000_000)},
     "bomb.test": {"/": Route(gzip_bomb=60_000_000)},
+    "layers.test": {"/": Route(gzip_bomb=800_000_000, gzip_layers=3)},  # 800 MB in ~1 KB
     "chain.test": {
         **{f"/{n}": Route(status=302, redirect=f"https://chain.test/{n + 1}") for n in range(15)},
         "/15": Route(file="simple.html"),

@@ -66,3 +66,34 @@ async def test_non_html_is_not_parsed(hostile_world):
 async def test_invalid_tls_certificate(hostile_world):
     r = await get(hostile_world, "https://wrongcert.test/")
     assert r.evidence.error is Cause.TLS
+
+
+def test_layered_gzip_bomb_is_capped_on_the_decoded_size_with_memory_near_the_cap(
+    hostile_world,
+):
+    """`Content-Encoding: gzip, gzip, gzip`: 800 MB in about a kilobyte. The real CLI reads it
+    with a 5 MiB cap; its own peak memory stays near the cap (the whole body was inflated
+    before: 800 MB and more)."""
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import ROOT
+
+    code = (
+        "import resource, sys\n"
+        "from audit.__main__ import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "raise SystemExit(code)\n"
+    )
+    args = ["links", "https://layers.test/", "--max-bytes", str(5 << 20), "--retries", "0"]
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args, *hostile_world.cli_args(), "--total-timeout", "60"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert "too_large" in proc.stderr and "over 5242880 bytes" in proc.stderr, proc.stderr
+    peak_mb = int(proc.stderr.split("MAXRSS_KB")[1].split()[0]) / 1024
+    assert peak_mb < 250, peak_mb
