@@ -237,6 +237,7 @@ class PageLinks:
     text_chars: int = 0  # visible characters without spaces, up to TEXT_COUNTED (not scripts)
     redirect: str | None = None  # where a meta refresh or a one-line script sends the visitor
     short_links: list[str] = field(default_factory=list)  # vk.cc/…, ok.me/…: one redirect away
+    references_cut: int = 0  # references past MAX_REFERENCES, left out (and said so)
 
     def pages(self, platform: str, direct_only: bool = False) -> list[str]:
         """Canonical page URLs for a platform, in order of first appearance."""
@@ -257,8 +258,13 @@ class PageLinks:
                 {"platform": r.ref.platform, "url": r.ref.url, "via": r.via, "raw": r.raw}
                 for r in self.references
             ],
+            **({"references_cut": self.references_cut} if self.references_cut else {}),
         }
 
+
+# References kept from one page: a real page names a handful of VK and OK pages; a hostile
+# one with a million links must not become a body of tens of megabytes in every report.
+MAX_REFERENCES = 100
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
@@ -588,9 +594,13 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
 
     def add(ref: PageRef, via: str, raw: str) -> None:
         key = (ref.url, via, raw[:200])
-        if key not in seen:
-            seen.add(key)
-            result.references.append(Reference(ref, via, raw[:500]))
+        if key in seen:
+            return
+        seen.add(key)
+        if len(result.references) >= MAX_REFERENCES:
+            result.references_cut += 1  # what one page may contribute is bounded
+            return
+        result.references.append(Reference(ref, via, raw[:500]))
 
     def add_url(value: str, via: str) -> None:
         if base_url and value.startswith("//"):

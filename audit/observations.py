@@ -36,6 +36,7 @@ class SiteObservation:
     vantage_fault: str | None = None
     # the certificate the auditor could not verify (the site was then read without verifying)
     tls_problem: str | None = None
+    references_cut: int = 0  # references left out of the pages read (links.MAX_REFERENCES)
 
     @property
     def readable(self) -> bool:
@@ -43,7 +44,9 @@ class SiteObservation:
         return self.state == "fetched" and bool(self.pages_read)
 
     def links(self) -> PageLinks:
-        return PageLinks(references=self.references, pos=self.pos)
+        return PageLinks(
+            references=self.references, pos=self.pos, references_cut=self.references_cut
+        )
 
     def evidence_ids(self) -> tuple[str, ...]:
         return tuple(e.id for e in self.evidence)

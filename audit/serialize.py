@@ -70,6 +70,7 @@ def site_from_json(d: dict, by_id: dict[str, Evidence] | None = None) -> SiteObs
         down_before=list(d.get("down_before") or []),
         vantage_fault=d.get("vantage_fault"),
         tls_problem=d.get("tls_problem"),
+        references_cut=int(links.get("references_cut") or 0),
     )
 
 

@@ -42,6 +42,7 @@ async def collect_site(
         return obs
     obs.title, obs.pos = found.title, found.pos
     obs.references = list(found.references)
+    obs.references_cut = found.references_cut
     await _resolve_short_links(obs, found.short_links, fetcher)
     for url in found.follow[:max_follow]:
         links = obs.links()
@@ -54,6 +55,7 @@ async def collect_site(
         more = discover(extra.text, extra.evidence.final_url or url)
         obs.pages_read.append(extra.evidence.final_url or url)
         obs.references.extend(more.references)
+        obs.references_cut += more.references_cut
         await _resolve_short_links(obs, more.short_links, fetcher)
         if more.pos.found and not obs.pos.found:
             obs.pos = more.pos

@@ -6,20 +6,29 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 
 def exclusive(path: Path, mode: str = "w", **open_args) -> tuple[IO, Path]:
-    """An open new file beside `path` (hidden, `.<name>.<random>.tmp`) and its path."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """An open new file beside `path` (hidden, `.<name>.<random>.tmp`) and its path: created
+    with O_EXCL (never an existing file, never through a link), readable as the umask says
+    like any output (a report is published as it is)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        name = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(name, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
-        return os.fdopen(fd, mode, **open_args), Path(name)
+        return os.fdopen(fd, mode, **open_args), name
     except BaseException:
         os.close(fd)
-        os.unlink(name)
+        name.unlink()
         raise
 
 

@@ -11,6 +11,13 @@ HOSTILE = {
     "huge.test": {"/": Route(size=9_000_000)},
     "bomb.test": {"/": Route(gzip_bomb=60_000_000)},
     "layers.test": {"/": Route(gzip_bomb=800_000_000, gzip_layers=3)},  # 800 MB in ~1 KB
+    "manylinks.test": {  # 3.6 MB of distinct VK links
+        "/": Route(
+            body="<html><body>"
+            + "".join(f'<a href="https://vk.com/club{n}">ВК {n}</a>\n' for n in range(90_000))
+            + "</body></html>"
+        )
+    },
     "chain.test": {
         **{f"/{n}": Route(status=302, redirect=f"https://chain.test/{n + 1}") for n in range(15)},
         "/15": Route(file="simple.html"),

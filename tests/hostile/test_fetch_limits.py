@@ -97,3 +97,23 @@ def test_layered_gzip_bomb_is_capped_on_the_decoded_size_with_memory_near_the_ca
     assert "too_large" in proc.stderr and "over 5242880 bytes" in proc.stderr, proc.stderr
     peak_mb = int(proc.stderr.split("MAXRSS_KB")[1].split()[0]) / 1024
     assert peak_mb < 250, peak_mb
+
+
+def test_what_one_page_contributes_is_bounded_and_said(hostile_world, tmp_path):
+    """A page of 90 000 distinct VK links: the body in report.json stays small (it was 37 MB
+    for a 3.6 MB page) and says how many references were left out."""
+    from tests.e2e.conftest import FAST, cli, load_report, one_body
+
+    reg = one_body(
+        tmp_path,
+        '{id: "m1", name: Администрация, kind: rural_settlement, website: "https://manylinks.test/"}',
+    )
+    proc = cli(
+        "run", reg, "--out", tmp_path / "out", "--no-canaries", "--no-reference-sites",
+        "--no-api", *hostile_world.cli_args(), *FAST,
+    )  # fmt: skip
+    assert proc.returncode in (0, 1, 3), proc.stderr
+    size = (tmp_path / "out" / "report.json").stat().st_size
+    links = load_report(tmp_path / "out")["entities"][0]["observations"]["site"]["links"]
+    assert len(links["references"]) == 100 and links["references_cut"] == 89_900
+    assert size < 1_000_000, size

@@ -66,3 +66,7 @@ def test_planted_links_are_never_written_through(tmp_path):
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]
     left = [p.name for p in out.rglob("*.tmp") if not p.is_symlink()]
     assert left == []  # the temporary files are gone once the outputs are in place
+    probe = tmp_path / "probe"
+    probe.touch()  # outputs are as readable as any file the umask allows
+    for name in ("report.json", "index.html", "report.csv", "report.xlsx", "junit.xml"):
+        assert (out / name).stat().st_mode & 0o777 == probe.stat().st_mode & 0o777, name
