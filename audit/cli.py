@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -1278,6 +1279,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def history_of(args: argparse.Namespace) -> str:
+    """The history database a command used, as it may be shown."""
+    from audit.store import redact_db
+
+    db = getattr(args, "db", None)
+    if db:
+        return redact_db(db)
+    out = getattr(args, "out", None)
+    return str(Path(out) / "history.sqlite") if out else "history database"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -1290,6 +1302,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except ApiConfigError as exc:
         _err(f"pages-audit: configuration error: {exc}")
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as exc:  # a damaged page of the history, at any point
+        _err(f"pages-audit: {history_of(args)}: the history database is damaged ({exc})")
         return EXIT_USAGE
     except KeyboardInterrupt:
         _err("pages-audit: interrupted")
