@@ -67,37 +67,89 @@ class ImportResult:
     columns: dict[str, str] = field(default_factory=dict)  # column -> field
 
 
+class TableError(ValueError):
+    """The file is not a table the importer can read (said in the message)."""
+
+
 def read_table(path: str, sheet: str | None = None) -> tuple[list[str], list[tuple[int, list]]]:
-    """Header and (row number, cells) from CSV (UTF-8 or windows-1251), XLSX or JSON."""
+    """Header and (row number, cells) from CSV (UTF-8, UTF-16 with its BOM or windows-1251),
+    XLSX or JSON; TableError for a file that is none of them."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(p, read_only=True, data_only=True)
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        header = [str(c or "").strip() for c in rows[0]] if rows else []
-        return header, [(n, r) for n, r in enumerate(rows[1:], 2)]
+        return _read_xlsx(p, sheet)
     if suffix == ".json":
-        doc = json.loads(p.read_text(encoding="utf-8"))
-        items = doc.get("entities", doc) if isinstance(doc, dict) else doc
-        header = list(dict.fromkeys(k for item in items if isinstance(item, dict) for k in item))
-        return header, [
-            (n, [item.get(h) if isinstance(item, dict) else None for h in header])
-            for n, item in enumerate(items, 1)
-        ]
-    data = p.read_bytes()
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+        return _read_json(p)
+    text = _decode(p.read_bytes())
+    try:
+        rows = list(csv.reader(io.StringIO(text), _dialect(text)))
+    except csv.Error as exc:
+        raise TableError(f"not a readable CSV table ({exc})") from None
     header = [h.strip() for h in rows[0]] if rows else []
     return header, [(n, r) for n, r in enumerate(rows[1:], 2) if any(c.strip() for c in r)]
+
+
+def _read_xlsx(p: Path, sheet: str | None):
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(p, read_only=True, data_only=True)
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise TableError(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, OSError) as exc:
+        raise TableError(
+            f"not a readable XLSX file: damaged, truncated or encrypted ({type(exc).__name__})"
+        ) from None
+    header = [str(c or "").strip() for c in rows[0]] if rows else []
+    return header, [(n, r) for n, r in enumerate(rows[1:], 2)]
+
+
+def _read_json(p: Path):
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise TableError("JSON nested too deeply") from None
+    items = doc.get("entities", doc) if isinstance(doc, dict) else doc
+    if not isinstance(items, list):
+        raise TableError('expected a list of rows, or {"entities": [rows]}')
+    header = list(dict.fromkeys(k for item in items if isinstance(item, dict) for k in item))
+    return header, [
+        (n, [item.get(h) if isinstance(item, dict) else None for h in header])
+        for n, item in enumerate(items, 1)
+    ]
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte order mark
+        return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TableError("not a text table (neither UTF-8, UTF-16 nor windows-1251)")
+
+
+def _dialect(text: str):
+    """The separator: what csv's sniffer finds, else the one the header line uses most (a
+    one-column table, or a first row too long for the sniffer, has no pattern to find)."""
+    if not text.strip():
+        return csv.excel
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        header = text.split("\n", 1)[0]
+        separator = max(",;\t", key=header.count)
+
+        class Found(csv.excel):
+            delimiter = separator
+
+        return Found
 
 
 def guess_kind(name: str) -> str | None:

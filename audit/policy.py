@@ -7,6 +7,7 @@ and reports cite them as policy, never as law.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from audit.yamlsrc import LDict, Problem, YamlError, load_yaml_file
@@ -87,6 +88,10 @@ def load_policy(path: str, base: Policy | None = None) -> Policy:
             ok = isinstance(value, int) and not isinstance(value, bool)
         else:
             ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and isinstance(value, float) and not math.isfinite(value):
+            # .nan and .inf would make report.json invalid JSON
+            problems.append(Problem(path, line, key, f"expected a finite number, got {value!r}"))
+            continue
         if not ok:
             problems.append(Problem(path, line, key, f"expected a {kind}, got {value!r}"))
             continue

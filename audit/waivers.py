@@ -74,7 +74,18 @@ def load_waivers(path: str) -> list[Waiver]:
         missing = [k for k in FIELDS if not item.get(k)]
         for key in missing:
             problems.append(Problem(path, line, key, "required"))
+        for key in ("entity", "check", "reason", "approved_by"):
+            value = item.get(key)
+            if key not in missing and (
+                isinstance(value, bool) or not isinstance(value, str | int)
+            ):  # a list would be read as its text and never match anything
+                problems.append(
+                    Problem(path, item.line_of(key), key, f"expected one text value, got {value!r}")
+                )
+                missing.append(key)
         expires = item.get("expires")
+        if isinstance(expires, dt.datetime):  # a date is a day; a time stamp is not one
+            expires = None
         if isinstance(expires, str):
             try:
                 expires = dt.date.fromisoformat(expires)
