@@ -623,7 +623,11 @@ class Fetcher:
                 async with asyncio.timeout(cfg.total_timeout):
                     self.requests += 1
                     stream = (client or self._client).stream
-                    async with stream(method, url, data=data, headers=headers) as resp:
+                    # an API (a paced host) is never followed elsewhere: its request carries
+                    # the credentials, and a redirect would hand them to another host
+                    async with stream(
+                        method, url, data=data, headers=headers, follow_redirects=paced is None
+                    ) as resp:
                         self._record_response(evidence, resp)
                         declared = resp.headers.get("content-length", "")
                         if declared.isdigit() and int(declared) > cfg.max_bytes:

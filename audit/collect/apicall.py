@@ -80,14 +80,21 @@ class CallResult:
 
 
 def read_answer(got, redact: Redactor) -> Any | CallResult:
-    """The decoded JSON of an API answer, or the CallResult saying why there is none."""
+    """The decoded JSON of an API answer, or the CallResult saying why there is none. Every
+    text of the answer, and the addresses its evidence records, pass the redactor: an API that
+    echoes a token (in a redirect, in a group's description) leaks it nowhere."""
     ev = got.evidence
+    ev.url, ev.final_url = redact(ev.url), redact(ev.final_url)
     if ev.error is not None:
         return CallResult(cause=ev.error.value, error_msg=redact(ev.error_detail))
+    if ev.status is not None and 300 <= ev.status < 400:
+        return CallResult(
+            cause="http", error_msg=f"HTTP {ev.status}: the API redirected (not followed)"
+        )
     if ev.status != 200 or got.content is None:
         return CallResult(cause="http", error_msg=f"HTTP {ev.status}")
     try:
-        return json.loads(got.content)
+        return json.loads(redact(got.content.decode("utf-8", errors="replace")))
     except ValueError as exc:
         return CallResult(cause="unparsable", error_msg=f"not JSON: {exc}")
 

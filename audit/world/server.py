@@ -35,7 +35,8 @@ Scenario format (YAML):
           /drip: {trickle: 60}      # a body that never ends (a few bytes every 0.2 s)
 
 Platform faults: `vk: {fault: {status: 500}}` or `{error: 6}` makes every VK API call fail so;
-`ok: {fault: {hang: 30}}` makes the OK API never answer in time.
+`ok: {fault: {hang: 30}}` makes the OK API never answer in time; `{redirect: URL}` makes either
+API answer 307 to URL (`{token}` in VK's is the simulated token).
 """
 
 from __future__ import annotations
@@ -183,6 +184,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Answer for a platform host (VK); False when the host is a plain site."""
         if host in VK_API_HOSTS and path.startswith("/method/"):
             fault = world.vk.fault
+            if fault.get("redirect"):  # an API sending the caller (and its token) elsewhere
+                self._send(307, b"", {"Location": fault["redirect"].format(token=world.vk.token)})
+                return True
             if fault.get("status"):
                 self._send(int(fault["status"]), b"<html><body>Bad Gateway</body></html>")
                 return True
@@ -200,6 +204,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if world.ok.fault.get("hang"):
                 time.sleep(float(world.ok.fault["hang"]))
                 self.close_connection = True
+                return True
+            if world.ok.fault.get("redirect"):  # 307: a client that follows POSTs again
+                self._send(307, b"", {"Location": world.ok.fault["redirect"]})
                 return True
             length = int(self.headers.get("Content-Length") or 0)
             form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8")) if length else {}

@@ -102,3 +102,54 @@ def test_site_resetting_connections_is_an_error(hostile_world, tmp_path):
     assert exists["status"] == "error"
     assert body["evidence"][0]["error"] in ("protocol", "connect")
     assert body["evidence"][0]["attempts"] == 2  # retried once (FAST), then reported
+
+
+def test_apis_that_redirect_are_not_followed_and_leak_nothing(tmp_path):
+    """VK answers 307 to a host named after the token with the token in the query; OK answers
+    307 to another host (a client that follows would POST the signed form, access token
+    included, again there). Neither is followed; no output holds a secret."""
+    scenario = load_scenario()
+    from audit.world.server import Route, Site
+
+    scenario.sites["leak.test"] = Site("leak.test", routes={"/fb.do": Route(body="{}")})
+    scenario.vk = {
+        **scenario.vk,
+        "fault": {"redirect": "https://{token}.leak.test/method/x?access_token={token}"},
+    }
+    scenario.ok = {**scenario.ok, "fault": {"redirect": "https://leak.test/fb.do"}}
+    with World(scenario) as w:
+        env = {**w.ok_env(), "VK_TOKEN": w.vk_token}
+        proc = cli(
+            "run", "registry/demo.yaml", "--out", tmp_path, *w.cli_args(), *FAST, env=env,
+            timeout=300,
+        )  # fmt: skip
+        secrets = [w.vk_token, w.ok.app_secret, w.ok.access_token]
+        asked = {host for host, _path in w.requests}
+    assert proc.returncode == 3, proc.stderr
+    assert not [h for h in asked if "leak" in h]  # nothing went to the other host
+    health = load_report(tmp_path)["health"]["platforms"]
+    assert set(health["vk"]["causes"]) == {"http"} and set(health["ok"]["causes"]) == {"http"}
+    for path in Path(tmp_path).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not [s for s in secrets if s.encode() in data], path
+    assert not [s for s in secrets if s in proc.stdout + proc.stderr]
+
+
+def test_a_token_echoed_in_page_data_reaches_no_output(tmp_path):
+    scenario = load_scenario()
+    token = scenario.vk["token"]
+    groups = [dict(g) for g in scenario.vk["groups"]]
+    for g in groups:  # every community's description repeats what the API was sent
+        g["description"] = f"{g.get('description') or ''} token={token}"
+    scenario.vk = {**scenario.vk, "groups": groups}
+    with World(scenario) as w:
+        env = {**w.ok_env(), "VK_TOKEN": w.vk_token}
+        proc = cli("run", "registry/demo.yaml", "--out", tmp_path, *w.cli_args(), *FAST, env=env)
+    assert proc.returncode in (0, 1), proc.stderr
+    for path in Path(tmp_path).rglob("*"):
+        if path.is_file():
+            assert token.encode() not in path.read_bytes(), path
+    assert "token=***" in (tmp_path / "report.csv").read_text(encoding="utf-8") or (
+        "token=***" in (tmp_path / "report.json").read_text(encoding="utf-8")
+    )
