@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -279,111 +280,143 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
         Path(opts.out).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {opts.out}: cannot create directory ({exc.strerror})") from None
-    db_path = opts.db or str(Path(opts.out) / "history.sqlite")
-    try:
-        store = Store(db_path)
-    except StoreError as exc:
-        raise UsageError(str(exc)) from None
-    registries_meta = [{"path": p, "sha256": file_sha256(p)} for p in reg.files]
-    digest = registry_digest(registries_meta)
-    policy = opts.policy
-    run_row = store.unfinished(digest) if opts.resume else None
-    if opts.resume and run_row is None:
-        store.close()
-        raise UsageError(
-            f"nothing to resume in {store.shown}: no unfinished run of these registries"
-        )
-    if run_row is not None:
-        run_id = run_row["id"]
-        policy = Policy(**json.loads(run_row["policy"]))  # a run keeps the policy it began with
-        store.mark(run_id, "running")
-        done = len(store.done_ids(run_id))
-        if not opts.quiet:
-            _err(f"resuming run {run_id}: {done} of {reg.count} bodies already done")
-    else:
-        run_id = store.begin_run(
-            {
-                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "tool_version": __version__,
-                "catalogue_version": CATALOGUE_VERSION,
-                "registries": registries_meta,
-                "registry_sha256": digest,
-                "policy": policy.to_json(),
-                "policy_sha256": policy_digest(policy.to_json()),
-            }
-        )
-    bar = _progress(reg.count, opts.quiet)
-    if bar is not None:
-        bar.update(len(store.done_ids(run_id)))
-    previous = json.loads(store.run(run_id)["meta"])
-    # a large run's reports are written as its bodies are stored, in a process of their own
-    # (index.html there too unless drawn from edited templates)
-    follower = None
-    if reg.count >= FOLLOW_FROM:
-        follower = ReportFollower(db_path, run_id, opts.out, opts.lang, html=opts.templates is None)
-    try:
+    with lock_output(opts.out):  # one run at a time in an output directory
+        db_path = opts.db or str(Path(opts.out) / "history.sqlite")
         try:
-            result = asyncio.run(
-                run_audit(
-                    reg.stream(),
-                    reg.files,
-                    config,
-                    policy,
-                    on_done=(lambda _r: bar.update(1)) if bar else None,
-                    platforms=opts.platforms,
-                    chunk=opts.chunk,
-                    journal=StoreJournal(store, run_id),
-                    workers=auto_workers(reg.count) if opts.workers is None else opts.workers,
-                    waivers=opts.waivers,
-                    keep_results=False,
-                    fetcher_hook=_archive_hook(opts, run_id),
-                    canaries=opts.canaries,
-                    reference_sites=opts.reference_sites,
-                )
+            store = Store(db_path)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+        registries_meta = [{"path": p, "sha256": file_sha256(p)} for p in reg.files]
+        digest = registry_digest(registries_meta)
+        policy = opts.policy
+        run_row = store.unfinished(digest) if opts.resume else None
+        if opts.resume and run_row is None:
+            store.close()
+            raise UsageError(
+                f"nothing to resume in {store.shown}: no unfinished run of these registries"
             )
-        except KeyboardInterrupt:
-            store.mark(run_id, "interrupted")
+        if run_row is not None:
+            run_id = run_row["id"]
+            policy = Policy(**json.loads(run_row["policy"]))  # a run keeps the policy it began with
+            store.mark(run_id, "running")
             done = len(store.done_ids(run_id))
+            if not opts.quiet:
+                _err(f"resuming run {run_id}: {done} of {reg.count} bodies already done")
+        else:
+            run_id = store.begin_run(
+                {
+                    "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "tool_version": __version__,
+                    "catalogue_version": CATALOGUE_VERSION,
+                    "registries": registries_meta,
+                    "registry_sha256": digest,
+                    "policy": policy.to_json(),
+                    "policy_sha256": policy_digest(policy.to_json()),
+                }
+            )
+        bar = _progress(reg.count, opts.quiet)
+        if bar is not None:
+            bar.update(len(store.done_ids(run_id)))
+        previous = json.loads(store.run(run_id)["meta"])
+        # a large run's reports are written as its bodies are stored, in a process of their own
+        # (index.html there too unless drawn from edited templates)
+        follower = None
+        if reg.count >= FOLLOW_FROM:
+            follower = ReportFollower(
+                db_path, run_id, opts.out, opts.lang, html=opts.templates is None
+            )
+        try:
+            try:
+                result = asyncio.run(
+                    run_audit(
+                        reg.stream(),
+                        reg.files,
+                        config,
+                        policy,
+                        on_done=(lambda _r: bar.update(1)) if bar else None,
+                        platforms=opts.platforms,
+                        chunk=opts.chunk,
+                        journal=StoreJournal(store, run_id),
+                        workers=auto_workers(reg.count) if opts.workers is None else opts.workers,
+                        waivers=opts.waivers,
+                        keep_results=False,
+                        fetcher_hook=_archive_hook(opts, run_id),
+                        canaries=opts.canaries,
+                        reference_sites=opts.reference_sites,
+                    )
+                )
+            except KeyboardInterrupt:
+                store.mark(run_id, "interrupted")
+                done = len(store.done_ids(run_id))
+                if bar:
+                    bar.close()
+                _err(
+                    f"pages-audit: interrupted; run {run_id} keeps {done} finished bodies in "
+                    f"{store.shown}.\nResume with the same command and --resume."
+                )
+                return EXIT_INTERRUPTED
             if bar:
                 bar.close()
-            _err(
-                f"pages-audit: interrupted; run {run_id} keeps {done} finished bodies in "
-                f"{store.shown}.\nResume with the same command and --resume."
-            )
-            return EXIT_INTERRUPTED
-        if bar:
-            bar.close()
-        store.finish_run(
-            run_id,
-            {
-                "duration_s": round(previous.get("duration_s", 0) + result.duration_s, 3),
-                "cpu_s": round(previous.get("cpu_s", 0) + result.cpu_s, 3),
-                "requests": previous.get("requests", 0) + result.requests,
-                "api_requests": {
-                    p: (previous.get("api_requests") or {}).get(p, 0) + n
-                    for p, n in result.api_requests.items()
+            store.finish_run(
+                run_id,
+                {
+                    "duration_s": round(previous.get("duration_s", 0) + result.duration_s, 3),
+                    "cpu_s": round(previous.get("cpu_s", 0) + result.cpu_s, 3),
+                    "requests": previous.get("requests", 0) + result.requests,
+                    "api_requests": {
+                        p: (previous.get("api_requests") or {}).get(p, 0) + n
+                        for p, n in result.api_requests.items()
+                    },
+                    "fetch": result.fetch,
+                    "platforms": result.platforms,
+                    "page_sources": result.page_sources,
+                    "expired_waivers": sorted(
+                        (w.to_json() for w in result.expired_waivers), key=lambda w: w["source"]
+                    ),
+                    "resumed": bool(run_row is not None or previous.get("resumed")),
+                    "db": store.shown,
+                    "canaries": result.canaries,
+                    "canary_requests": result.canary_requests,
+                    "drift": result.drift,
+                    "vantage": vantage(config),
+                    "vantage_health": result.vantage_health,
                 },
-                "fetch": result.fetch,
-                "platforms": result.platforms,
-                "page_sources": result.page_sources,
-                "expired_waivers": sorted(
-                    (w.to_json() for w in result.expired_waivers), key=lambda w: w["source"]
-                ),
-                "resumed": bool(run_row is not None or previous.get("resumed")),
-                "db": store.shown,
-                "canaries": result.canaries,
-                "canary_requests": result.canary_requests,
-                "drift": result.drift,
-                "vantage": vantage(config),
-                "vantage_health": result.vantage_health,
-            },
-        )
-        # the report's bodies are read from the store by each writer in turn
-        return _report_run(store, run_id, result, opts, db_path, follower)
-    finally:
-        if follower is not None:
-            follower.stop()
-        store.close()
+            )
+            # the report's bodies are read from the store by each writer in turn
+            return _report_run(store, run_id, result, opts, db_path, follower)
+        finally:
+            if follower is not None:
+                follower.stop()
+            store.close()
+
+
+@contextlib.contextmanager
+def lock_output(out: str):
+    """One run at a time writes into an output directory: a second one is refused at once
+    (they would mix their reports and race on the history)."""
+    import fcntl
+
+    path = Path(out) / ".pages-audit.lock"
+    try:
+        fh = open(path, "a+")  # noqa: SIM115 - held open while the run goes
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot lock the directory ({exc.strerror})") from None
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        holder = fh.read().strip() or "?"
+        fh.close()
+        raise UsageError(
+            f"--out {out}: another pages-audit run (process {holder}) is writing there; "
+            "wait for it to end, or give another --out"
+        ) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    with fh:
+        yield
 
 
 def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str, follower) -> int:

@@ -96,6 +96,7 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+MIGRATION_LOCK = 0x7061676573  # PostgreSQL advisory lock key while migrating ("pages")
 
 
 def compact_json(value) -> str:
@@ -164,6 +165,8 @@ class Store:
                 self.db.execute("PRAGMA synchronous=FULL")  # power loss keeps what was committed
                 self.db.execute("PRAGMA foreign_keys=ON")
             self.migrate()
+        except sqlite3.OperationalError as exc:  # locked, read-only, no room ...
+            raise StoreError(f"{self.shown}: cannot open the history database ({exc})") from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.shown}: not a pages-audit history database ({exc})") from None
 
@@ -205,6 +208,15 @@ class Store:
         return max(legacy, int(row[0] or 0))
 
     def migrate(self) -> None:
+        """Bring the schema up to date, in one transaction that holds the database's write
+        lock from the version check on: runs opening a new history at once wait for each
+        other instead of both creating its tables."""
+        with self.transaction():
+            if self.postgres:
+                self.sql("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+            self._migrate()
+
+    def _migrate(self) -> None:
         current = self.version
         if current > SCHEMA_VERSION:
             raise StoreError(
