@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import sys
@@ -318,12 +320,14 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
         if bar is not None:
             bar.update(len(store.done_ids(run_id)))
         previous = json.loads(store.run(run_id)["meta"])
+        # the reports are written into a staging directory and put in place together
+        staging = fresh_staging(opts.out, run_id)
         # a large run's reports are written as its bodies are stored, in a process of their own
         # (index.html there too unless drawn from edited templates)
         follower = None
         if reg.count >= FOLLOW_FROM:
             follower = ReportFollower(
-                db_path, run_id, opts.out, opts.lang, html=opts.templates is None
+                db_path, run_id, str(staging), opts.lang, html=opts.templates is None
             )
         try:
             try:
@@ -381,13 +385,61 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                     "vantage": vantage(config),
                     "vantage_health": result.vantage_health,
                 },
+                state="writing",  # finished once its reports are in place
             )
             # the report's bodies are read from the store by each writer in turn
-            return _report_run(store, run_id, result, opts, db_path, follower)
+            try:
+                code = _report_run(store, run_id, result, opts, db_path, follower, staging)
+            except KeyboardInterrupt:
+                store.mark(run_id, "interrupted")
+                _err(
+                    f"pages-audit: interrupted while writing the reports; the reports in "
+                    f"{opts.out} are still the previous ones. Run {run_id} in {store.shown} "
+                    "keeps every body: resume with the same command and --resume."
+                )
+                return EXIT_INTERRUPTED
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                _err(
+                    f"pages-audit: no space left on the device writing the reports into "
+                    f"{opts.out}; the reports there are still the previous ones. Run {run_id} "
+                    f"in {store.shown} keeps every body: free some space and run the same "
+                    "command with --resume."
+                )
+                return EXIT_USAGE
+            store.complete(run_id)
+            return code
         finally:
             if follower is not None:
                 follower.stop()
+            shutil.rmtree(staging, ignore_errors=True)
             store.close()
+
+
+def fresh_staging(out: str, run_id: int) -> Path:
+    """OUT/.staging-run-N, empty: where a run's reports are written before they replace the
+    previous set together (what an interrupted attempt left there goes)."""
+    staging = Path(out) / f".staging-run-{run_id}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    return staging
+
+
+def publish(staging: Path, out: str) -> None:
+    """Move the staged reports into `out` at once: Ctrl-C and SIGTERM wait (a set of renames
+    in one directory), so the reports there are the old set or the new one, never a mix."""
+    from audit.signals import held
+
+    with held():
+        for path in sorted(staging.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            if path.is_dir() or any(
+                part.startswith(".") for part in path.relative_to(staging).parts
+            ):
+                continue
+            target = Path(out) / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
 
 
 @contextlib.contextmanager
@@ -416,11 +468,17 @@ def lock_output(out: str):
     fh.write(str(os.getpid()))
     fh.flush()
     with fh:
-        yield
+        try:
+            yield
+        finally:  # gone with the run (removed while still held: no one can take it between)
+            path.unlink(missing_ok=True)
 
 
-def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str, follower) -> int:
-    """report.json, index.html and the tables (finished by `follower`, if any)."""
+def _report_run(
+    store, run_id: int, result, opts: RunOptions, db_path: str, follower, staging: Path
+) -> int:
+    """report.json, index.html and the tables (finished by `follower`, if any), written into
+    `staging` and published into the output directory together."""
     from audit.report.json_report import report_from_store
     from audit.report.outputs import write_run_reports
     from audit.store import db_secrets
@@ -428,8 +486,13 @@ def _report_run(store, run_id: int, result, opts: RunOptions, db_path: str, foll
     report = report_from_store(store, run_id)
     s = report["summary"]
     written = write_run_reports(
-        report, opts.out, opts.lang, opts.templates, db_path, run_id, follower
+        report, str(staging), opts.lang, opts.templates, db_path, run_id, follower
     )
+    publish(staging, opts.out)
+    written = {
+        kind: [str(Path(opts.out) / Path(p).relative_to(staging)) for p in paths]
+        for kind, paths in written.items()
+    }
     if follower is not None and follower.failure:
         failure = follower.failure
         for secret in db_secrets(db_path):

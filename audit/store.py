@@ -274,6 +274,14 @@ class Store:
                 self.sql("DELETE FROM sites WHERE run_id=?", (run_id,))
                 self.sql("DELETE FROM pages WHERE run_id=?", (run_id,))
 
+    def complete(self, run_id: int) -> None:
+        """The run's reports are in place: it is finished (its journal is no longer needed)."""
+        self._history.clear()
+        with self.transaction():
+            self.sql("UPDATE runs SET state='finished' WHERE id=?", (run_id,))
+            self.sql("DELETE FROM sites WHERE run_id=?", (run_id,))
+            self.sql("DELETE FROM pages WHERE run_id=?", (run_id,))
+
     def mark(self, run_id: int, state: str) -> None:
         with self.transaction():
             self.sql("UPDATE runs SET state=? WHERE id=?", (state, run_id))
@@ -422,9 +430,9 @@ class Store:
         """Overall compliance (bodies without violations among those with a determinable
         result) of the last finished audits up to `up_to`, oldest first."""
         rows = self.sql(
-            "SELECT id, started_at FROM runs WHERE state='finished' AND kind='audit' AND id <= ? "
-            "ORDER BY id DESC LIMIT ?",
-            (up_to, limit),
+            "SELECT id, started_at FROM runs WHERE (state='finished' OR id=?) AND kind='audit' "
+            "AND id <= ? ORDER BY id DESC LIMIT ?",
+            (up_to, up_to, limit),
         ).fetchall()
         out = []
         for row in reversed(rows):

@@ -166,7 +166,8 @@ def report_from_store(store, run_id: int) -> dict:
         "id": run_id,
         "kind": row["kind"],
         "derived_from": row["derived_from"],
-        "state": row["state"],
+        # a run's reports are written before it is marked finished (once they are in place)
+        "state": "finished" if row["state"] == "writing" else row["state"],
         "started_at": row["started_at"],
         "finished_at": row["finished_at"],
         "registries": json.loads(row["registries"]),
