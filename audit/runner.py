@@ -178,6 +178,10 @@ async def run_audit(
         fetcher = await stack.enter_async_context(Fetcher(config))
         if fetcher_hook is not None:
             fetcher_hook(fetcher)  # before the website processes start: they ask its archive
+        if fetcher.archive is not None:  # what the archive lost is read again
+            known_pages = {
+                u: p for u, p in known_pages.items() if fetcher.archive.holds(p.evidence)
+            }
         sites = await stack.enter_async_context(SitePool(workers, fetcher))
         collectors = page_collectors(fetcher, platforms)
         run.page_sources = {c.platform: c.source for c in collectors}
@@ -196,6 +200,8 @@ async def run_audit(
 
         async def site_of(entity: Entity) -> SiteObservation:
             site = journal.site(entity.id)
+            if site is not None and fetcher.archive is not None:
+                site = site if fetcher.archive.holds(site.evidence) else None
             if site is None:
                 site = await sites.collect(entity)
                 journal.save_site(entity.id, site)
