@@ -10,6 +10,7 @@ links to the platforms' own services are not references to a page.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
@@ -513,10 +514,20 @@ def _parse_tree(html: str):
 _HINTS = ("vk.", "vkontakte", "ok.ru", "odnoklassniki")  # every VK/OK host holds one of them
 _ATTR_HINTS = (*_HINTS, "ok.me")  # and the short links (vk.cc holds "vk.")
 _SCRIPT_HINTS = (*_ATTR_HINTS, "ok.", "ok_group")  # VK.Widgets, OK.CONNECT, OK's group widget
-_XP_CANDIDATES = etree.XPath("//@* | //script/text()")  # document order
-_XP_TEXTS = etree.XPath("//text()", smart_strings=False)
-_XP_ANCHORS = etree.XPath("count(//a[@href])")
-_XP_BASE = etree.XPath("//base/@href", smart_strings=False)
+
+
+class _XPaths(threading.local):
+    """The compiled expressions, a set per thread: a large page is read in a worker thread
+    (collect.site) while the event loop's thread reads others."""
+
+    def __init__(self) -> None:
+        self.candidates = etree.XPath("//@* | //script/text()")  # document order
+        self.texts = etree.XPath("//text()", smart_strings=False)
+        self.anchors = etree.XPath("count(//a[@href])")
+        self.base = etree.XPath("//base/@href", smart_strings=False)
+
+
+_XP = _XPaths()
 _REFRESH_URL = re.compile(r"url\s{0,20}=\s{0,20}[\"']?([^\"'\s>]{1,2000})", re.I)
 # a page whose script sends the visitor on: location = "…", location.href = "…",
 # location.replace("…"), window/document/top.location …
@@ -540,7 +551,7 @@ def page_texts(root) -> list[str]:
     """
     for el in root.iter("script", "style"):
         el.text = None
-    return _XP_TEXTS(root)
+    return _XP.texts(root)
 
 
 def _mentions(text: str, hints: tuple[str, ...] = _HINTS) -> bool:
@@ -630,7 +641,7 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
         if root is None:
             result.text_chars = len(html)
             return result
-    bases = _XP_BASE(root)
+    bases = _XP.base(root)
     if bases and base_url:
         base_url = urljoin(base_url, bases[0].strip())
     title = root.find(".//title")
@@ -641,7 +652,7 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
     # platform are looked at. The page's text is searched as one string (a 150 KB page has
     # thousands of text nodes, and almost never a link to VK or OK in plain text).
     scripts = []
-    for node in _XP_CANDIDATES(root):
+    for node in _XP.candidates(root):
         if node.is_attribute:
             if not _mentions(node, _ATTR_HINTS):
                 continue
@@ -667,7 +678,7 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
     if _mentions(text, _ATTR_HINTS):
         scan_text(text, "text")
     if result.text_chars < TEXT_COUNTED:  # a small page: empty, or one that moves on?
-        result.anchors = int(_XP_ANCHORS(root))
+        result.anchors = int(_XP.anchors(root))
         result.redirect = _redirect_of(root, scripts, result.anchors, result.text_chars)
         if result.redirect and base_url:
             result.redirect = urljoin(base_url, result.redirect)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urljoin
 
 from audit.fetch import Cause, Fetcher, FetchResult
 from audit.interstitials import classify
-from audit.links import Reference, discover, parse_page_url
+from audit.links import PageLinks, Reference, discover, parse_page_url
 from audit.model import Entity
 from audit.observations import SiteObservation
 
@@ -14,6 +15,15 @@ MAX_FOLLOW = 2  # extra same-site pages read when the home page lacks a VK or OK
 MAX_PAGE_REDIRECTS = 2  # meta refresh / script redirects followed from the home page
 MAX_SHORT_LINKS = 3  # vk.cc / ok.me short links resolved per site
 EMPTY_TEXT = 40  # visible characters under which a page without links says nothing
+OFF_LOOP_CHARS = 512 * 1024  # pages from this size are read in a worker thread
+
+
+async def read_page(text: str, base: str) -> PageLinks:
+    """Link discovery of one page; a large one in a worker thread (lxml parses without the
+    GIL), so that no single page holds the event loop and every other site's read with it."""
+    if len(text) < OFF_LOOP_CHARS:
+        return discover(text, base)
+    return await asyncio.to_thread(discover, text, base)
 
 
 async def collect_site(
@@ -52,7 +62,7 @@ async def collect_site(
         obs.evidence.append(extra.evidence)
         if not (extra.ok and extra.is_html):
             continue
-        more = discover(extra.text, extra.evidence.final_url or url)
+        more = await read_page(extra.text, extra.evidence.final_url or url)
         obs.pages_read.append(extra.evidence.final_url or url)
         obs.references.extend(more.references)
         obs.references_cut += more.references_cut
@@ -95,7 +105,7 @@ async def _read_home(obs: SiteObservation, home: FetchResult, fetcher: Fetcher, 
             obs.cause, obs.detail = "not_html", f"content type {ev.content_type}"
             return None
         base = ev.final_url or obs.url
-        found = discover(text, base)
+        found = await read_page(text, base)
         if found.redirect and hop < MAX_PAGE_REDIRECTS and not found.references:
             home = await fetcher.get(found.redirect, verify=verify)
             obs.evidence.append(home.evidence)

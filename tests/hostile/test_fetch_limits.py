@@ -117,3 +117,26 @@ def test_what_one_page_contributes_is_bounded_and_said(hostile_world, tmp_path):
     links = load_report(tmp_path / "out")["entities"][0]["observations"]["site"]["links"]
     assert len(links["references"]) == 100 and links["references_cut"] == 89_900
     assert size < 1_000_000, size
+
+
+async def test_a_large_page_is_read_off_the_event_loop(monkeypatch):
+    """No single page holds the event loop: a page of a few megabytes is read in a worker
+    thread (lxml parses without the GIL) while the loop goes on; small pages stay on it."""
+    import threading
+
+    import audit.collect.site as site
+
+    threads = []
+    real = site.discover
+
+    def recording(text, base):
+        threads.append(threading.get_ident())
+        return real(text, base)
+
+    monkeypatch.setattr(site, "discover", recording)
+    big = "<html><body>" + "<p>Новости поселения.</p>" * 40_000 + "</body></html>"
+    found = await site.read_page(big + '<a href="https://vk.com/adm_big">ВК</a>', "https://a.ru/")
+    await site.read_page("<html><body>small</body></html>", "https://a.ru/")
+    loop_thread = threading.get_ident()
+    assert threads[0] != loop_thread and threads[1] == loop_thread
+    assert found.pages("vk") == ["https://vk.com/adm_big"]
