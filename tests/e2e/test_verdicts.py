@@ -10,7 +10,7 @@ import pytest
 
 from audit.world.server import Route, Site, World, load_scenario
 from tests.e2e.conftest import FAST, cli, load_report
-from tests.realworld import realworld
+from tests.shared import realworld
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import pytest
 
 from audit.interstitials import classify
 from audit.links import discover
-from tests.realworld import realworld, realworld_names
+from tests.shared import realworld, realworld_names
 
 # file -> (kind, which) the auditor must name instead of reading the body's site
 STUBS = {

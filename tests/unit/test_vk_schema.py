@@ -1,6 +1,7 @@
 """Every answer of the simulated VK validates against VK's own JSON schema (5.199).
 
-The schema (tests/data/vk-api-schema, MIT, VKCOM/vk-api-schema @ 0efe478) is written in draft-03
+The schema (../shared/data/reference/vk-api-schema, MIT, VKCOM/vk-api-schema @ 0efe478: read
+from the shared material beside the checkout, never copied into the project) is written in draft-03
 style (`"required": true` on properties) with `allOf`: it is rewritten to draft-07 on load
 (required lists; `additionalProperties: false` dropped, see `draft7`).
 Files the copy does not hold (users, photos ...) are accepted as "anything": the simulated VK
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft7Validator
@@ -20,8 +20,12 @@ from referencing.jsonschema import DRAFT7
 
 from audit.world.server import load_scenario
 from audit.world.vk import VkWorld
+from tests.shared import VK_API_SCHEMA
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "data" / "vk-api-schema"
+SCHEMA_DIR = VK_API_SCHEMA
+pytestmark = pytest.mark.skipif(
+    not SCHEMA_DIR.is_dir(), reason=f"{SCHEMA_DIR}: the shared material is not beside the checkout"
+)
 BASE = "https://vk-api-schema.invalid/"
 
 

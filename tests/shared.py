@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "data" / "realworld"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+REALWORLD = SHARED / "realworld"
+VK_API_SCHEMA = SHARED / "reference" / "vk-api-schema"
 
 
 def realworld(relative: str) -> str:
