@@ -22,15 +22,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from audit.fetch import NO_ANSWER
 from audit.links import PageRef, parse_page_url
 from audit.model import Finding, Status
 from audit.observations import PageObservation
 from audit.yamlsrc import LDict, LList, Problem, YamlError, load_yaml_file
 
 EXPECTATIONS = ("exists", "missing", "gov_mark")
-# A canary that got no answer for one of these did not see the platform at all: the network
-# does not reach it (the platform's reading has not drifted, it was not tried).
-NETWORK_CAUSES = frozenset({"resolver", "dns", "connect", "timeout", "tls", "blocked"})
 
 
 @dataclass(frozen=True)
@@ -173,9 +171,8 @@ def check_canaries(canaries: tuple[Canary, ...], pages: dict[str, PageObservatio
         page = pages.get(c.ref.url)
         got = verdict(c, page)
         if got is not None:
-            unreachable = (
-                page is not None and page.state == "error" and (page.cause in NETWORK_CAUSES)
-            )
+            # no answer at all: the network does not reach the platform (nothing drifted)
+            unreachable = page is not None and page.state == "error" and page.cause in NO_ANSWER
             failures.append(
                 {
                     "platform": c.platform,

@@ -67,6 +67,13 @@ class Cause(StrEnum):
     PROTOCOL = "protocol"
 
 
+# Failures in which nothing of the target answered: what a dead vantage gives for every host
+# alike (a resolver that answers nothing, or private addresses for every name, included).
+NO_ANSWER = frozenset(
+    {Cause.RESOLVER, Cause.DNS, Cause.CONNECT, Cause.TIMEOUT, Cause.TLS, Cause.BLOCKED}
+)
+
+
 @dataclass
 class Evidence:
     """What was fetched, when, and what came back: the record a finding rests on."""

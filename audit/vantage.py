@@ -16,6 +16,7 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 
+from audit.fetch import NO_ANSWER
 from audit.observations import SiteObservation
 from audit.urls import host_of
 
@@ -26,8 +27,6 @@ REFERENCE_SITES = (
     "http://government.ru/",
     "http://kremlin.ru/",
 )
-# Failures a broken vantage gives for every host alike
-NETWORK_CAUSES = frozenset({"resolver", "dns", "connect", "timeout", "tls"})
 BURST_MIN_HOSTS = 10  # distinct hosts before a burst may be called
 BURST_SHARE = 0.8  # of the sites tried, failing with one network-level cause
 
@@ -54,7 +53,7 @@ class VantageHealth:
         if self.fault is not None or len(self._hosts) < BURST_MIN_HOSTS:
             return
         cause, count = max(
-            ((c, n) for c, n in self._causes.items() if c in NETWORK_CAUSES),
+            ((c, n) for c, n in self._causes.items() if c in NO_ANSWER),
             key=lambda cn: cn[1],
             default=(None, 0),
         )
