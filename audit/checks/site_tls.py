@@ -16,7 +16,7 @@ from audit.policy import Policy
 def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
     site = obs.site
     ev = site.evidence_ids()
-    if site.tls_problem:
+    if site.tls_problem and site.state == "fetched":  # read without verifying: say so
         return outcome(
             Status.FAIL,
             f"Сертификат сайта {site.url} не удалось проверить ({site.tls_problem}); сайт "

@@ -228,3 +228,14 @@ def test_a_crashing_check_becomes_error():
     broken = replace(get_check("site.pos_widget"), evaluate=lambda *a: 1 / 0)
     (f,) = broken.run(entity(), Observations(site=site()), ANY)
     assert f.status is Status.ERROR and "ZeroDivisionError" in f.message_en
+
+
+def test_tls_warning_only_for_a_site_read_without_verifying():
+    read = site()
+    read.tls_problem = "certificate verify failed: unable to get local issuer certificate"
+    f = run("site.tls", entity(), read)
+    assert f.status is Status.FAIL and f.severity is Severity.WARNING
+    unread = site(state="failed", status=None, cause="tls", read=False)
+    unread.tls_problem = "handshake failure"
+    assert run("site.tls", entity(), unread).status is Status.ERROR
+    assert run("site.tls", entity(), site()).status is Status.PASS  # verified
