@@ -432,14 +432,9 @@ def publish(staging: Path, out: str) -> None:
     from audit.signals import held
 
     with held():
-        for path in sorted(staging.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-            if path.is_dir() or any(
-                part.startswith(".") for part in path.relative_to(staging).parts
-            ):
-                continue
-            target = Path(out) / path.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
+        for path in staging.iterdir():  # the reports; hidden entries are writers' scratch
+            if path.is_file() and not path.name.startswith("."):
+                os.replace(path, Path(out) / path.name)
 
 
 @contextlib.contextmanager
@@ -490,8 +485,7 @@ def _report_run(
     )
     publish(staging, opts.out)
     written = {
-        kind: [str(Path(opts.out) / Path(p).relative_to(staging)) for p in paths]
-        for kind, paths in written.items()
+        kind: [str(Path(opts.out) / Path(p).name) for p in paths] for kind, paths in written.items()
     }
     if follower is not None and follower.failure:
         failure = follower.failure
