@@ -38,7 +38,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
-from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -47,7 +46,7 @@ from bs4.dammit import UnicodeDammit
 from audit import __version__
 from audit.encodings import ACCEPTED, Decoder, TooLarge, UnsupportedEncoding
 from audit.net import BlockedAddressError, ConnectTo, GuardedBackend, NameResolutionError
-from audit.urls import host_of
+from audit.urls import host_of, without_password
 
 USER_AGENT = f"pages-audit/{__version__} (official pages compliance audit; 8-FZ)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
@@ -181,7 +180,7 @@ class FetchConfig:
         """Settings for the report header: a proxy's password is never shown."""
         out = {k: v for k, v in asdict(self).items() if k not in ("connect_to", "proxies")}
         out["connect_to"] = [str(r) for r in self.connect_to]
-        out["proxies"] = {scheme: _without_password(url) for scheme, url in self.proxies}
+        out["proxies"] = {scheme: without_password(url) for scheme, url in self.proxies}
         return out
 
     def proxy_for(self, url: httpx.URL) -> str | None:
@@ -195,14 +194,6 @@ class FetchConfig:
         if self.no_proxy and urllib.request.proxy_bypass_environment(host, {"no": self.no_proxy}):
             return None
         return dict(self.proxies).get(url.scheme)
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return parts._replace(netloc=netloc).geturl()
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from audit.urls import url_password, without_password
+
 MIGRATIONS: list[str] = [
     # 1: runs, per-body results, findings, evidence
     """
@@ -117,7 +119,6 @@ class StoreError(Exception):
 _CONNINFO = re.compile(r"^\s*[a-z_]+\s*=")
 _SECRET_KEYS = r"(?:password|sslpassword)"
 _SECRET_PAIR = re.compile(rf"(\b{_SECRET_KEYS}\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE)
-_URI_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/@:?#]*):[^@/?#]*@", re.IGNORECASE)
 
 
 def is_postgres(target: str) -> bool:
@@ -130,7 +131,7 @@ def redact_db(target: str) -> str:
     pair) replaced by ***."""
     if not is_postgres(target):
         return target
-    shown = _URI_PASSWORD.sub(r"\1:***@", target)
+    shown = without_password(target)
     return _SECRET_PAIR.sub(lambda m: m.group(1) + "***", shown)
 
 
@@ -139,8 +140,8 @@ def db_secrets(target: str) -> list[str]:
     if not is_postgres(target):
         return []
     found = [m.group(2).strip("'") for m in _SECRET_PAIR.finditer(target)]
-    if m := re.match(r"^[a-z][a-z0-9+.-]*://[^/@:?#]*:([^@/?#]*)@", target, re.IGNORECASE):
-        found.append(m.group(1))
+    if password := url_password(target):
+        found.append(password)
     found += [unquote(f) for f in found]
     return sorted({f for f in found if f and f != "***"}, key=len, reverse=True)
 

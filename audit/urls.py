@@ -108,3 +108,18 @@ def _site_host(url: str) -> str:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
         return host
+
+
+# scheme://user:PASSWORD@ — the password of a URL's user part
+_USER_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/@:?#]*):([^@/?#]*)@", re.IGNORECASE)
+
+
+def url_password(url: str) -> str | None:
+    """The password in a URL's user part (a proxy's, a database's), or None."""
+    found = _USER_PASSWORD.match(url)
+    return found.group(2) if found else None
+
+
+def without_password(url: str) -> str:
+    """The URL as it may be shown: a password in its user part replaced by ***."""
+    return _USER_PASSWORD.sub(r"\1:***@", url, count=1)
