@@ -350,6 +350,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                     )
                 )
             except KeyboardInterrupt:
+                quiet_teardown()
                 store.mark(run_id, "interrupted")
                 done = len(store.done_ids(run_id))
                 if bar:
@@ -415,6 +416,16 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions) ->
                 follower.stop()
             shutil.rmtree(staging, ignore_errors=True)
             store.close()
+
+
+def quiet_teardown() -> None:
+    """After an interruption, what the stopped event loop leaves to the garbage collector
+    (a coroutine cut short that cannot close its connections outside the loop, a task never
+    finished) is no news to the user: the process is ending, and says so in one line."""
+    import logging
+
+    sys.unraisablehook = lambda _unraisable: None
+    logging.getLogger("asyncio").disabled = True
 
 
 def fresh_staging(out: str, run_id: int) -> Path:
