@@ -19,6 +19,7 @@ from pathlib import Path
 
 from audit import __version__
 from audit.checks import CATALOGUE_VERSION, catalogue
+from audit.checks.legal import BASIS_KIND_TITLES, joined, weakest
 from audit.collect.apicall import ApiConfigError
 from audit.collect.ok_api import OkSettings
 from audit.collect.pages import PlatformSettings
@@ -1040,8 +1041,9 @@ def cmd_checks(args: argparse.Namespace) -> int:
         return EXIT_OK
     for c in checks:
         title = c.title_ru if args.lang == "ru" else c.title_en
-        basis = c.legal_basis.ru if args.lang == "ru" else c.legal_basis.en
-        print(f"{c.id:24} {c.severity.value:9} {title}\n{'':24} {basis}")
+        kind = BASIS_KIND_TITLES[weakest(c.basis)][0 if args.lang == "ru" else 1]
+        basis = joined(c.basis, args.lang)
+        print(f"{c.id:28} {c.severity.value:9} {title}\n{'':28} [{kind}] {basis}")
     return EXIT_OK
 
 

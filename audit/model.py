@@ -77,6 +77,8 @@ class Entity:
     short_name: str | None = None
     pages: dict[str, str] = field(default_factory=dict)  # platform -> canonical URL
     contacts: dict[str, str] = field(default_factory=dict)
+    head: dict[str, str] = field(default_factory=dict)  # {position, name}, in the dative
+    covered_by: str | None = None  # the body whose (joint) official page serves this one
     source_file: str = ""
     source_line: int = 0
 
@@ -94,6 +96,7 @@ class Finding:
     evidence: tuple[str, ...] = ()
     platform: str | None = None  # vk / ok for checks about one platform's page
     since: str | None = None  # the failure began before this run (UTC ISO), as the check knows
+    basis: str | None = None  # "region" / "policy" when the finding rests on those, not the law
 
     @property
     def key(self) -> str:

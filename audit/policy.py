@@ -13,6 +13,19 @@ from dataclasses import asdict, dataclass, fields, replace
 from audit.yamlsrc import LDict, Problem, YamlError, load_yaml_file
 
 PLATFORM_RULES = ("any", "both", "vk", "ok")
+# What a regional act may set (policy `regional_requirements`): the platform rule beyond the
+# federal minimum of one page, and the checks declared `regional` (a test keeps this in step).
+REGIONAL_REQUIREMENTS = (
+    "platforms",
+    "page.activity.last_post_age",
+    "page.activity.posts_per_week",
+    "page.contacts",
+    "page.description",
+    "page.gov_mark",
+    "page.links_site",
+    "page.name_matches",
+    "site.pos_widget",
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +46,24 @@ class Policy:
     # audits in a row, spanning at least this many hours (one failed night proves nothing).
     site_down_confirm_runs: int = 2
     site_down_confirm_hours: float = 20
+    # A requirement beyond federal law (a number, a second platform, a rating criterion) is a
+    # warning; it is a violation only of the regional act named here, for what the act sets.
+    regional_act: str = ""
+    regional_requirements: tuple[str, ...] = ()
+    notice_deadline_days: int = 30  # the term a notice letter gives to remedy
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "regional_requirements", tuple(self.regional_requirements))
+        unknown = [r for r in self.regional_requirements if r not in REGIONAL_REQUIREMENTS]
+        if unknown:
+            raise ValueError(
+                f"regional_requirements: unknown {', '.join(map(repr, unknown))} "
+                f"(known: {', '.join(REGIONAL_REQUIREMENTS)})"
+            )
+        if self.regional_requirements and not self.regional_act.strip():
+            raise ValueError("regional_requirements need regional_act: the act that sets them")
+        if self.regional_act.strip() and not self.regional_requirements:
+            raise ValueError("regional_act needs regional_requirements: what the act sets")
         if self.platforms not in PLATFORM_RULES:
             raise ValueError(f"platforms must be one of {', '.join(PLATFORM_RULES)}")
         if self.last_post_warn_days > self.last_post_fail_days:
@@ -52,8 +81,14 @@ class Policy:
         """The platform is required by itself (not merely as one of 'any')."""
         return self.platforms in ("both", platform)
 
+    def sets_regionally(self, requirement: str) -> bool:
+        """A regional act named in the policy sets this requirement."""
+        return requirement in self.regional_requirements
+
     def to_json(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["regional_requirements"] = list(self.regional_requirements)
+        return out
 
 
 class PolicyError(Exception):
@@ -84,6 +119,8 @@ def load_policy(path: str, base: Policy | None = None) -> Policy:
         kind = types[key]
         if kind == "str":
             ok = isinstance(value, str)
+        elif kind == "tuple[str, ...]":
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         elif kind == "int":
             ok = isinstance(value, int) and not isinstance(value, bool)
         else:
@@ -93,7 +130,8 @@ def load_policy(path: str, base: Policy | None = None) -> Policy:
             problems.append(Problem(path, line, key, f"expected a finite number, got {value!r}"))
             continue
         if not ok:
-            problems.append(Problem(path, line, key, f"expected a {kind}, got {value!r}"))
+            expected = "list of texts" if kind.startswith("tuple") else kind
+            problems.append(Problem(path, line, key, f"expected a {expected}, got {value!r}"))
             continue
         values[key] = value
     if problems:
@@ -101,4 +139,7 @@ def load_policy(path: str, base: Policy | None = None) -> Policy:
     try:
         return replace(base or Policy(), **values)
     except ValueError as exc:
-        raise PolicyError([Problem(path, 1, "policy", str(exc))]) from None
+        # the message begins with the setting it is about: point at that setting's line
+        key = next((k for k in values if str(exc).startswith(k)), None)
+        at = doc.line_of(key) if key else 1
+        raise PolicyError([Problem(path, at, key or "policy", str(exc))]) from None

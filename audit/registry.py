@@ -12,6 +12,10 @@ File format (one file per region or per set of bodies):
         website: https://admin-example.ru  # omitted = unknown; `none` = the body has no website
         pages: {vk: https://vk.com/adm, ok: https://ok.ru/adm}
         contacts: {email: ..., phone: ..., address: ...}
+        head: {position: Главе администрации, name: Иванову И. И.}  # the addressee of letters,
+                                           # in the dative case, as a letter names them
+        covered_by: "48000001"             # a court (or body) whose official page is a joint
+                                           # page kept by that body: page checks are its
 """
 
 from __future__ import annotations
@@ -40,8 +44,11 @@ ENTITY_FIELDS = {
     "website",
     "pages",
     "contacts",
+    "head",
+    "covered_by",
 }
 CONTACT_FIELDS = {"email", "phone", "address"}
+HEAD_FIELDS = {"position", "name"}
 _ID = re.compile(r"^[\w.:/-]{1,128}$")
 
 
@@ -98,6 +105,7 @@ class _Link:
     file: str
     line: int
     parent_line: int
+    covered_by: str | None = None
 
 
 def load_registry(paths: Iterable[str], keep: bool = True) -> Registry:
@@ -132,7 +140,11 @@ def load_registry(paths: Iterable[str], keep: bool = True) -> Registry:
             if keep:
                 reg.entities.append(entity)
             links[entity.id] = _Link(
-                entity.parent, entity.source_file, entity.source_line, parent_line
+                entity.parent,
+                entity.source_file,
+                entity.source_line,
+                parent_line,
+                entity.covered_by,
             )
     for link in links.values():
         if link.parent is not None and link.parent not in links and link.parent not in broken_ids:
@@ -140,7 +152,30 @@ def load_registry(paths: Iterable[str], keep: bool = True) -> Registry:
                 Problem(link.file, link.parent_line, "parent", f"unknown parent id {link.parent!r}")
             )
     reg.problems.extend(_parent_cycles(links))
+    reg.problems.extend(_coverage_problems(links, broken_ids))
     return reg
+
+
+def _coverage_problems(links: dict[str, _Link], broken_ids: set[str]) -> list[Problem]:
+    """`covered_by` names a body of the registry that keeps its own page (no chains)."""
+    problems = []
+    for link in links.values():
+        target = link.covered_by
+        if target is None or target in broken_ids:
+            continue
+        if target not in links:
+            problems.append(Problem(link.file, link.line, "covered_by", f"unknown id {target!r}"))
+        elif links[target].covered_by is not None:
+            problems.append(
+                Problem(
+                    link.file,
+                    link.line,
+                    "covered_by",
+                    f"{target!r} is itself covered by {links[target].covered_by!r}: name the "
+                    "body that keeps the joint page",
+                )
+            )
+    return problems
 
 
 def _parent_cycles(links: dict[str, _Link]) -> list[Problem]:
@@ -255,6 +290,26 @@ def _text(value) -> str | None:
     return None
 
 
+def _texts(item: LDict, key: str, allowed: set[str], bad) -> dict[str, str]:
+    """A small mapping of texts (contacts, head) with each bad part named."""
+    out: dict[str, str] = {}
+    raw = item.get(key)
+    if raw is None:
+        return out
+    if not isinstance(raw, LDict):
+        bad(key, f"must be a mapping like {{{': ..., '.join(sorted(allowed))}: ...}}")
+        return out
+    for name, value in raw.items():
+        at = raw.line_of(name)
+        if name not in allowed:
+            bad(f"{key}.{name}", f"unknown field (allowed: {', '.join(sorted(allowed))})", at)
+        elif _text(value) is None:
+            bad(f"{key}.{name}", "must be a non-empty text", at)
+        else:
+            out[name] = " ".join(str(value).split())
+    return out
+
+
 def _entity(item: LDict, path: str, line: int, default_region, problems: list[Problem]):
     before = len(problems)
 
@@ -338,20 +393,18 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
                     continue
                 pages[platform] = parsed[0].url
 
-    contacts: dict[str, str] = {}
-    raw_contacts = item.get("contacts")
-    if raw_contacts is not None:
-        if not isinstance(raw_contacts, LDict):
-            bad("contacts", "must be a mapping like {email: ..., phone: ..., address: ...}")
-        else:
-            for key, value in raw_contacts.items():
-                at = raw_contacts.line_of(key)
-                if key not in CONTACT_FIELDS:
-                    bad(f"contacts.{key}", "unknown field (allowed: address, email, phone)", at)
-                elif _text(value) is None:
-                    bad(f"contacts.{key}", "must be a non-empty text", at)
-                else:
-                    contacts[key] = str(value).strip()
+    contacts = _texts(item, "contacts", CONTACT_FIELDS, bad)
+    head = _texts(item, "head", HEAD_FIELDS, bad)
+
+    covered_by = None
+    if "covered_by" in item:
+        covered_by = _text(item["covered_by"])
+        if covered_by is None:
+            bad("covered_by", "must be the id of another entity")
+        elif covered_by == entity_id:
+            bad("covered_by", "an entity cannot be covered by itself")
+        elif pages:
+            bad("covered_by", "a body covered by another's joint page declares no pages")
 
     if len(problems) != before:
         return None
@@ -366,6 +419,8 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
         short_name=short_name,
         pages=pages,
         contacts=contacts,
+        head=head,
+        covered_by=covered_by,
         source_file=_normpath(path),
         source_line=line,
     )

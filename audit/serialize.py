@@ -102,6 +102,8 @@ def entity_from_json(d: dict) -> Entity:
         short_name=d.get("short_name"),
         pages=dict(d.get("pages") or {}),
         contacts=dict(d.get("contacts") or {}),
+        head=dict(d.get("head") or {}),
+        covered_by=d.get("covered_by"),
         source_file=source.get("file", ""),
         source_line=source.get("line", 0),
     )
@@ -117,4 +119,6 @@ def finding_from_json(entity_id: str, d: dict) -> Finding:
         d["message_en"],
         tuple(d.get("evidence") or ()),
         d.get("platform"),
+        d.get("failing_since"),
+        d.get("basis"),
     )

@@ -17,12 +17,20 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from audit.checks._pages import describe_page_error
-from audit.checks.legal import LegalBasis
+from audit.checks.legal import (
+    BASIS_KIND_TITLES,
+    FINDING_POLICY,
+    FINDING_REGION,
+    LegalBasis,
+    for_court,
+    joined,
+    weakest,
+)
 from audit.model import ALL_KINDS, PLATFORMS, Entity, EntityKind, Finding, Severity, Status
 from audit.observations import Observations, PageSlot
 from audit.policy import Policy
 
-CATALOGUE_VERSION = "1"
+CATALOGUE_VERSION = "2"  # 2: bases by kind; policy-number and registry findings are warnings
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,9 @@ class Outcome:
     evidence: tuple[str, ...] = ()
     severity: Severity | None = None  # overrides the check's severity (graded thresholds)
     since: str | None = None  # a failure known to have begun earlier than this run (UTC ISO)
+    # The failure rests on the policy's platform rule (`platforms: both | vk | ok`), not on the
+    # federal minimum of one page: a warning unless the policy names the regional act.
+    beyond_minimum: bool = False
 
 
 def outcome(
@@ -42,8 +53,9 @@ def outcome(
     evidence: tuple[str, ...] = (),
     severity: Severity | None = None,
     since: str | None = None,
+    beyond_minimum: bool = False,
 ) -> Outcome:
-    return Outcome(status, ru, en, evidence, severity, since)
+    return Outcome(status, ru, en, evidence, severity, since, beyond_minimum)
 
 
 def clip(text: str | None, limit: int = 160) -> str:
@@ -101,10 +113,15 @@ def page_gate(slot: PageSlot, profile_ok: bool) -> Outcome | None:
 
 @dataclass(frozen=True)
 class Check:
+    """`basis`: what the requirement rests on (see checks.legal; courts are held to their own
+    law instead of 8-FZ). `regional`: the requirement is a number or a rating criterion that
+    federal law does not set: a failure is a warning, unless the policy names the regional act
+    that sets it (`regional_act`, `regional_requirements`), and then a violation of that act."""
+
     id: str
     title_ru: str
     title_en: str
-    legal_basis: LegalBasis
+    basis: tuple[LegalBasis, ...]
     severity: Severity
     remediation_ru: str
     remediation_en: str
@@ -113,11 +130,21 @@ class Check:
     per_platform: bool = False  # evaluate(entity, PageSlot, policy), once per platform
     profile_ok: bool = False  # per-platform: also evaluated for a personal profile
     platform: str | None = None  # the one platform a whole-body check is about
+    regional: bool = False
+
+    @property
+    def about_pages(self) -> bool:
+        return self.id.startswith("page.")
+
+    def basis_for(self, kind: EntityKind) -> tuple[LegalBasis, ...]:
+        return for_court(self.basis) if kind is EntityKind.COURT else self.basis
 
     def run(self, entity: Entity, obs: Observations, policy: Policy) -> list[Finding]:
         if not self.per_platform:
             return [
-                self._finding(entity, self.platform, lambda: self.evaluate(entity, obs, policy))
+                self._finding(
+                    entity, self.platform, policy, lambda: self.evaluate(entity, obs, policy)
+                )
             ]
         findings = []
         for platform in PLATFORMS:
@@ -126,6 +153,7 @@ class Check:
                 self._finding(
                     entity,
                     platform,
+                    policy,
                     lambda slot=slot: (
                         page_gate(slot, self.profile_ok) or self.evaluate(entity, slot, policy)
                     ),
@@ -134,13 +162,25 @@ class Check:
         return findings
 
     def _finding(
-        self, entity: Entity, platform: str | None, evaluate: Callable[[], Outcome]
+        self,
+        entity: Entity,
+        platform: str | None,
+        policy: Policy,
+        evaluate: Callable[[], Outcome],
     ) -> Finding:
         if entity.kind not in self.applies_to:
             result = outcome(
                 Status.NA,
                 "Не применяется к органам этого вида.",
                 "Does not apply to bodies of this kind.",
+            )
+        elif entity.covered_by and self.about_pages:
+            result = outcome(
+                Status.NA,
+                f"Официальную страницу органа ведёт {entity.covered_by} (общая страница, "
+                "указана в реестре): она проверяется в его результатах.",
+                f"The body's official page is kept by {entity.covered_by} (a joint page, as "
+                "the registry says): it is checked in that body's results.",
             )
         else:
             try:
@@ -151,25 +191,49 @@ class Check:
                     f"Внутренняя ошибка проверки: {type(exc).__name__}",
                     f"Internal check error: {type(exc).__name__}: {exc}",
                 )
+        severity, basis = result.severity or self.severity, None
+        requirement = "platforms" if result.beyond_minimum else self.id if self.regional else None
+        if result.status is Status.FAIL and requirement is not None:
+            if policy.sets_regionally(requirement):
+                severity = result.severity or Severity.VIOLATION
+                basis = FINDING_REGION if severity is Severity.VIOLATION else None
+            else:
+                severity = Severity.INFO if severity is Severity.INFO else Severity.WARNING
+                basis = FINDING_POLICY
         return Finding(
             entity.id,
             self.id,
             result.status,
-            result.severity or self.severity,
+            severity,
             result.message_ru,
             result.message_en,
             result.evidence,
             platform,
             result.since,
+            basis,
         )
 
     def to_json(self) -> dict:
+        court = for_court(self.basis)
+        kind = weakest(self.basis)
         return {
             "id": self.id,
             "title_ru": self.title_ru,
             "title_en": self.title_en,
-            "legal_basis_ru": self.legal_basis.ru,
-            "legal_basis_en": self.legal_basis.en,
+            "legal_basis_ru": joined(self.basis, "ru"),
+            "legal_basis_en": joined(self.basis, "en"),
+            "basis_kind": kind.value,
+            "basis_kind_ru": BASIS_KIND_TITLES[kind][0],
+            "basis": [b.to_json() for b in self.basis],
+            **(
+                {
+                    "legal_basis_court_ru": joined(court, "ru"),
+                    "legal_basis_court_en": joined(court, "en"),
+                }
+                if court != self.basis
+                else {}
+            ),
+            "regional": self.regional,
             "severity": self.severity.value,
             "remediation_ru": self.remediation_ru,
             "remediation_en": self.remediation_en,
@@ -192,7 +256,7 @@ def catalogue() -> tuple[Check, ...]:
             raise RuntimeError(f"check module {info.name} defines no CHECK")
         if check.id.replace(".", "_") != info.name:
             raise RuntimeError(f"check id {check.id!r} does not match module {info.name}")
-        if not check.legal_basis.ru.strip() or not check.remediation_ru.strip():
+        if not check.basis or not check.remediation_ru.strip():
             raise RuntimeError(f"check {check.id} lacks a legal basis or remediation")
         checks.append(check)
     return tuple(sorted(checks, key=lambda c: c.id))

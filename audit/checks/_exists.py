@@ -25,7 +25,12 @@ def page_exists_outcome(
     slot = obs.slot(platform)
     others = [p for p in PLATFORMS if p != platform and obs.slot(p).page is not None]
     other_live = [p for p in others if obs.slot(p).page.exists]
-    required = policy.requires(platform) or bool(entity.pages.get(platform))
+    # the body may meet the federal minimum (one page) elsewhere: a failure here is then the
+    # policy's platform rule, or a second page, not a breach of the law
+    minimum_elsewhere = any(
+        obs.slot(p).page.exists or obs.slot(p).page.state == "error" for p in others
+    )
+    required = policy.requires(platform)
     if slot.url and slot.page is None:
         return outcome(
             Status.ERROR,
@@ -51,6 +56,7 @@ def page_exists_outcome(
                 f"No official {platform.upper()} page: the registry declares none and the "
                 "website links none.",
                 obs.site.evidence_ids(),
+                beyond_minimum=minimum_elsewhere,
             )
         if other_live or policy.platforms not in ("any", "both", platform):
             return outcome(
@@ -101,14 +107,19 @@ def page_exists_outcome(
             ev,
         )
     if not page.exists:
-        severity = None if required or not other_live else Severity.WARNING
-        return outcome(
-            Status.FAIL,
-            f"Страница {slot.url} ({where_ru}) {STATE_RU[page.state]}.",
-            f"The page {slot.url} ({where_en}) {STATE_EN[page.state]}.",
-            ev,
-            severity,
-        )
+        said_ru = f"Страница {slot.url} ({where_ru}) {STATE_RU[page.state]}."
+        said_en = f"The page {slot.url} ({where_en}) {STATE_EN[page.state]}."
+        if minimum_elsewhere and not required:
+            return outcome(
+                Status.FAIL,
+                f"{said_ru} У органа есть страница в другой соцсети: федеральный минимум — "
+                "одна страница; сведения реестра или сайта об этой странице устарели.",
+                f"{said_en} The body has a page on the other platform (the federal minimum is "
+                "one page): the registry's or website's record of this page is out of date.",
+                ev,
+                Severity.WARNING,
+            )
+        return outcome(Status.FAIL, said_ru, said_en, ev, beyond_minimum=minimum_elsewhere)
     label = f" «{clip(page.name)}»" if page.name else ""
     return outcome(
         Status.PASS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from audit.checks import Outcome, outcome
 from audit.checks._site import unreadable_site
-from audit.model import Entity, Status
+from audit.model import Entity, Severity, Status
 from audit.observations import Observations
 from audit.policy import Policy
 
@@ -44,16 +44,33 @@ def site_links_outcome(platform: str, entity: Entity, obs: Observations, policy:
     )
     declared = entity.pages.get(platform)
     if declared:
+        missing_ru += f" Реестр указывает страницу {declared}."
+        missing_en += f" The registry declares {declared}."
+    other = OTHER[platform]
+    links_other = bool(links.pages(other, direct_only=True))
+    if policy.requires(platform):
+        # with a link to the other platform's page the site meets the federal minimum
+        return outcome(Status.FAIL, missing_ru, missing_en, ev, beyond_minimum=links_other)
+    if declared and links_other:
         return outcome(
             Status.FAIL,
-            f"{missing_ru} Реестр указывает страницу {declared}.",
-            f"{missing_en} The registry declares {declared}.",
+            f"{missing_ru} Сайт ссылается на страницу в «{NAMES[other]}» (федеральный "
+            "минимум — одна страница).",
+            f"{missing_en} The website links a {other.upper()} page (the federal minimum is "
+            "one page).",
+            ev,
+            Severity.WARNING,
+        )
+    if policy.platforms == other and not declared and not links_other:
+        return outcome(
+            Status.NA,
+            f"Страница в «{name}» не требуется политикой проверки (она требует страницу "
+            f"в «{NAMES[other]}»).",
+            f"A {platform.upper()} page is not required by the policy (it requires a "
+            f"{other.upper()} page).",
             ev,
         )
-    if policy.requires(platform):
-        return outcome(Status.FAIL, missing_ru, missing_en, ev)
-    other = OTHER[platform]
-    if policy.platforms == other or links.pages(other, direct_only=True):
+    if links_other:
         return outcome(
             Status.NA,
             f"Страница в «{name}» не требуется политикой аудита: "

@@ -2,7 +2,7 @@
 
 from audit.checks import Check, Outcome, outcome
 from audit.checks._activity import msk, unreadable_wall
-from audit.checks.legal import LAW_8FZ, POLICY_THRESHOLD, cite
+from audit.checks.legal import LAW_8FZ, POLICY
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
 from audit.policy import Policy
@@ -22,12 +22,12 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
         )
     days = (page.observed_ts() - last) / 86400
     limits_ru = (
-        f"замечание после {policy.last_post_warn_days:g}, нарушение после "
-        f"{policy.last_post_fail_days:g} дн. — политика аудита"
+        f"пороги политики проверки: {policy.last_post_warn_days:g} и "
+        f"{policy.last_post_fail_days:g} дн."
     )
     limits_en = (
-        f"warning after {policy.last_post_warn_days:g}, violation after "
-        f"{policy.last_post_fail_days:g} days: audit policy"
+        f"the audit policy's limits: {policy.last_post_warn_days:g} and "
+        f"{policy.last_post_fail_days:g} days"
     )
     said_ru = f"Последняя запись — {msk(last)} МСК ({days:.0f} дн. назад; {limits_ru})."
     said_en = f"Latest post {msk(last)} MSK ({days:.0f} days ago; {limits_en})."
@@ -42,10 +42,11 @@ CHECK = Check(
     id="page.activity.last_post_age",
     title_ru="Страница ведётся: давность последней записи",
     title_en="The page is kept up: age of the latest post",
-    legal_basis=cite(LAW_8FZ, POLICY_THRESHOLD),
-    severity=Severity.VIOLATION,
+    basis=(LAW_8FZ, POLICY),
+    severity=Severity.WARNING,
     remediation_ru="Регулярно публиковать на странице актуальную информацию о деятельности органа.",
     remediation_en="Publish current information about the body's activity on the page regularly.",
     evaluate=evaluate,
+    regional=True,
     per_platform=True,
 )

@@ -2,7 +2,7 @@
 
 from audit.checks import Check, Outcome, outcome
 from audit.checks._activity import unreadable_wall
-from audit.checks.legal import POLICY_THRESHOLD
+from audit.checks.legal import LAW_8FZ, POLICY
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
 from audit.policy import Policy
@@ -53,12 +53,13 @@ CHECK = Check(
     id="page.activity.posts_per_week",
     title_ru="Частота публикаций (записей в неделю)",
     title_en="Posting rate (posts a week)",
-    legal_basis=POLICY_THRESHOLD,
+    basis=(LAW_8FZ, POLICY),
     severity=Severity.WARNING,
     remediation_ru="Публиковать записи чаще: региональные регламенты и рейтинг Минцифры "
     "ориентируются на три и более записи в неделю.",
     remediation_en="Post more often: regional rules and the ministry's rating expect three or "
     "more posts a week.",
     evaluate=evaluate,
+    regional=True,
     per_platform=True,
 )

@@ -1,7 +1,7 @@
 """page.contacts — phone and e-mail (and a postal address) are published on the page."""
 
 from audit.checks import Check, Outcome, outcome
-from audit.checks.legal import DECREE_2560, LAW_8FZ, cite
+from audit.checks.legal import LAW_8FZ, RATING
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
 from audit.policy import Policy
@@ -32,14 +32,15 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
 
 CHECK = Check(
     id="page.contacts",
-    title_ru="Контактные данные на странице (телефон, электронная почта)",
+    title_ru="Наличие контактных данных на странице (телефон, электронная почта)",
     title_en="Contact data on the page (phone, e-mail)",
-    legal_basis=cite(LAW_8FZ, DECREE_2560),
+    basis=(LAW_8FZ, RATING),
     severity=Severity.WARNING,
     remediation_ru="Указать в сообществе актуальные телефон, адрес электронной почты и "
     "почтовый адрес органа (блок «Контакты», описание, адрес).",
     remediation_en="Publish the body's current phone, e-mail and postal address on the page "
     "(contacts block, description, address).",
     evaluate=evaluate,
+    regional=True,
     per_platform=True,
 )

@@ -1,7 +1,7 @@
 """page.description — the page describes the body's activity."""
 
 from audit.checks import Check, Outcome, outcome
-from audit.checks.legal import DECREE_2560, LAW_8FZ, POLICY_THRESHOLD, cite
+from audit.checks.legal import PAGE_DEFINITION, POLICY
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
 from audit.policy import Policy
@@ -31,12 +31,13 @@ CHECK = Check(
     id="page.description",
     title_ru="Описание деятельности органа на странице",
     title_en="Description of the body's activity on the page",
-    legal_basis=cite(LAW_8FZ, DECREE_2560, POLICY_THRESHOLD),
+    basis=(PAGE_DEFINITION, POLICY),
     severity=Severity.WARNING,
     remediation_ru="Заполнить описание сообщества: полное наименование органа, его задачи и "
     "основные направления деятельности.",
     remediation_en="Fill in the community description: the body's full name, its tasks and "
     "main activities.",
     evaluate=evaluate,
+    regional=True,
     per_platform=True,
 )

@@ -2,14 +2,14 @@
 
 from audit.checks import Check
 from audit.checks._exists import page_exists_outcome
-from audit.checks.legal import LAW_8FZ, ORDER_2523, cite
+from audit.checks.legal import LAW_8FZ, PLATFORM_LIST
 from audit.model import Severity
 
 CHECK = Check(
     id="page.exists.vk",
-    title_ru="Официальная страница в «ВКонтакте» существует",
+    title_ru="Наличие официальной страницы в «ВКонтакте»",
     title_en="The official VK page exists",
-    legal_basis=cite(LAW_8FZ, ORDER_2523),
+    basis=(LAW_8FZ, PLATFORM_LIST),
     severity=Severity.VIOLATION,
     remediation_ru="Создать (восстановить) официальную страницу в «ВКонтакте» и указать её "
     "адрес на официальном сайте и в реестре.",

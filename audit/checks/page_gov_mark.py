@@ -1,7 +1,7 @@
 """page.gov_mark — the page carries the «госорганизация» mark (confirmed through Gosuslugi)."""
 
 from audit.checks import Check, Outcome, outcome
-from audit.checks.legal import GOV_MARK_PRACTICE, LAW_8FZ, cite
+from audit.checks.legal import RATING
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
 from audit.policy import Policy
@@ -37,12 +37,13 @@ CHECK = Check(
     id="page.gov_mark",
     title_ru="Отметка «госорганизация» (подтверждение через Госуслуги)",
     title_en="State-organisation mark (confirmed through Gosuslugi)",
-    legal_basis=cite(LAW_8FZ, GOV_MARK_PRACTICE),
+    basis=(RATING,),
     severity=Severity.WARNING,
     remediation_ru="Подтвердить статус страницы через Госуслуги (управление сообществом → "
     "«Подтвердить статус через Госуслуги»).",
     remediation_en="Confirm the page through Gosuslugi (community management → "
     "'Confirm status through Gosuslugi').",
     evaluate=evaluate,
+    regional=True,
     per_platform=True,
 )

@@ -1,7 +1,7 @@
 """page.links_site — the page links back to the body's official website."""
 
 from audit.checks import Check, Outcome, clip, outcome
-from audit.checks.legal import DECREE_2560, LAW_8FZ, cite
+from audit.checks.legal import RATING
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
 from audit.policy import Policy
@@ -53,11 +53,12 @@ CHECK = Check(
     id="page.links_site",
     title_ru="Ссылка со страницы на официальный сайт",
     title_en="Link from the page to the official website",
-    legal_basis=cite(LAW_8FZ, DECREE_2560),
+    basis=(RATING,),
     severity=Severity.WARNING,
     remediation_ru="Указать адрес официального сайта в поле «Сайт» (или в ссылках) сообщества.",
     remediation_en="Put the official website's address in the community's 'Website' field "
     "(or its links).",
     evaluate=evaluate,
+    regional=True,
     per_platform=True,
 )

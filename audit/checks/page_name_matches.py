@@ -7,7 +7,7 @@ import re
 from rapidfuzz import fuzz
 
 from audit.checks import Check, Outcome, clip, outcome
-from audit.checks.legal import DECREE_2560, LAW_8FZ, POLICY_THRESHOLD, cite
+from audit.checks.legal import PAGE_DEFINITION, POLICY
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
 from audit.policy import Policy
@@ -110,12 +110,13 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
 
 CHECK = Check(
     id="page.name_matches",
-    title_ru="Название страницы соответствует наименованию органа",
+    title_ru="Соответствие названия страницы наименованию органа",
     title_en="The page's name identifies the body",
-    legal_basis=cite(LAW_8FZ, DECREE_2560, POLICY_THRESHOLD),
+    basis=(PAGE_DEFINITION, POLICY),
     severity=Severity.WARNING,
     remediation_ru="Назвать страницу полным или сокращённым официальным наименованием органа.",
     remediation_en="Name the page with the body's full or short official name.",
     evaluate=evaluate,
+    regional=True,
     per_platform=True,
 )

@@ -16,7 +16,7 @@ from audit.checks._site import (
     is_subordinate,
     site_down,
 )
-from audit.checks.legal import COURTS_LAW, LAW_8FZ_SITE, cite
+from audit.checks.legal import OFFICIAL_SITE
 from audit.model import Entity, Severity, Status
 from audit.observations import Observations, SiteObservation
 from audit.policy import Policy
@@ -129,9 +129,9 @@ def confirmed_down(
 
 CHECK = Check(
     id="site.exists",
-    title_ru="Официальный сайт существует и доступен",
+    title_ru="Наличие и доступность официального сайта",
     title_en="Official website exists and is reachable",
-    legal_basis=cite(LAW_8FZ_SITE, COURTS_LAW),
+    basis=(OFFICIAL_SITE,),
     severity=Severity.VIOLATION,
     remediation_ru="Восстановить работу официального сайта (домен, TLS-сертификат, хостинг) "
     "или указать в реестре его действующий адрес.",

@@ -2,7 +2,7 @@
 
 from audit.checks import Check, Outcome, outcome
 from audit.checks._site import unreadable_site
-from audit.checks.legal import LAW_8FZ
+from audit.checks.legal import REGISTRY_DATA
 from audit.links import parse_page_url
 from audit.model import Entity, Severity, Status
 from audit.observations import Observations
@@ -48,11 +48,16 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
     if mismatched:
         ru = "; ".join(f"реестр: {d}, на сайте: {', '.join(f)}" for d, f in mismatched)
         en = "; ".join(f"registry: {d}, website: {', '.join(f)}" for d, f in mismatched)
+        # which of the two is right the audit cannot tell: a data-quality finding, unless the
+        # policy requires that very platform
+        required = any(policy.requires(parse_page_url(d)[0].platform) for d, _ in mismatched)
         return outcome(
             Status.FAIL,
             f"Сайт ссылается не на ту страницу, что указана в реестре ({ru}).",
             f"The website links another page than the registry declares ({en}).",
             ev,
+            None if required else Severity.WARNING,
+            beyond_minimum=required,
         )
     if unresolved:
         ru = "; ".join(f"{d} и {', '.join(f)}" for d, f in unresolved)
@@ -83,10 +88,10 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
 
 CHECK = Check(
     id="site.links.consistent",
-    title_ru="Ссылки на сайте ведут на официальные страницы из реестра",
+    title_ru="Совпадение ссылок на сайте с официальными страницами из реестра",
     title_en="Website links point to the registry's official pages",
-    legal_basis=LAW_8FZ,
-    severity=Severity.VIOLATION,
+    basis=(REGISTRY_DATA,),
+    severity=Severity.WARNING,
     remediation_ru="Исправить ссылки на сайте так, чтобы они вели на действующие официальные "
     "страницы органа, или уточнить адреса страниц в реестре.",
     remediation_en="Point the website's links to the body's current official pages, or correct "

@@ -2,14 +2,14 @@
 
 from audit.checks import Check
 from audit.checks._links import site_links_outcome
-from audit.checks.legal import LAW_8FZ, ORDER_2523, cite
+from audit.checks.legal import LAW_8FZ
 from audit.model import Severity
 
 CHECK = Check(
     id="site.links.vk",
-    title_ru="Сайт содержит ссылку на официальную страницу в «ВКонтакте»",
+    title_ru="Наличие на сайте ссылки на официальную страницу в «ВКонтакте»",
     title_en="Website links the official VK page",
-    legal_basis=cite(LAW_8FZ, ORDER_2523),
+    basis=(LAW_8FZ,),
     severity=Severity.VIOLATION,
     remediation_ru="Разместить на официальном сайте (в шапке, подвале или разделе «Контакты») "
     "ссылку на официальную страницу органа в «ВКонтакте».",

@@ -2,7 +2,7 @@
 
 from audit.checks import Check, Outcome, outcome
 from audit.checks._site import unreadable_site
-from audit.checks.legal import DECREE_1802_POS
+from audit.checks.legal import RATING
 from audit.model import Entity, Severity, Status
 from audit.observations import Observations
 from audit.policy import Policy
@@ -33,13 +33,14 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
 
 CHECK = Check(
     id="site.pos_widget",
-    title_ru="На сайте размещён виджет ПОС «Решаем вместе»",
+    title_ru="Наличие на сайте виджета Платформы обратной связи («Решаем вместе»)",
     title_en="Website carries the POS feedback widget",
-    legal_basis=DECREE_1802_POS,
+    basis=(RATING,),
     severity=Severity.WARNING,  # a rating criterion; a federal duty per body is not verified
     remediation_ru="Разместить на сайте виджет Платформы обратной связи (код из личного кабинета "
     "ПОС на Госуслугах).",
     remediation_en="Place the Feedback Platform widget on the website (code from the POS "
     "cabinet on Gosuslugi).",
     evaluate=evaluate,
+    regional=True,
 )

@@ -7,7 +7,7 @@ unverified connection, so its links still count, and this check names the proble
 
 from audit.checks import Check, Outcome, outcome
 from audit.checks._site import unreadable_site
-from audit.checks.legal import AUDIT_POLICY_TLS
+from audit.checks.legal import POLICY_TLS
 from audit.model import Entity, Severity, Status
 from audit.observations import Observations
 from audit.policy import Policy
@@ -47,9 +47,9 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
 
 CHECK = Check(
     id="site.tls",
-    title_ru="Сертификат официального сайта доверенный",
+    title_ru="Доверенный сертификат официального сайта",
     title_en="The official website's certificate is trusted",
-    legal_basis=AUDIT_POLICY_TLS,
+    basis=(POLICY_TLS,),
     severity=Severity.WARNING,
     remediation_ru="Установить на сайт действующий сертификат для его имени от доверенного "
     "удостоверяющего центра (в том числе Минцифры России) и полную цепочку сертификатов.",

@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from audit.checks.legal import FINDING_POLICY, FINDING_REGION
 from audit.model import KIND_TITLES_RU, PLATFORMS
 from audit.report.atomic import replaced
 from audit.summary import compliance
@@ -56,6 +57,7 @@ LABELS = {
             "waived": "исключение",
             "n/a": "не применимо",
             "fail_warning": "замечание",
+            "fail_region": "нарушение регионального требования",
             "fail_info": "к сведению",
         },
         "fail_column": "не соответствует",
@@ -152,6 +154,7 @@ LABELS = {
             "waived": "waived",
             "n/a": "n/a",
             "fail_warning": "warning",
+            "fail_region": "violation of a regional requirement",
             "fail_info": "note",
         },
         "fail_column": "failed",
@@ -253,10 +256,40 @@ def safe_href(url: str | None) -> str:
 
 
 def status_key(finding: dict) -> str:
-    """Label key for a finding: a failed warning is a remark, not a violation."""
+    """Label key for a finding: a failed warning is a remark, not a violation; a violation of
+    a regional act the policy names is not a violation of federal law."""
     if finding["status"] == "fail" and finding["severity"] != "violation":
         return f"fail_{finding['severity']}"
+    if finding["status"] == "fail" and finding.get("basis") == FINDING_REGION:
+        return "fail_region"
     return finding["status"]
+
+
+BASIS_NOTES = {
+    "ru": (
+        "региональный акт: {act}",
+        "политика проверки: требование сверх федерального минимума или числовой порог; "
+        "региональный акт, который бы его устанавливал, в политике проверки не указан",
+    ),
+    "en": (
+        "a regional act: {act}",
+        "the audit's policy: a requirement beyond the federal minimum or a numeric threshold; "
+        "the policy names no regional act that sets it",
+    ),
+}
+
+
+def basis_of(finding: dict, check: dict, entity: dict, policy: dict, lang: str = "ru") -> str:
+    """What one finding rests on: the regional act or the policy when the finding says so,
+    else the check's basis (for a court, its own law)."""
+    regional, policy_note = BASIS_NOTES[lang]
+    if finding.get("basis") == FINDING_REGION:
+        return regional.format(act=policy.get("regional_act") or "—")
+    if finding.get("basis") == FINDING_POLICY:
+        return policy_note
+    if entity.get("kind") == "court" and f"legal_basis_court_{lang}" in check:
+        return check[f"legal_basis_court_{lang}"]
+    return check[f"legal_basis_{lang}"]
 
 
 def msk(value: str | None) -> str:
@@ -320,11 +353,12 @@ def environment(template_dir: str | None = None) -> Environment:
     env.filters["msk"] = msk
     env.filters["safe_href"] = safe_href
     env.globals["status_key"] = status_key
+    env.globals["basis_of"] = basis_of
     env.globals["css"] = StatusCss()
     return env
 
 
-RANK = {"fail": 5, "error": 3, "fail_warning": 2, "fail_info": 1, "pass": 0}
+RANK = {"fail": 5, "fail_region": 4, "error": 3, "fail_warning": 2, "fail_info": 1, "pass": 0}
 
 
 def platform_status(entity: dict, platform: str) -> str | None:
@@ -463,10 +497,11 @@ def evidence_by_id(entity: dict) -> dict[str, dict]:
     return {ev["id"]: ev for ev in entity["evidence"]}
 
 
-def page_context(checks: list[dict], platforms: list[str], lang: str) -> dict:
+def page_context(checks: list[dict], platforms: list[str], lang: str, policy: dict) -> dict:
     """What a body's row and details (report_body.html.j2) are rendered with."""
     trusted_checks = {c["id"]: trusted(c) for c in checks}
     return {
+        "policy": policy,
         "checks": trusted_checks,
         "check_ids": list(trusted_checks),
         "body_checks": [cid for cid, c in trusted_checks.items() if not c.get("per_platform")],
@@ -507,7 +542,7 @@ def render_chunks(
     for bodies rendered beforehand, and the report's bodies are not read."""
     if index is None:
         index = body_index(report)
-    context = page_context(report["checks"], index_platforms(index), lang)
+    context = page_context(report["checks"], index_platforms(index), lang, report["run"]["policy"])
     wanted = {
         c["entity"]
         for part in ("new", "fixed")
@@ -581,8 +616,8 @@ class BodyPages:
     them. The columns are the platforms of the first body; a body with findings on another
     platform makes the parts unusable (`usable` false): index.html is then rendered whole."""
 
-    def __init__(self, checks: list[dict], scratch: str, lang: str = "ru"):
-        self.checks, self.lang = checks, lang
+    def __init__(self, checks: list[dict], policy: dict, scratch: str, lang: str = "ru"):
+        self.checks, self.policy, self.lang = checks, policy, lang
         self.files = {k: Path(scratch) / f"index.{k}" for k in PARTS}
         self.out = {k: f.open("w", encoding="utf-8") for k, f in self.files.items()}
         self.index: list[IndexEntry] = []
@@ -598,7 +633,7 @@ class BodyPages:
             return
         if self.platforms is None:
             self.platforms = index_platforms([entry])
-            context = page_context(self.checks, self.platforms, self.lang)
+            context = page_context(self.checks, self.platforms, self.lang, self.policy)
             template = environment().get_template("report_body.html.j2")
             self.module = template.make_module(context)
         elif not entry.platforms <= set(self.platforms):

@@ -36,6 +36,8 @@ def entity_json(r: EntityResult) -> dict:
         "website_none": e.website_none,
         "pages": e.pages,
         "contacts": e.contacts,
+        **({"head": e.head} if e.head else {}),
+        **({"covered_by": e.covered_by} if e.covered_by else {}),
         "source": {"file": e.source_file, "line": e.source_line},
         "status": body_status(r.findings),
         "findings": [
@@ -49,6 +51,7 @@ def entity_json(r: EntityResult) -> dict:
                 "evidence": list(f.evidence),
                 "platform": f.platform,
                 **({"failing_since": f.since} if f.since else {}),
+                **({"basis": f.basis} if f.basis else {}),
             }
             for f in r.findings
         ],

@@ -74,8 +74,7 @@ def test_catalogue_is_complete_and_cited():
         "site.tls",
     ]
     for c in catalogue():
-        assert c.legal_basis.ru and c.legal_basis.en and c.remediation_ru and c.title_en
-        assert "ст. 13" not in c.legal_basis.ru  # unverified article numbers are never cited
+        assert c.basis and c.remediation_ru and c.title_en
 
 
 # --- site.exists ---
@@ -168,16 +167,33 @@ def test_links_pass():
     assert run("site.links.ok", entity(), obs).status is Status.PASS
 
 
+REGIONAL_BOTH = Policy(
+    "both",
+    regional_act="указ Главы Республики от 01.12.2025 № 1",
+    regional_requirements=("platforms",),
+)
+
+
 def test_links_any_policy_other_platform_is_enough():
     obs = site(refs=[("https://vk.com/adm", "link")])
     assert run("site.links.ok", entity(), obs, ANY).status is Status.NA
-    assert run("site.links.ok", entity(), obs, BOTH).status is Status.FAIL
+    # the second platform is the policy's rule, not the law: a warning, unless an act sets it
+    f = run("site.links.ok", entity(), obs, BOTH)
+    assert (f.status, f.severity, f.basis) == (Status.FAIL, Severity.WARNING, "policy")
+    f = run("site.links.ok", entity(), obs, REGIONAL_BOTH)
+    assert (f.status, f.severity, f.basis) == (Status.FAIL, Severity.VIOLATION, "region")
+    # no link to any page at all is the law's, whatever the policy
+    f = run("site.links.ok", entity(), site(), BOTH)
+    assert (f.severity, f.basis) == (Severity.VIOLATION, None)
 
 
-def test_links_declared_page_must_be_linked():
+def test_links_a_declared_second_page_unlinked_is_a_warning():
     obs = site(refs=[("https://vk.com/adm", "link")])
     f = run("site.links.ok", entity(pages={"ok": "https://ok.ru/adm"}), obs, ANY)
     assert f.status is Status.FAIL and "https://ok.ru/adm" in f.message_ru
+    assert f.severity is Severity.WARNING and "одна страница" in f.message_ru
+    f = run("site.links.ok", entity(pages={"ok": "https://ok.ru/adm"}), site(), ANY)
+    assert f.severity is Severity.VIOLATION  # the site links no page at all
 
 
 def test_links_nothing_at_all_fails_and_post_links_are_not_enough():
@@ -207,6 +223,14 @@ def test_consistent_pass_mismatch_unresolved_and_na():
     )
     f = run("site.links.consistent", declared, site(refs=[("https://vk.com/other", "link")]))
     assert f.status is Status.FAIL and "https://vk.com/other" in f.message_ru
+    assert f.severity is Severity.WARNING  # the registry is data: which one is right is unknown
+    f = run(
+        "site.links.consistent",
+        declared,
+        site(refs=[("https://vk.com/other", "link")]),
+        Policy("vk", regional_act="постановление № 2", regional_requirements=("platforms",)),
+    )
+    assert (f.severity, f.basis) == (Severity.VIOLATION, "region")
     f = run("site.links.consistent", declared, site(refs=[("https://vk.com/club12", "link")]))
     assert f.status is Status.ERROR
     assert run("site.links.consistent", entity(), site()).status is Status.NA

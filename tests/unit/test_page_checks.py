@@ -125,12 +125,43 @@ def test_exists_without_any_page():
     assert error.status is Status.ERROR and "rate limit" in error.message_en
 
 
+def test_exists_beyond_the_federal_minimum_is_not_the_law():
+    ok_url = "https://ok.ru/group/70000000000001"
+    dead_ok = good_page(platform="ok", url=ok_url, state="missing")
+    ent = entity(pages={"vk": VK, "ok": ok_url})
+    obs = Observations(site=site())
+    obs.pages[VK], obs.pages[ok_url] = good_page(), dead_ok
+    obs.chosen.update(vk=(VK, "registry"), ok=(ok_url, "registry"))
+
+    def exists_ok(policy):
+        return get_check("page.exists.ok").run(ent, obs, policy)[0]
+
+    f = exists_ok(Policy())  # a declared second page is dead: the registry's record is stale
+    assert (f.status, f.severity) == (Status.FAIL, Severity.WARNING)
+    f = exists_ok(Policy("both"))
+    assert (f.severity, f.basis) == (Severity.WARNING, "policy")
+    f = exists_ok(Policy("both", regional_act=ACT, regional_requirements=("platforms",)))
+    assert (f.severity, f.basis) == (Severity.VIOLATION, "region")
+    obs.pages[VK] = good_page(state="deleted")  # no live page at all: the law's own
+    f = exists_ok(Policy())
+    assert (f.severity, f.basis) == (Severity.VIOLATION, None)
+
+
+def test_covered_bodies_leave_page_checks_to_the_joint_page():
+    court = entity(kind=EntityKind.COURT, pages={}, covered_by="48000001")
+    for check_id in ("page.exists.vk", "page.community", "page.activity.last_post_age"):
+        f = run(check_id, good_page(state="missing"), ent=court)
+        assert f.status is Status.NA and "48000001" in f.message_ru
+
+
 def test_community_profile_and_closed():
     profile = run("page.community", good_page(kind="profile"))
     assert profile.status is Status.FAIL and "personal" in profile.message_en
     assert run("page.gov_mark", good_page(kind="profile")).status is Status.NA
+    assert profile.severity is Severity.VIOLATION and "created by the body" in profile.message_en
     closed = run("page.community", good_page(closed=True))
     assert closed.status is Status.FAIL and "closed" in closed.message_en
+    assert closed.severity is Severity.WARNING and "reading" in closed.message_en  # not the text
 
 
 def test_gov_mark_unknown_is_error_not_violation():
@@ -196,18 +227,24 @@ def test_description_threshold_from_policy():
     assert f.status is Status.FAIL and "audit policy" in f.message_en
 
 
+ACT = "постановление Правительства Н-ской области от 01.02.2024 № 45-п"
+REGIONAL = Policy(regional_act=ACT, regional_requirements=("page.activity.last_post_age",))
+
+
 @pytest.mark.parametrize(
-    ("days", "status", "severity"),
+    ("days", "policy", "status", "severity", "basis"),
     [
-        (1, Status.PASS, Severity.VIOLATION),
-        (10, Status.FAIL, Severity.WARNING),
-        (20, Status.FAIL, Severity.VIOLATION),
+        (1, Policy(), Status.PASS, Severity.WARNING, None),
+        (10, Policy(), Status.FAIL, Severity.WARNING, "policy"),
+        (20, Policy(), Status.FAIL, Severity.WARNING, "policy"),  # a number is not the law
+        (10, REGIONAL, Status.FAIL, Severity.WARNING, None),
+        (20, REGIONAL, Status.FAIL, Severity.VIOLATION, "region"),  # the act sets the number
     ],
 )
-def test_last_post_age_is_graded(days, status, severity):
+def test_last_post_age_is_graded(days, policy, status, severity, basis):
     ts = int(NOW.timestamp()) - days * DAY
-    f = run("page.activity.last_post_age", good_page(posts=[ts], posts_total=1))
-    assert (f.status, f.severity) == (status, severity)
+    f = run("page.activity.last_post_age", good_page(posts=[ts], posts_total=1), policy)
+    assert (f.status, f.severity, f.basis) == (status, severity, basis)
 
 
 def test_last_post_age_without_posts_or_wall():

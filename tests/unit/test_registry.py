@@ -246,3 +246,54 @@ def test_streamed_entities_do_not_wait_for_a_region_written_after_them(tmp_path)
         fh.write("meta: [unclosed\n")
     first = next(reg.stream())
     assert (first.id, first.region) == ("a", "Северная область")
+
+
+def test_head_and_joint_page_coverage(tmp_path):
+    reg = load_registry(
+        [
+            write(
+                tmp_path,
+                """\
+        entities:
+          - id: "48000001"
+            name: Управление Судебного департамента в Липецкой области
+            kind: court
+            pages: {vk: "https://vk.com/sud48"}
+          - id: "48RS0001"
+            name: Липецкий областной суд
+            kind: court
+            covered_by: "48000001"
+            head: {position: Председателю Липецкого областного суда, name: "Иванову  И. И."}
+        """,
+            )
+        ]
+    )
+    assert reg.ok, reg.problems
+    court = reg.entities[1]
+    assert court.covered_by == "48000001"
+    assert court.head == {
+        "position": "Председателю Липецкого областного суда",
+        "name": "Иванову И. И.",
+    }
+
+
+def test_bad_head_and_coverage(tmp_path):
+    assert problems(
+        tmp_path,
+        """\
+        entities:
+          - {id: a, name: A, kind: court, pages: {vk: "https://vk.com/adm_a"}, covered_by: b}
+          - {id: b, name: B, kind: court, covered_by: c}
+          - {id: c, name: C, kind: court, covered_by: nowhere}
+          - {id: d, name: D, kind: court, head: {post: x}}
+          - {id: e, name: E, kind: court, head: Иванову}
+          - {id: f, name: F, kind: court, covered_by: f}
+        """,
+    ) == [
+        "2: covered_by: a body covered by another's joint page declares no pages",
+        "5: head.post: unknown field (allowed: name, position)",
+        "6: head: must be a mapping like {name: ..., position: ...}",
+        "7: covered_by: an entity cannot be covered by itself",
+        "3: covered_by: 'c' is itself covered by 'nowhere': name the body that keeps the joint page",
+        "4: covered_by: unknown id 'nowhere'",
+    ]

@@ -293,7 +293,7 @@ def test_followed_index_gives_way_when_a_later_body_brings_a_platform(tmp_path):
 
     first, later = body(0, ["pass"]), body(1, ["fail"])
     later["findings"][0]["platform"] = "ok"
-    pages = BodyPages([c.to_json() for c in catalogue()], str(tmp_path), "ru")
+    pages = BodyPages([c.to_json() for c in catalogue()], {}, str(tmp_path), "ru")
     pages.add(first)
     pages.add(later)
     report = report_document(HEAD, [first, later])
