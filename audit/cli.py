@@ -14,7 +14,7 @@ import sqlite3
 import sys
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from audit import __version__
@@ -571,14 +571,22 @@ def vantage(config: FetchConfig) -> dict:
     import platform as host_platform
 
     if config.connect_to:
-        resolver = f"--connect-to rules ({len(config.connect_to)})" + (
+        rules = len(config.connect_to)
+        resolver = f"--connect-to rules ({rules})" + (
             ", other names not resolved (--isolated)" if config.isolated else ", else system"
         )
+        resolver_ru = f"адреса из заданных правил ({rules}), " + (
+            "прочие имена не разрешались (изолированный режим)"
+            if config.isolated
+            else "прочие — системной службой имён"
+        )
     else:
-        resolver = "system resolver"
+        resolver, resolver_ru = "system resolver", "системная служба имён (DNS)"
     return {
+        "host": host_platform.node(),
         "user_agent": config.user_agent,
         "resolver": resolver,
+        "resolver_ru": resolver_ru,
         "python": host_platform.python_version(),
         "system": f"{host_platform.system()} {host_platform.release()}",
     }
@@ -912,7 +920,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_notices(args: argparse.Namespace) -> int:
     from audit.report.json_report import read_json
-    from audit.report.notices import chromium, write_notices
+    from audit.report.notices import pdf_engines, write_notices
 
     source = Path(args.report or args.out)
     source = source / "report.json" if source.is_dir() else source
@@ -920,11 +928,39 @@ def cmd_notices(args: argparse.Namespace) -> int:
         report = read_json(str(source))
     except (OSError, ValueError) as exc:
         raise UsageError(f"{source}: cannot read report ({exc})") from None
-    if args.pdf and chromium() is None:
-        _err("pages-audit: Chromium is not installed: notices are written as HTML only")
-    written = write_notices(report, args.out, args.templates, pdf=args.pdf)
-    print(f"{len(written)} notice(s) in {Path(args.out) / 'notices'}")
+    sender = sender_from(args.sender)
+    if sender is None:
+        _err("pages-audit: no --sender file: the letters are drafts without the sender's data")
+    if args.pdf and not pdf_engines():
+        _err(
+            "pages-audit: neither WeasyPrint (pip install 'pages-audit[pdf]') nor Chromium is "
+            "installed: letters are written as HTML only"
+        )
+    written = write_notices(
+        report, args.out, args.templates, args.pdf, sender, args.date, args.kind
+    )
+    folder, noun = ("acts", "record") if args.kind == "act" else ("notices", "notice")
+    print(f"{len(written)} {noun}(s) in {Path(args.out) / folder}")
     return EXIT_OK
+
+
+def sender_from(path: str | None):
+    """--sender FILE, read and checked (every problem named with its line), or None."""
+    if path is None:
+        return None
+    from audit.report.sender import SenderError, load_sender
+
+    try:
+        return load_sender(path)
+    except SenderError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def cmd_registry_import(args: argparse.Namespace) -> int:
@@ -1118,6 +1154,9 @@ def cmd_world(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+DEMO_SENDER = "docs/examples/sender.yaml"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from audit.world.server import World
 
@@ -1163,7 +1202,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from audit.report.json_report import read_json
         from audit.report.notices import write_notices
 
-        write_notices(read_json(str(report_path)), args.out)
+        example = DEMO_SENDER if Path(DEMO_SENDER).is_file() else None
+        sender = sender_from(args.sender or example)
+        write_notices(read_json(str(report_path)), args.out, sender=sender)
     print(str(Path(args.out) / "index.html"))
     return EXIT_OK  # the demo succeeded when the report exists; violations are its content
 
@@ -1324,8 +1365,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="where notices/ goes")
     p.add_argument("--report", metavar="PATH", help="report.json or its directory (default: --out)")
-    p.add_argument("--pdf", action="store_true", help="also PDF, with headless Chromium")
-    p.add_argument("--templates", metavar="DIR", help="edited copy of templates/notice.html.j2")
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also PDF: WeasyPrint when installed (the pdf extra), else headless Chromium",
+    )
+    p.add_argument(
+        "--templates", metavar="DIR", help="edited copies of templates/notice.html.j2, act.html.j2"
+    )
+    p.add_argument(
+        "--sender",
+        metavar="FILE",
+        help="YAML: sender, signatory, executor, basis of the check, number pattern "
+        "(see docs/examples/sender.yaml); without it the letters are drafts",
+    )
+    p.add_argument(
+        "--kind",
+        choices=("notice", "act"),
+        default="notice",
+        help="notice: letters demanding a remedy (DIR/notices/); act: inspection records, "
+        "facts only (DIR/acts/)",
+    )
+    p.add_argument(
+        "--date", type=iso_date, metavar="YYYY-MM-DD", help="the letters' date (default: today)"
+    )
     p.set_defaults(func=cmd_notices)
 
     p = sub.add_parser("registry", help="import a table into a registry; registry statistics")
@@ -1370,6 +1433,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the audit of the demo registry against the simulated web")
     p.add_argument("--registry", default="registry/demo.yaml")
     p.add_argument("--out", default="reports/demo")
+    p.add_argument(
+        "--sender",
+        metavar="FILE",
+        help=f"the demo letters' sender (default: {DEMO_SENDER}; see notices --sender)",
+    )
     p.add_argument("--platforms", choices=PLATFORM_RULES)
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     add_history_options(p)

@@ -60,12 +60,10 @@ def main() -> None:
     rnd = random.Random(7)
     kinds = {
         "simple.html 50-300 KB": [
-            padded(template("simple.html"), rnd.randint(50_000, 300_000))
-            for _ in range(args.pages)
+            padded(template("simple.html"), rnd.randint(50_000, 300_000)) for _ in range(args.pages)
         ],
         "gosweb.html 50-300 KB": [
-            padded(template("gosweb.html"), rnd.randint(50_000, 300_000))
-            for _ in range(args.pages)
+            padded(template("gosweb.html"), rnd.randint(50_000, 300_000)) for _ in range(args.pages)
         ],
         "simple.html as served (small)": [template("simple.html")] * args.pages,
     }

@@ -1,19 +1,33 @@
-"""Notice letters: per body with violations, a Russian letter listing them with legal basis,
-remediation and evidence, from the editable template templates/notice.html.j2."""
+"""Notice letters and inspection records, one per body with violations, and their register.
+
+A notice (`notices/`) is an official letter: sender, number and date, addressee, heading, the
+basis of the check, each violation with its requirement and its own evidence, a deadline, the
+executor. Warnings are listed apart as recommendations. An inspection record (`acts/`, an «акт
+осмотра») states only the facts: when and from where what was opened and what was seen, with
+hashes and archive records, for a prosecutor's office to attach to its own act.
+
+Templates: templates/notice.html.j2 and templates/act.html.j2 (a copy edited locally is taken
+with --templates). PDF: WeasyPrint when installed (the `pdf` extra), else headless Chromium.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import subprocess
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from audit.checks._site import CAUSE_RU
 from audit.report.atomic import replaced
-from audit.report.html import environment
+from audit.report.html import basis_of, environment, trusted
+from audit.report.sender import Sender
 
 PLATFORMS_RU = {"vk": "ВКонтакте", "ok": "Одноклассники"}
-
+API_PLATFORMS = {"api.vk.com": "ВКонтакте", "api.vk.ru": "ВКонтакте", "api.ok.ru": "Одноклассники"}
+KINDS = {"notice": ("notices", "notice.html.j2"), "act": ("acts", "act.html.j2")}
+DEFAULT_DEADLINE_DAYS = 30
 
 _PLAIN_ID = re.compile(r"^(?!.*--)[0-9a-z_-]{1,80}$")  # an OKTMO, OGRN ... as it stands
 _RESERVED = re.compile(r"^(index|con|prn|aux|nul|com\d|lpt\d)$")  # names Windows keeps
@@ -32,80 +46,154 @@ def notice_name(entity: dict) -> str:
     return f"{clean}--{digest}.html"
 
 
-INDEX = """<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8">
-<title>Уведомления</title></head><body><h1>Уведомления</h1><ul>
-{% for name, body in letters %}
-<li><a href="{{ name }}">{{ body.name[:200] }}</a> ({{ body.id }})</li>
-{% endfor %}</ul></body></html>
-"""
+def evidence_rows(finding: dict, entity: dict, by_id: dict[str, dict]) -> list[dict]:
+    """A finding's own evidence as a reader can check it: for a page read through a platform's
+    API, the page's address (not the API endpoint, which nobody can open) and the method."""
+    chosen = (entity.get("observations") or {}).get("chosen") or {}
+    page_url = (chosen.get(finding.get("platform") or "") or {}).get("url")
+    rows = []
+    for eid in finding.get("evidence") or ():
+        ev = by_id.get(eid)
+        if ev is None:
+            continue
+        api = API_PLATFORMS.get(urlsplit(ev["url"]).hostname or "")
+        if api:
+            method = (ev.get("request") or "").split(" ", 1)[0]
+            how = f"через программный интерфейс «{api}»" + (f", метод {method}" if method else "")
+        elif ev.get("error"):
+            how = "не получен ответ: " + CAUSE_RU.get(ev["error"], "ошибка соединения")
+        else:
+            how = f"код ответа {ev['status']}" if ev.get("status") else "—"
+        final = ev.get("final_url")
+        rows.append(
+            {
+                "url": page_url if api and page_url else ev["url"],
+                "final_url": final if final and final != ev["url"] and not api else None,
+                "how": how,
+                "shared": bool(api),  # one answer about many pages: its hash is the batch's
+                "fetched_at": ev.get("fetched_at"),
+                "sha256": ev.get("sha256"),
+                "warc_record": ev.get("warc_record"),
+            }
+        )
+    return rows
 
 
-def write_notices(
-    report: dict, out_dir: str, template_dir: str | None = None, pdf: bool = False
-) -> list[str]:
-    """DIR/notices/<id>.html for every body with a violation, and an index; with `pdf`, a PDF
-    beside each (headless Chromium, when installed). Returns the notice paths."""
-    target = Path(out_dir) / "notices"
-    target.mkdir(parents=True, exist_ok=True)
-    env = environment(template_dir)
-    template = env.get_template("notice.html.j2")
+@dataclass
+class Letter:
+    """One body's letter: what the register lists and the template prints."""
+
+    name: str  # file name
+    entity: dict
+    number: str | None
+    violations: list[dict]
+    warnings: list[dict]
+    opened: list[dict]  # every evidence row of the body's failures, once (the act's table)
+
+
+def letters_of(report: dict, sender: Sender | None, on: date) -> list[Letter]:
+    """Every body with a violation, numbered in registry order; each finding carries what
+    the template prints of it (title, basis, evidence)."""
     checks = {c["id"]: c for c in report["checks"]}
-    written, letters = [], []
+    policy = report["run"].get("policy") or {}
+    out = []
     for e in report["entities"]:
         fails = [f for f in e["findings"] if f["status"] == "fail"]
         violations = [f for f in fails if f["severity"] == "violation"]
         if not violations:
             continue
-        cited = {i for f in fails for i in f.get("evidence") or []}
-        evidence = [ev for ev in e["evidence"] if ev["id"] in cited]
-        html = template.render(
-            r=report,
-            e=e,
-            checks=checks,
-            violations=violations,
-            warnings=[f for f in fails if f["severity"] != "violation"],
-            evidence=evidence,
-            platforms=PLATFORMS_RU,
+        by_id = {ev["id"]: ev for ev in e.get("evidence") or ()}
+        opened: dict[tuple, int] = {}
+        for f in fails:
+            check = checks[f["check"]]
+            f["_title"] = check["title_ru"] + (
+                f" («{PLATFORMS_RU[f['platform']]}»)"
+                if f.get("platform") and check.get("per_platform")
+                else ""
+            )
+            f["_basis"] = basis_of(f, check, e, policy, "ru")
+            f["_remedy"] = check["remediation_ru"]
+            f["_evidence"] = evidence_rows(f, e, by_id)
+            f["_opened"] = [
+                opened.setdefault((row["url"], row["sha256"], row["fetched_at"]), len(opened) + 1)
+                for row in f["_evidence"]
+            ]
+        rows = {
+            (row["url"], row["sha256"], row["fetched_at"]): row
+            for f in fails
+            for row in f["_evidence"]
+        }
+        number = None
+        if sender is not None:
+            number = sender.outgoing_number(len(out) + 1, e["id"], on.strftime("%Y%m%d"))
+        out.append(
+            Letter(
+                notice_name(e),
+                e,
+                number,
+                violations,
+                [f for f in fails if f["severity"] != "violation"],
+                [rows[key] for key in opened],
+            )
         )
-        path = target / notice_name(e)
+    return out
+
+
+def write_notices(
+    report: dict,
+    out_dir: str,
+    template_dir: str | None = None,
+    pdf: bool = False,
+    sender: Sender | None = None,
+    on: date | None = None,
+    kind: str = "notice",
+) -> list[str]:
+    """DIR/notices/<id>.html (or DIR/acts/ for inspection records) for every body with a
+    violation, and the register index.html; with `pdf`, a PDF beside each. Without a sender
+    the letters are drafts, marked so, with the sender's parts left blank."""
+    folder, template_name = KINDS[kind]
+    target = Path(out_dir) / folder
+    target.mkdir(parents=True, exist_ok=True)
+    env = environment(template_dir)
+    template = env.get_template(template_name)
+    on = on or date.today()
+    deadline_days = (report["run"].get("policy") or {}).get(
+        "notice_deadline_days", DEFAULT_DEADLINE_DAYS
+    )
+    common = {
+        "r": report,
+        "sender": sender,
+        "on": on.strftime("%d.%m.%Y"),
+        "deadline": (on + timedelta(days=deadline_days)).strftime("%d.%m.%Y"),
+        "t": trusted({"platforms": PLATFORMS_RU}),
+    }
+    letters = letters_of(report, sender, on)
+    written = []
+    for letter in letters:
+        path = target / letter.name
         with replaced(path, "w", encoding="utf-8") as fh:
-            fh.write(html)
+            fh.write(template.render(letter=letter, e=letter.entity, **common))
         written.append(str(path))
-        letters.append((path.name, {"id": e["id"], "name": e["name"]}))
     # the register goes through the same environment as every HTML output (autoescape, and
     # no control or bidi character survives)
     with replaced(target / "index.html", "w", encoding="utf-8") as fh:
-        fh.write(env.from_string(INDEX).render(letters=letters))
+        fh.write(
+            env.get_template("notices_index.html.j2").render(letters=letters, kind=kind, **common)
+        )
     if pdf:
-        for path in written:
-            to_pdf(path)
+        to_pdf(written)
     return written
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+def pdf_engines() -> list[str]:
+    """The PDF engines available here, the preferred first."""
+    from audit.report import pdf
+
+    return pdf.engines()
 
 
-def to_pdf(html_path: str) -> str | None:
-    """Print one notice to PDF with headless Chromium; None when Chromium is not installed."""
-    browser = chromium()
-    if browser is None:
-        return None
-    pdf = str(Path(html_path).with_suffix(".pdf"))
-    subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            f"--print-to-pdf={pdf}",
-            "--no-pdf-header-footer",
-            Path(html_path).resolve().as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    return pdf if Path(pdf).is_file() else None
+def to_pdf(paths: list[str], engine: str | None = None) -> list[str]:
+    """PDFs beside the HTML files; returns the ones made."""
+    from audit.report import pdf
+
+    return pdf.convert(paths, engine)

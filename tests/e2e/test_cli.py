@@ -130,15 +130,35 @@ def test_exit_zero_without_violations(world, tmp_path):
 
 
 def test_platforms_both_policy(world, tmp_path):
+    """A second platform is the policy's rule, not the law: a warning, and a violation only of
+    the regional act a policy file names."""
     reg = one_body(
         tmp_path, "{id: a, name: Лесное, kind: rural_settlement, website: 'https://lesnoe-sp.ru'}"
     )
     proc = cli("run", reg, "--out", tmp_path / "o", "--platforms", "both", *world.cli_args(), *FAST)
-    assert proc.returncode == 1
-    findings = {
-        f["check"]: f["status"] for f in load_report(tmp_path / "o")["entities"][0]["findings"]
-    }
-    assert findings["site.links.ok"] == "fail"
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    findings = {f["check"]: f for f in load_report(tmp_path / "o")["entities"][0]["findings"]}
+    links_ok = findings["site.links.ok"]
+    assert (links_ok["status"], links_ok["severity"], links_ok["basis"]) == (
+        "fail",
+        "warning",
+        "policy",
+    )
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "platforms: both\n"
+        "regional_act: указ Главы Республики от 01.12.2025 № 1\n"
+        "regional_requirements: [platforms]\n",
+        encoding="utf-8",
+    )
+    proc = cli("run", reg, "--out", tmp_path / "r", "--policy", policy, *world.cli_args(), *FAST)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = load_report(tmp_path / "r")
+    links_ok = {f["check"]: f for f in report["entities"][0]["findings"]}["site.links.ok"]
+    assert (links_ok["severity"], links_ok["basis"]) == ("violation", "region")
+    html = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "нарушение регионального требования" in html
+    assert "региональный акт: указ Главы Республики от 01.12.2025 № 1" in html
 
 
 def test_loopback_refused_unless_allowed(world, tmp_path):

@@ -83,19 +83,74 @@ def test_fail_on_new_and_fail_under(nightly, world, tmp_path):
     assert over.returncode == 0
 
 
-def test_notices_for_bodies_with_violations(nightly):
+SENDER = "docs/examples/sender.yaml"
+
+
+def test_notices_are_letters_that_can_be_sent(nightly):
     _, _, out = nightly
-    proc = cli("notices", "--out", out)
+    proc = cli("notices", "--out", out, "--sender", SENDER, "--date", "2026-12-01")
     assert proc.returncode == 0, proc.stderr
     report = load_report(out)
-    bad = [e for e in report["entities"] if e["status"] == "violation"]
+    bad = [
+        e
+        for e in report["entities"]
+        if any(f["status"] == "fail" and f["severity"] == "violation" for f in e["findings"])
+    ]
     notices = sorted(p.name for p in (Path(out) / "notices").glob("*.html"))
-    assert len(notices) == len(bad) + 1  # and an index
-    letter = (Path(out) / "notices" / "99610403.html").read_text(encoding="utf-8")
-    assert "Уведомление о выявленных несоответствиях" in letter
-    assert "Официальная страница в «ВКонтакте» существует" in letter
-    assert "Федеральный закон от 09.02.2009 № 8-ФЗ" in letter
-    assert "Просим устранить" in letter
+    assert len(notices) == len(bad) + 1  # and the register
+    soup = BeautifulSoup(
+        (Path(out) / "notices" / "99610403.html").read_text(encoding="utf-8"), "lxml"
+    )
+    text = soup.get_text(" ", strip=True)
+    # sender, number and date, addressee, heading, basis of the check, deadline, executor
+    assert "Министерство цифрового развития Демонстрационной области" in text
+    assert "Исх. № 01-12/" in text and "от 01.12.2026" in text
+    assert "Администрация Полевого сельского поселения" in text
+    assert soup.find("h1").get_text().startswith("О выявленных нарушениях")
+    assert "На основании: распоряжение Правительства Демонстрационной области" in text
+    assert "в срок до 31.12.2026" in text  # the policy's 30 days
+    assert "Исполнитель: Петрова Анна Сергеевна" in text and "И. И. Иванов" in text
+    assert "ПРОЕКТ" not in text
+    # every violation carries its own evidence: the page's own address, not the API endpoint
+    items = soup.select("ol.items > li")
+    assert items and all(li.select("table.ev tr td") for li in items)
+    first = items[0].get_text(" ", strip=True)
+    assert "Наличие официальной страницы в «ВКонтакте»" in first
+    assert "https://vk.com/polevoe_sp" in first and "api.vk.com" not in first
+    assert "через программный интерфейс «ВКонтакте»" in first
+    # no policy number, rating criterion or registry datum is printed as a breach of the law
+    violations = " ".join(li.get_text(" ", strip=True) for li in items)
+    for warning_only in ("Платформы обратной связи", "последней записи", "записей в неделю"):
+        assert warning_only not in violations
+    register = (Path(out) / "notices" / "index.html").read_text(encoding="utf-8")
+    assert "Реестр уведомлений" in register and register.count('href="') == len(bad)
+
+
+def test_notices_without_a_sender_are_drafts_and_a_bad_sender_is_named(nightly, tmp_path):
+    _, _, out = nightly
+    proc = cli("notices", "--out", out)
+    assert proc.returncode == 0 and "drafts" in proc.stderr
+    assert "ПРОЕКТ" in (Path(out) / "notices" / "99610403.html").read_text(encoding="utf-8")
+    sender = tmp_path / "sender.yaml"
+    sender.write_text("organization: Министерство\nsignatory: {position: Министр}\n")
+    proc = cli("notices", "--out", out, "--sender", sender)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{sender}:2: signatory.name: required field is missing" in proc.stderr
+    assert f"{sender}:1: address: required field is missing" in proc.stderr
+
+
+def test_inspection_records_state_facts_only(nightly):
+    _, _, out = nightly
+    proc = cli("notices", "--out", out, "--kind", "act", "--sender", SENDER)
+    assert proc.returncode == 0, proc.stderr
+    soup = BeautifulSoup((Path(out) / "acts" / "99610403.html").read_text(encoding="utf-8"), "lxml")
+    text = soup.get_text(" ", strip=True)
+    assert "АКТ" in text and "осмотра официального сайта и официальных страниц" in text
+    assert "Откуда и чем проводился осмотр" in text and "pages-audit" in text
+    rows = soup.select("table.ev tr")[1:]
+    assert rows and all(len(r.find_all("td")[4].get_text(strip=True)) >= 64 for r in rows)
+    assert "Просим" not in text and "в срок до" not in text  # no demand
+    assert "Реестр актов осмотра" in (Path(out) / "acts" / "index.html").read_text("utf-8")
 
 
 def test_dashboard_parts(nightly):

@@ -32,10 +32,10 @@ EXPECTED_API = {
     "99000000": (P, P, P, P, P, P, P, P, P),  # the model page
     "99610000": (P, P, W, P, P, P, P, P, P),  # no state-organisation mark
     "99610401": (P, P, P, P, P, P, P, W, W),  # quiet: 10 days, rare posts
-    "99610402": (P, F, P, P, W, W, W, E, E),  # closed group
+    "99610402": (P, W, P, P, W, W, W, E, E),  # closed group: the audit's reading, a warning
     "99610403": (F, N, N, N, N, N, N, N, N),  # no such page
     "99610404": (P, P, P, P, W, P, W, P, P),  # no description, no contacts
-    "99610407": (P, P, P, P, P, P, P, F, W),  # silent for a month
+    "99610407": (P, P, P, P, P, P, P, W, W),  # silent for a month: a policy number
     "99610408": (P, P, P, W, P, P, P, P, P),  # a name that does not identify the body
     "99610409": (P, P, P, P, P, W, P, P, P),  # links another website
     "99610415": (P, F, N, N, N, N, N, N, N),  # a personal profile as the page
@@ -54,7 +54,7 @@ HTML_CHANGES = {
     "1029900000072": (E, E, E, E, E, E, E, E, E),  # login wall
     "1029900000100": (E, E, E, E, E, E, E, E, E),  # anti-bot challenge
     "99610401": (P, P, P, P, P, P, P, W, W),
-    "99610407": (P, P, P, P, P, P, P, F, W),
+    "99610407": (P, P, P, P, P, P, P, W, W),
 }
 
 

@@ -37,7 +37,7 @@ def test_one_letter_per_body_whatever_the_ids(tmp_path):
         assert holding, ident
     assert (out / "notices" / "a_b.html").is_file()  # a plain id keeps its name
     index = (out / "notices" / "index.html").read_text(encoding="utf-8")
-    assert index.count("<li>") == len(IDS) and RLO not in index
+    assert index.count('<tr><td class="num">') == len(IDS) and RLO not in index
     for path in [*letters, out / "index.html"]:
         assert RLO not in path.read_text(encoding="utf-8"), path
 

@@ -294,6 +294,7 @@ def test_bad_head_and_coverage(tmp_path):
         "5: head.post: unknown field (allowed: name, position)",
         "6: head: must be a mapping like {name: ..., position: ...}",
         "7: covered_by: an entity cannot be covered by itself",
-        "3: covered_by: 'c' is itself covered by 'nowhere': name the body that keeps the joint page",
+        "3: covered_by: 'c' is itself covered by 'nowhere': name the body that keeps the "
+        "joint page",
         "4: covered_by: unknown id 'nowhere'",
     ]
