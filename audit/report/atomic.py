@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -44,3 +46,32 @@ def replaced(path: Path, mode: str = "w", **open_args) -> Iterator[IO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def staged_directory(target: Path) -> Path:
+    """A new private directory beside `target` (`.<name>.<random>.tmp`, made with mkdtemp):
+    a set of files is written there under their own names — nobody else can create anything
+    in it — and then replaces `target` whole (`swap_directory`)."""
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+
+
+def swap_directory(staged: Path, target: Path) -> None:
+    """Put `staged` in the place of `target` (a directory the tool wrote before, or nothing):
+    readers see the old set or the new one, never a mix, and nothing stale of the old set is
+    left. Ctrl-C and SIGTERM wait for the two renames."""
+    from audit.signals import held
+
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(staged, 0o777 & ~mask)  # as readable as any output directory
+    old = None
+    with held():
+        if target.exists() or target.is_symlink():
+            old = target.with_name(f".{target.name}.{secrets.token_hex(6)}.old")
+            os.replace(target, old)
+        os.replace(staged, target)
+    if old is not None:
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)

@@ -48,8 +48,8 @@ def follow(conn, db: str, run_id: int, out: str, lang: str, html: bool) -> None:
     try:
         with Store(db) as store:
             checks = [c.to_json() for c in catalogue()]
-            tables = Tables(checks, out, lang)
             policy = json.loads(store.run(run_id)["policy"])
+            tables = Tables(checks, out, lang, policy=policy)
             pages = BodyPages(checks, policy, tables.scratch.name, lang) if html else None
             head = _take(conn, store, run_id, tables, pages)
             if head is None:  # stopped: the run was interrupted or failed

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from audit.checks._site import CAUSE_RU
-from audit.report.atomic import replaced
+from audit.report.atomic import staged_directory, swap_directory
 from audit.report.html import basis_of, environment, trusted
 from audit.report.sender import Sender
 
@@ -153,9 +154,10 @@ def write_notices(
     the letters are drafts, marked so, with the sender's parts left blank."""
     folder, template_name = KINDS[kind]
     target = Path(out_dir) / folder
-    target.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     env = environment(template_dir)
     template = env.get_template(template_name)
+    index = env.get_template("notices_index.html.j2")
     on = on or date.today()
     deadline_days = (report["run"].get("policy") or {}).get(
         "notice_deadline_days", DEFAULT_DEADLINE_DAYS
@@ -168,21 +170,24 @@ def write_notices(
         "t": trusted({"platforms": PLATFORMS_RU}),
     }
     letters = letters_of(report, sender, on)
-    written = []
-    for letter in letters:
-        path = target / letter.name
-        with replaced(path, "w", encoding="utf-8") as fh:
-            fh.write(template.render(letter=letter, e=letter.entity, **common))
-        written.append(str(path))
-    # the register goes through the same environment as every HTML output (autoescape, and
-    # no control or bidi character survives)
-    with replaced(target / "index.html", "w", encoding="utf-8") as fh:
-        fh.write(
-            env.get_template("notices_index.html.j2").render(letters=letters, kind=kind, **common)
-        )
-    if pdf:
-        to_pdf(written)
-    return written
+    # the set is written into a fresh private directory and replaces the old one whole: no
+    # letter of an earlier batch outlives it, and nothing is created in a crowded directory
+    staged = staged_directory(target)
+    try:
+        for letter in letters:
+            with (staged / letter.name).open("x", encoding="utf-8") as fh:
+                fh.write(template.render(letter=letter, e=letter.entity, **common))
+        # the register goes through the same environment as every HTML output (autoescape,
+        # and no control or bidi character survives)
+        with (staged / "index.html").open("x", encoding="utf-8") as fh:
+            fh.write(index.render(letters=letters, kind=kind, **common))
+        if pdf:
+            to_pdf([str(staged / letter.name) for letter in letters])
+        swap_directory(staged, target)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return [str(target / letter.name) for letter in letters]
 
 
 def pdf_engines() -> list[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from audit.report.atomic import exclusive, replaced
-from audit.report.html import INVISIBLE, LABELS, status_key
+from audit.report.html import INVISIBLE, LABELS, basis_of, status_key
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # what inert() drops (controls, bidi overrides) and what XML cannot carry, in one pass
@@ -77,7 +77,9 @@ def _safe_text(value: str) -> str:
     return value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT]
 
 
-def entity_finding_rows(e: dict, checks: dict[str, dict], lang: str = "ru") -> Iterator[dict]:
+def entity_finding_rows(
+    e: dict, checks: dict[str, dict], lang: str = "ru", policy: dict | None = None
+) -> Iterator[dict]:
     labels = LABELS[lang]["status"]
     identity = body_identity(e)
     evidence = {ev["id"]: ev for ev in e["evidence"]}
@@ -93,7 +95,7 @@ def entity_finding_rows(e: dict, checks: dict[str, dict], lang: str = "ru") -> I
             "result": labels.get(status_key(f), f["status"]),
             "message": f[f"message_{lang}"],
             "failing_since": f.get("failing_since") or "",
-            "legal_basis": c.get(f"legal_basis_{lang}", ""),
+            "legal_basis": basis_of(f, c, e, policy or {}, lang) if c else "",
             "remediation": c.get(f"remediation_{lang}", "") if f["status"] == "fail" else "",
             "evidence": "; ".join(
                 f"{ev['url']} {ev.get('status') or ev.get('error') or ''} "
@@ -295,15 +297,23 @@ class Tables:
     one pass; `close` with the report's head (its summary and run) puts them in place,
     `discard` leaves none. Their scratch files are in a temporary directory of `out_dir`."""
 
-    def __init__(self, checks: list[dict], out_dir: str, lang: str = "ru", kinds=TABLES):
+    def __init__(
+        self,
+        checks: list[dict],
+        out_dir: str,
+        lang: str = "ru",
+        kinds=TABLES,
+        policy: dict | None = None,
+    ):
         self.checks = {c["id"]: c for c in checks}
+        self.policy = policy or {}
         self.lang = lang
         self.scratch = tempfile.TemporaryDirectory(dir=out_dir, prefix=".tables-")
         self.tables = [kind(out_dir, lang, self.scratch.name) for kind in kinds]
         self.keys = [c[0] for c in FINDING_COLUMNS]
 
     def add(self, e: dict) -> None:
-        for row in entity_finding_rows(e, self.checks, self.lang):
+        for row in entity_finding_rows(e, self.checks, self.lang, self.policy):
             safe = [safe_cell(row[k]) for k in self.keys]  # once for the CSV and the XLSX
             for table in self.tables:
                 table.finding(row, safe)
@@ -324,7 +334,7 @@ class Tables:
 
 def write_tables(report: dict, out_dir: str, lang: str = "ru", kinds=TABLES) -> list[str]:
     """report.csv, report.xlsx and junit.xml in one pass over the bodies."""
-    tables = Tables(report["checks"], out_dir, lang, kinds)
+    tables = Tables(report["checks"], out_dir, lang, kinds, report["run"].get("policy"))
     try:
         for e in report["entities"]:
             tables.add(e)

@@ -1,5 +1,6 @@
 """The real CLI over real TCP against the simulated web; nothing leaves 127.0.0.1."""
 
+import csv
 import json
 
 import pytest
@@ -161,6 +162,34 @@ def test_platforms_both_policy(world, tmp_path):
     assert "региональный акт: указ Главы Республики от 01.12.2025 № 1" in html
 
 
+def test_a_court_covered_by_a_joint_page(world, tmp_path):
+    """A court whose official page is the regional courts' joint page: its page checks point
+    there, the joint page is checked once under the body that keeps it, and courts are held
+    to their own information law."""
+    reg = one_body(
+        tmp_path,
+        "{id: '99OS0000', name: Демонстрационный областной суд, kind: court, "
+        "website: 'https://oblsud-demo.sudrf.ru', pages: {vk: 'https://vk.com/oblsud_demo'}}",
+        "{id: '99RS0001', name: Демонстрационный районный суд, kind: court, "
+        "website: 'https://oblsud-demo.sudrf.ru', covered_by: '99OS0000'}",
+    )
+    out = tmp_path / "o"
+    proc = cli("run", reg, "--out", out, *world.cli_args(), *FAST, env={"VK_TOKEN": world.vk_token})
+    assert proc.returncode in (0, 1), proc.stderr
+    keeper, covered = load_report(out)["entities"]
+    page_findings = [f for f in covered["findings"] if f["check"].startswith("page.")]
+    assert page_findings and all(f["status"] == "n/a" for f in page_findings)
+    assert all("99OS0000" in f["message_ru"] for f in page_findings)
+    exists = {f["check"]: f["status"] for f in keeper["findings"]}
+    assert exists["page.exists.vk"] == "pass"
+    with (out / "report.csv").open(encoding="utf-8-sig", newline="") as fh:
+        basis = {
+            r["check"]: r["legal_basis"] for r in csv.DictReader(fh) if r["entity_id"] == "99OS0000"
+        }
+    assert "Об обеспечении доступа к информации о деятельности судов" in basis["site.exists"]
+    assert "8-ФЗ" not in basis["site.exists"]
+
+
 def test_loopback_refused_unless_allowed(world, tmp_path):
     reg = one_body(
         tmp_path, f"{{id: a, name: A, kind: court, website: 'http://127.0.0.1:{world.http_port}/'}}"
@@ -216,6 +245,8 @@ def test_checks_json():
     checks = json.loads(proc.stdout)
     assert {c["id"] for c in checks} >= set(ORDER) | {"page.exists.vk", "page.gov_mark"}
     assert all(c["legal_basis_ru"].strip() and c["remediation_ru"].strip() for c in checks)
+    kinds = {"law_article", "act", "rating", "region", "policy"}
+    assert all(c["basis_kind"] in kinds and c["basis"] for c in checks)
 
 
 def test_links_on_a_file_with_base_url():

@@ -117,3 +117,53 @@ def test_letters_number_bodies_with_violations_and_keep_warnings_apart(tmp_path)
     ]
     assert len(letters[0].violations) == 1 and len(letters[0].warnings) == 1
     assert letters[0].opened[0]["url"] == "https://adm.ru/"
+
+
+def small_report(*ids):
+    from audit.checks import catalogue
+
+    fail = {
+        "check": "site.exists",
+        "key": "site.exists",
+        "status": "fail",
+        "severity": "violation",
+        "message_ru": "У органа нет официального сайта.",
+        "evidence": ["e1"],
+        "platform": None,
+    }
+    return {
+        "tool": {"version": "t", "catalogue_version": "2"},
+        "run": {
+            "started_at": "2026-11-30T09:00:00+00:00",
+            "finished_at": "2026-11-30T09:05:00+00:00",
+            "policy": {"notice_deadline_days": 10},
+        },
+        "checks": [c.to_json() for c in catalogue()],
+        "entities": [
+            {
+                **BODY,
+                "id": i,
+                "name": f"Администрация {i}",
+                "kind": "rural_settlement",
+                "findings": [dict(fail)],
+            }
+            for i in ids
+        ],
+    }
+
+
+def test_a_new_batch_replaces_the_old_one_whole(tmp_path):
+    from audit.report.notices import write_notices
+
+    write_notices(small_report("1", "2"), str(tmp_path), on=date(2026, 12, 1))
+    assert sorted(p.name for p in (tmp_path / "notices").iterdir()) == [
+        "1.html",
+        "2.html",
+        "index.html",
+    ]
+    letter = (tmp_path / "notices" / "1.html").read_text(encoding="utf-8")
+    assert "ПРОЕКТ" in letter and "в срок до 11.12.2026" in letter
+    write_notices(small_report("2"), str(tmp_path), on=date(2026, 12, 2))
+    # body 1 has no violation any more: no letter of the earlier batch is left for it
+    assert sorted(p.name for p in (tmp_path / "notices").iterdir()) == ["2.html", "index.html"]
+    assert [p.name for p in tmp_path.iterdir()] == ["notices"]  # nothing staged is left
