@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from audit import __version__
-from audit.checks import CATALOGUE_VERSION, catalogue
+from audit.checks import CATALOGUE_VERSION, catalogue, regional_requirements
 from audit.checks.legal import BASIS_KIND_TITLES, joined, weakest
 from audit.collect.apicall import ApiConfigError
 from audit.collect.ok_api import OkSettings
@@ -194,7 +194,7 @@ def policy_from(args: argparse.Namespace) -> Policy:
     policy = Policy()
     if getattr(args, "policy", None):
         try:
-            policy = load_policy(args.policy)
+            policy = load_policy(args.policy, regional=regional_requirements())
         except PolicyError as exc:
             raise UsageError(f"policy file has problems:\n{exc}") from None
         except OSError as exc:

@@ -8,24 +8,12 @@ and reports cite them as policy, never as law.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 
 from audit.yamlsrc import LDict, Problem, YamlError, load_yaml_file
 
 PLATFORM_RULES = ("any", "both", "vk", "ok")
-# What a regional act may set (policy `regional_requirements`): the platform rule beyond the
-# federal minimum of one page, and the checks declared `regional` (a test keeps this in step).
-REGIONAL_REQUIREMENTS = (
-    "platforms",
-    "page.activity.last_post_age",
-    "page.activity.posts_per_week",
-    "page.contacts",
-    "page.description",
-    "page.gov_mark",
-    "page.links_site",
-    "page.name_matches",
-    "site.pos_widget",
-)
 
 
 @dataclass(frozen=True)
@@ -54,12 +42,6 @@ class Policy:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regional_requirements", tuple(self.regional_requirements))
-        unknown = [r for r in self.regional_requirements if r not in REGIONAL_REQUIREMENTS]
-        if unknown:
-            raise ValueError(
-                f"regional_requirements: unknown {', '.join(map(repr, unknown))} "
-                f"(known: {', '.join(REGIONAL_REQUIREMENTS)})"
-            )
         if self.regional_requirements and not self.regional_act.strip():
             raise ValueError("regional_requirements need regional_act: the act that sets them")
         if self.regional_act.strip() and not self.regional_requirements:
@@ -97,8 +79,11 @@ class PolicyError(Exception):
         self.problems = problems
 
 
-def load_policy(path: str, base: Policy | None = None) -> Policy:
-    """Read a policy YAML file (flat keys named as the Policy fields); errors name file:line."""
+def load_policy(
+    path: str, base: Policy | None = None, regional: Iterable[str] | None = None
+) -> Policy:
+    """Read a policy YAML file (flat keys named as the Policy fields); errors name file:line.
+    `regional`: what `regional_requirements` may name (`platforms` and the regional checks)."""
     try:
         doc = load_yaml_file(path)
     except YamlError as exc:
@@ -133,6 +118,20 @@ def load_policy(path: str, base: Policy | None = None) -> Policy:
             expected = "list of texts" if kind.startswith("tuple") else kind
             problems.append(Problem(path, line, key, f"expected a {expected}, got {value!r}"))
             continue
+        if key == "regional_requirements" and regional is not None:
+            known = set(regional)
+            unknown = [r for r in value if r not in known]
+            if unknown:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        key,
+                        f"unknown {', '.join(map(repr, unknown))} "
+                        f"(known: {', '.join(sorted(known))})",
+                    )
+                )
+                continue
         values[key] = value
     if problems:
         raise PolicyError(problems)

@@ -262,6 +262,11 @@ def catalogue() -> tuple[Check, ...]:
     return tuple(sorted(checks, key=lambda c: c.id))
 
 
+def regional_requirements() -> tuple[str, ...]:
+    """What a policy's regional act may set: the platform rule and the regional checks."""
+    return ("platforms", *(c.id for c in catalogue() if c.regional))
+
+
 def get_check(check_id: str) -> Check:
     for check in catalogue():
         if check.id == check_id:

@@ -40,7 +40,7 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
 
 CHECK = Check(
     id="page.activity.last_post_age",
-    title_ru="Страница ведётся: давность последней записи",
+    title_ru="Регулярность ведения страницы: давность последней записи",
     title_en="The page is kept up: age of the latest post",
     basis=(LAW_8FZ, POLICY),
     severity=Severity.WARNING,

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from audit.checks import catalogue, get_check
+from audit.checks import catalogue, get_check, regional_requirements
 from audit.checks.legal import VERIFIED, BasisKind, for_court
 from audit.model import EntityKind, Severity
-from audit.policy import REGIONAL_REQUIREMENTS, Policy
+from audit.policy import Policy, PolicyError, load_policy
 
 # the article/part citations verified in the acts' text (issue 21); nothing else may appear
 ARTICLES = {"п. 6 ст. 1", "ч. 1 ст. 10", "ч. 7 ст. 14", "ч. 2 ст. 13.27"}
@@ -65,9 +65,11 @@ def test_only_duties_of_the_law_are_violations_by_default():
             assert check.severity is not Severity.VIOLATION, check.id
 
 
-def test_regional_requirements_are_the_regional_checks():
-    regional = {c.id for c in catalogue() if c.regional}
-    assert set(REGIONAL_REQUIREMENTS) == regional | {"platforms"}
+def test_regional_checks_are_the_ones_resting_on_policy_or_rating():
+    for check in catalogue():
+        kinds = {b.kind for b in check.basis}
+        if check.regional:
+            assert kinds & {BasisKind.POLICY, BasisKind.RATING}, check.id
 
 
 def test_policy_needs_the_act_for_regional_requirements():
@@ -75,5 +77,22 @@ def test_policy_needs_the_act_for_regional_requirements():
         Policy(regional_requirements=("page.activity.last_post_age",))
     with pytest.raises(ValueError, match="regional_requirements"):
         Policy(regional_act="постановление № 1")
-    with pytest.raises(ValueError, match="unknown"):
-        Policy(regional_act="постановление № 1", regional_requirements=("site.exists",))
+
+
+def test_policy_file_names_what_a_regional_act_may_set(tmp_path):
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "regional_act: постановление № 1\nregional_requirements: [platforms, site.exists]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError) as caught:
+        load_policy(str(path), regional=regional_requirements())
+    assert str(caught.value.problems[0]).endswith(
+        "policy.yaml:2: regional_requirements: unknown 'site.exists' (known: "
+        + ", ".join(sorted(regional_requirements()))
+        + ")"
+    )
+    path.write_text("regional_requirements: [platforms]\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(str(path), regional=regional_requirements())
+    assert ":1: regional_requirements: regional_requirements need regional_act" in str(caught.value)
