@@ -850,9 +850,10 @@ def _no_run(db: str, run_id: int) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Findings again from a stored run's observations with another policy: no network."""
     from audit.canaries import Drift
+    from audit.codec import entity_json
     from audit.evaluate import evaluate_entity
     from audit.history import policy_digest
-    from audit.report.json_report import entity_json, report_from_store
+    from audit.report.json_report import report_from_store
     from audit.report.outputs import write_run_reports
     from audit.rudates import MSK
     from audit.runner import EntityResult

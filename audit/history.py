@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass, field
 
 from audit.checks._site import site_down
+from audit.codec import entity_json
 from audit.observations import PageObservation, SiteObservation
-from audit.report.json_report import entity_json
 from audit.runner import EntityResult, Journal
 from audit.serialize import page_from_json, page_record, site_from_json, site_record
 from audit.store import Store

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from audit.checks._pages import describe_page_error
+from audit.checks.causes import describe_page_error
 from audit.checks.legal import (
     BASIS_KIND_TITLES,
     FINDING_POLICY,
@@ -248,7 +248,7 @@ def catalogue() -> tuple[Check, ...]:
     """All checks, in id order; each module's file name must match its check id."""
     checks = []
     for info in pkgutil.iter_modules(__path__):
-        if info.name == "legal" or info.name.startswith("_"):
+        if info.name in ("legal", "causes") or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         check = getattr(module, "CHECK", None)

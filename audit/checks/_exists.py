@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from audit.checks import PLATFORM_NAMES_RU, Outcome, clip, outcome
-from audit.checks._pages import describe_page_error
+from audit.checks.causes import describe_page_error
 from audit.model import PLATFORMS, Entity, Severity, Status
 from audit.observations import Observations
 from audit.policy import Policy

@@ -3,47 +3,10 @@
 from __future__ import annotations
 
 from audit.checks import Outcome, outcome
+from audit.checks.causes import CAUSE_EN, CAUSE_RU
 from audit.model import Entity, EntityKind, Status
 from audit.observations import SiteObservation
 
-CAUSE_RU = {
-    "dns": "доменное имя сайта не существует (DNS)",
-    "resolver": "DNS-сервер проверяющего не дал ответа об имени сайта",
-    "tls": "ошибка TLS-сертификата сайта",
-    "timeout": "сайт не ответил вовремя (таймаут)",
-    "connect": "не удалось соединиться с сайтом",
-    "redirects": "слишком много перенаправлений (петля переадресации)",
-    "too_large": "ответ сайта превышает допустимый размер",
-    "protocol": "сайт нарушил протокол HTTP",
-    "blocked": "адрес сайта указывает на внутреннюю сеть (запрос запрещён)",
-    "invalid_url": "адрес сайта некорректен",
-    "not_html": "главная страница сайта не является HTML-страницей",
-    "antibot": "вместо сайта получена страница защиты от ботов",
-    "access_blocked": "вместо сайта получена страница блокировки доступа",
-    "hosting_stub": "вместо сайта получена заглушка хостинга",
-    "parked": "домен припаркован или не продлён (страница-заглушка регистратора)",
-    "login_wall": "сайт требует входа по паролю",
-    "empty": "на странице сайта нет ни текста, ни ссылок: содержимое сайта не получено",
-}
-CAUSE_EN = {
-    "dns": "the site's domain name does not exist (DNS)",
-    "resolver": "the auditor's DNS resolver gave no answer about the site's name",
-    "tls": "TLS certificate error",
-    "timeout": "the site did not answer in time (timeout)",
-    "connect": "could not connect to the site",
-    "redirects": "too many redirects (redirect loop)",
-    "too_large": "the response is over the size limit",
-    "protocol": "the site broke the HTTP protocol",
-    "blocked": "the site's address points into a private network (request refused)",
-    "invalid_url": "the site's address is invalid",
-    "not_html": "the home page is not an HTML page",
-    "antibot": "an anti-bot interstitial was served instead of the site",
-    "access_blocked": "an access-blocking page was served instead of the site",
-    "hosting_stub": "a hosting stub was served instead of the site",
-    "parked": "the domain is parked or expired (registrar's stub page)",
-    "login_wall": "the site asks for a password",
-    "empty": "the site's page has neither text nor links: nothing of the site was received",
-}
 INTERSTITIALS = ("antibot", "access_blocked", "hosting_stub", "parked", "login_wall", "empty")
 # Failures that may be the site's own once they repeat: the name does not exist, nothing
 # answers, a redirect loop. The others (the auditor's resolver, the SSRF guard, a certificate

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from audit.checks._site import CAUSE_RU
+from audit.checks.causes import CAUSE_RU
 from audit.report.atomic import staged_directory, swap_directory
 from audit.report.html import basis_of, environment, trusted
 from audit.report.sender import Sender
