@@ -13,7 +13,8 @@ import sys
 import tempfile
 import traceback
 
-EXIT_INTERNAL, EXIT_INTERRUPTED = 4, 130
+from audit.exits import EXIT_INTERNAL, EXIT_INTERRUPTED
+
 SECRET_VARIABLES = ("VK_TOKEN", "OK_APP_KEY", "OK_APP_SECRET", "OK_ACCESS_TOKEN")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from audit.fetch import Evidence
+from audit.evidence import Evidence
 
 
 class WarcArchive:

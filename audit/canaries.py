@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from audit.fetch import NO_ANSWER
-from audit.links import PageRef, parse_page_url
+from audit.evidence import NO_ANSWER
 from audit.model import Finding, Status
 from audit.observations import PageObservation
+from audit.pageurls import PageRef, parse_page_url
 from audit.yamlsrc import LDict, LList, Problem, YamlError, load_yaml_file
 
 EXPECTATIONS = ("exists", "missing", "gov_mark")

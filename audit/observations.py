@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
-from audit.fetch import Evidence
-from audit.links import PageLinks, PosWidget, Reference
+from audit.evidence import Evidence
+from audit.pageurls import PageLinks, PosWidget, Reference
 
 
 @dataclass

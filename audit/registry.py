@@ -28,8 +28,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from audit.links import parse_page_url
 from audit.model import PLATFORMS, Entity, EntityKind
+from audit.pageurls import parse_page_url
 from audit.urls import website_problem
 from audit.yamlsrc import LDict, Problem, YamlError, iter_mapping_file
 

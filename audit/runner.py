@@ -20,14 +20,14 @@ from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.checks._site import site_down
 from audit.collect.pages import PlatformSettings, page_collectors, page_refs
 from audit.collect.site_pool import SitePool
-from audit.evaluate import evaluate_entity
+from audit.evaluate import judge
 from audit.fetch import FetchConfig, Fetcher
 from audit.model import Entity, Finding
 from audit.observations import Observations, PageObservation, SiteObservation
 from audit.policy import Policy
 from audit.rudates import MSK
 from audit.vantage import probe
-from audit.waivers import Waiver, apply_waivers
+from audit.waivers import Waiver
 
 CHUNK = 500  # bodies collected together: their page look-ups share API requests
 CHECK_SLICE = 50  # bodies checked and committed together before the event loop is let go
@@ -71,8 +71,9 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def assemble(entity: Entity, site: SiteObservation, pages: dict, policy: Policy) -> EntityResult:
-    """One body's observations from the batch's collections; evidence numbered per body."""
+def assemble(entity: Entity, site: SiteObservation, pages: dict) -> EntityResult:
+    """One body's observations from the batch's collections (evidence numbered per body),
+    not yet judged."""
     chosen, refs = page_refs(entity, site)
     obs = Observations(site=site, chosen=chosen)
     for ref in refs:
@@ -82,7 +83,7 @@ def assemble(entity: Entity, site: SiteObservation, pages: dict, policy: Policy)
         if url in pages:
             obs.pages[url] = pages[url]
     number_evidence(obs)
-    return EntityResult(entity, obs, evaluate_entity(entity, obs, policy))
+    return EntityResult(entity, obs, [])
 
 
 def number_evidence(obs: Observations) -> None:
@@ -259,14 +260,11 @@ async def run_audit(
                         health.mark(site)
                         if site_down(site):
                             site.down_before = journal.site_down_before(entity.id)
-                        result = assemble(entity, site, pages, policy)
-                        if drift.failures:
-                            result.findings = drift.apply(result.findings)
-                        if waivers:
-                            result.findings, expired = apply_waivers(
-                                result.findings, waivers, today
-                            )
-                            run.expired_waivers.update(expired)
+                        result = assemble(entity, site, pages)
+                        result.findings, expired = judge(
+                            entity, result.observations, policy, drift, waivers, today
+                        )
+                        run.expired_waivers.update(expired)
                         journal.done(position, result)
                         if keep_results:
                             results.append((position, result))

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from audit.fetch import Cause, Evidence
-from audit.links import PosWidget, Reference, parse_page_url
+from audit.evidence import Cause, Evidence
 from audit.model import Entity, EntityKind, Finding, Severity, Status
 from audit.observations import Observations, PageObservation, SiteObservation
+from audit.pageurls import PosWidget, Reference, parse_page_url
 
 _EVIDENCE_FIELDS = {f.name for f in fields(Evidence)}
 _PAGE_FIELDS = {f.name for f in fields(PageObservation)}

@@ -16,7 +16,8 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 
-from audit.fetch import NO_ANSWER
+from audit.evidence import NO_ANSWER
+from audit.fetch import FetchConfig
 from audit.observations import SiteObservation
 from audit.urls import host_of
 
@@ -98,3 +99,29 @@ async def probe(fetcher, urls: tuple[str, ...]) -> VantageHealth:
         causes = ", ".join(f"{p['url']}: {p['cause']}" for p in health.probes)
         health.detail = f"no reference site answered ({causes})"
     return health
+
+
+def describe_vantage(config: FetchConfig) -> dict:
+    """Where the audit looked from: what a reader needs to reproduce what was seen."""
+    import platform as host_platform
+
+    if config.connect_to:
+        rules = len(config.connect_to)
+        resolver = f"--connect-to rules ({rules})" + (
+            ", other names not resolved (--isolated)" if config.isolated else ", else system"
+        )
+        resolver_ru = f"адреса из заданных правил ({rules}), " + (
+            "прочие имена не разрешались (изолированный режим)"
+            if config.isolated
+            else "прочие — системной службой имён"
+        )
+    else:
+        resolver, resolver_ru = "system resolver", "системная служба имён (DNS)"
+    return {
+        "host": host_platform.node(),
+        "user_agent": config.user_agent,
+        "resolver": resolver,
+        "resolver_ru": resolver_ru,
+        "python": host_platform.python_version(),
+        "system": f"{host_platform.system()} {host_platform.release()}",
+    }

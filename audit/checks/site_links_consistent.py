@@ -3,9 +3,9 @@
 from audit.checks import Check, Outcome, outcome
 from audit.checks._site import unreadable_site
 from audit.checks.legal import REGISTRY_DATA
-from audit.links import parse_page_url
 from audit.model import Entity, Severity, Status
 from audit.observations import Observations
+from audit.pageurls import parse_page_url
 from audit.policy import Policy
 
 

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from audit.fetch import Evidence
+from audit.evidence import Evidence
 
 
 class ApiConfigError(Exception):

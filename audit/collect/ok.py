@@ -15,8 +15,8 @@ from typing import Any
 from audit.collect.apicall import CallResult, chunks, failed_page
 from audit.collect.ok_api import OkApi
 from audit.collect.vk import now_iso
-from audit.links import PageRef
 from audit.observations import PageObservation
+from audit.pageurls import PageRef
 from audit.textfacts import emails, has_address, phones, unique
 
 GROUP_FIELDS = (

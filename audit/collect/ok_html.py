@@ -25,8 +25,8 @@ from audit.collect.page_html import (
 )
 from audit.collect.vk_html import GOV_LABEL, LOGIN
 from audit.fetch import Fetcher, FetchResult
-from audit.links import PageRef
 from audit.observations import PageObservation
+from audit.pageurls import PageRef
 from audit.textfacts import emails, has_address, phones, unique
 
 NOT_FOUND = ("Группа не найдена", "Страница не найдена", "Эта страница недоступна",

@@ -16,8 +16,8 @@ from audit.collect.vk import VkPages
 from audit.collect.vk_api import VkApi, VkSettings
 from audit.collect.vk_html import collect_vk_html
 from audit.fetch import Fetcher
-from audit.links import PageRef
 from audit.observations import PageObservation
+from audit.pageurls import PageRef
 
 
 class PageCollector(Protocol):
@@ -98,8 +98,8 @@ def page_refs(entity, site) -> tuple[dict[str, tuple[str, str]], list[PageRef]]:
     Per platform the registry's page wins; otherwise the first page the website links directly.
     The other linked pages are observed too, so site.links.consistent can compare identities.
     """
-    from audit.links import parse_page_url
     from audit.model import PLATFORMS
+    from audit.pageurls import parse_page_url
 
     chosen: dict[str, tuple[str, str]] = {}
     refs: list[PageRef] = []

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urljoin
 
-from audit.fetch import Cause, Fetcher, FetchResult
+from audit.evidence import Cause
+from audit.fetch import Fetcher, FetchResult
 from audit.interstitials import classify
-from audit.links import PageLinks, Reference, discover, parse_page_url
+from audit.links import discover
 from audit.model import Entity
 from audit.observations import SiteObservation
+from audit.pageurls import PageLinks, Reference, parse_page_url
 
 MAX_FOLLOW = 2  # extra same-site pages read when the home page lacks a VK or OK link
 MAX_PAGE_REDIRECTS = 2  # meta refresh / script redirects followed from the home page

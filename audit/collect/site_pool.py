@@ -31,7 +31,8 @@ import struct
 import zlib
 
 from audit.collect.site import MAX_FOLLOW, collect_site
-from audit.fetch import Evidence, FetchConfig, Fetcher
+from audit.evidence import Evidence
+from audit.fetch import FetchConfig, Fetcher
 from audit.model import Entity
 from audit.observations import SiteObservation
 from audit.signals import child_started, held

@@ -14,8 +14,8 @@ from typing import Any
 
 from audit.collect.apicall import CallResult, chunks, failed_page
 from audit.collect.vk_api import EXECUTE_LIMIT, VkApi, api_call
-from audit.links import PageRef
 from audit.observations import PageObservation
+from audit.pageurls import PageRef
 from audit.textfacts import emails, has_address, phones, unique
 
 GROUP_FIELDS = (

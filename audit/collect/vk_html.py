@@ -24,8 +24,8 @@ from audit.collect.page_html import (
     unreadable,
 )
 from audit.fetch import Fetcher, FetchResult
-from audit.links import PageRef
 from audit.observations import PageObservation
+from audit.pageurls import PageRef
 from audit.textfacts import emails, has_address, phones, unique
 
 NOT_FOUND = ("Страница удалена либо ещё не создана", "Page deleted or not yet created")

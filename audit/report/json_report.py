@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audit import __version__
 from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.codec import entity_json
 from audit.report.atomic import replaced
-from audit.runner import RunResult
 from audit.store import compact_json
 from audit.summary import Health, Summary
+
+if TYPE_CHECKING:
+    from audit.runner import RunResult
 
 SCHEMA = "pages-audit.report/1"
 COMPACT_START = '{"id":"'  # a body stored compact; older versions stored '{"id": "'

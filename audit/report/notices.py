@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from audit.checks.causes import CAUSE_RU
 from audit.report.atomic import staged_directory, swap_directory
-from audit.report.html import basis_of, environment, trusted
+from audit.report.render import basis_of, environment, trusted
 from audit.report.sender import Sender
 
 PLATFORMS_RU = {"vk": "ВКонтакте", "ok": "Одноклассники"}

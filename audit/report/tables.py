@@ -20,7 +20,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from audit.report.atomic import exclusive, replaced
-from audit.report.html import INVISIBLE, LABELS, basis_of, status_key
+from audit.report.labels import LABELS
+from audit.report.render import INVISIBLE, basis_of, status_key
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # what inert() drops (controls, bidi overrides) and what XML cannot carry, in one pass

@@ -21,8 +21,8 @@ TOKEN = "vk1.a.CRASH-TEST-TOKEN-0123456789"
 def test_an_internal_error_exits_4_with_one_line_and_a_scrubbed_report(tmp_path):
     # a real process, the real entry point, one check module broken on purpose
     code = (
-        "import audit.cli, audit.__main__ as entry\n"
-        "audit.cli.cmd_checks = lambda args: 1 / 0\n"
+        "import audit.cli.outputs, audit.__main__ as entry\n"
+        "audit.cli.outputs.cmd_checks = lambda args: 1 / 0\n"
         "raise SystemExit(entry.main(['checks']))\n"
     )
     env = {**os.environ, "VK_TOKEN": TOKEN, "TMPDIR": str(tmp_path)}

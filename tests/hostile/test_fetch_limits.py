@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from audit.fetch import Cause, Fetcher
+from audit.evidence import Cause
+from audit.fetch import Fetcher
 from tests.hostile.conftest import config_for
 
 

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit.interstitials import classify
-from audit.links import discover, parse_page_url
+from audit.links import discover
+from audit.pageurls import parse_page_url
 from audit.registry import load_registry
 from audit.world.server import SITES_DIR
 from tests.e2e.conftest import cli

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from audit.fetch import Cause, FetchConfig, Fetcher
+from audit.evidence import Cause
+from audit.fetch import FetchConfig, Fetcher
 from tests.hostile.conftest import config_for
 
 TARGETS = [

@@ -3,10 +3,10 @@
 import pytest
 
 from audit.checks import catalogue, get_check
-from audit.fetch import Evidence
-from audit.links import PageRef, PosWidget, Reference
+from audit.evidence import Evidence
 from audit.model import Entity, EntityKind, Severity, Status
 from audit.observations import Observations, SiteObservation
+from audit.pageurls import PageRef, PosWidget, Reference
 from audit.policy import Policy
 
 ANY, BOTH = Policy("any"), Policy("both")

@@ -3,7 +3,8 @@
 import pytest
 from lxml import etree
 
-from audit.links import _parse_tree, detect_pos_widget, discover, page_texts, parse_page_url
+from audit.links import _parse_tree, detect_pos_widget, discover, page_texts
+from audit.pageurls import parse_page_url
 
 POSITIVE = [
     ("https://vk.com/adm_city", "https://vk.com/adm_city"),

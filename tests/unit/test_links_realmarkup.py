@@ -9,7 +9,8 @@ import pytest
 
 from audit.fetch import decode_body
 from audit.interstitials import classify
-from audit.links import discover, parse_page_url
+from audit.links import discover
+from audit.pageurls import parse_page_url
 
 BASE = "https://adm-example.ru/"
 

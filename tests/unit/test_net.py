@@ -2,7 +2,8 @@
 
 import pytest
 
-from audit.fetch import Cause, FetchConfig, Fetcher
+from audit.evidence import Cause
+from audit.fetch import FetchConfig, Fetcher
 from audit.net import (
     BlockedAddressError,
     ConnectTo,

@@ -1,12 +1,13 @@
 """Report rendering: attacker-controlled text is inert; summaries count the right things."""
 
-from audit.fetch import Evidence
-from audit.links import PageRef, Reference
+from audit.evidence import Evidence
 from audit.model import Entity, EntityKind, Finding, Severity, Status
 from audit.observations import Observations, SiteObservation
+from audit.pageurls import PageRef, Reference
 from audit.policy import Policy
-from audit.report.html import msk, render_html
+from audit.report.html import render_html
 from audit.report.json_report import build_report
+from audit.report.render import msk
 from audit.runner import EntityResult, RunResult
 from audit.summary import body_status
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from audit.collect.vk_html import parse_vk_page
-from audit.fetch import Cause, Evidence, FetchResult
+from audit.evidence import Cause, Evidence
+from audit.fetch import FetchResult
 from audit.rudates import MSK, format_ru_date, parse_ru_date
 from audit.world.vk import VkWorld
 

@@ -1,0 +1,37 @@
+"""Command line: parses arguments, calls the library and prints what it says. Exit codes are
+in audit.exits; the application (a run's lifecycle, the verdict) is audit.pipeline."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+from audit.cli.common import _err, history_of
+from audit.cli.parser import build_parser
+from audit.collect.apicall import ApiConfigError
+from audit.exits import EXIT_OK, EXIT_USAGE, UsageError
+from audit.pipeline.session import POOL_FROM, auto_workers
+
+__all__ = ["POOL_FROM", "auto_workers", "build_parser", "main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        _err(f"pages-audit: {exc}")
+        return EXIT_USAGE
+    except BrokenPipeError:  # `pages-audit diff ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except ApiConfigError as exc:
+        _err(f"pages-audit: configuration error: {exc}")
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as exc:  # a damaged page of the history, at any point
+        _err(f"pages-audit: {history_of(args)}: the history database is damaged ({exc})")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("pages-audit: interrupted")
+        return 130

@@ -1,0 +1,349 @@
+"""One audit run from registry to published reports: the history store, the website and
+platform collection, the report writers, interruption and resume."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from audit import __version__
+from audit.checks import CATALOGUE_VERSION
+from audit.collect.pages import PlatformSettings
+from audit.exits import (
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    UsageError,
+)
+from audit.fetch import FetchConfig
+from audit.pipeline.verdict import gate, incomplete_reasons
+from audit.policy import Policy
+from audit.registry import load_registry
+from audit.vantage import REFERENCE_SITES, describe_vantage
+
+
+@dataclass
+class RunOptions:
+    """What `run` and `demo` share beyond the registry and the network settings."""
+
+    out: str
+    policy: Policy
+    lang: str = "ru"
+    quiet: bool = False
+    templates: str | None = None
+    platforms: PlatformSettings | None = None
+    db: str | None = None  # default: OUT/history.sqlite
+    resume: bool = False
+    waivers: list = field(default_factory=list)
+    chunk: int = 500
+    workers: int | None = None  # website processes; None: auto_workers()
+    archive: bool = False
+    canaries: tuple = ()
+    reference_sites: tuple[str, ...] = REFERENCE_SITES  # read first: is the vantage working?
+    max_error_rate: float = 20.0  # percent of a platform's pages unreadable: exit 3 above it
+    fail_on: str = "violation"  # violation | new | none
+    fail_under: float | None = None  # overall compliance percent
+
+
+POOL_FROM = 1000  # bodies from which reading websites in other processes pays for starting them
+
+
+def auto_workers(bodies: int, cpus: int | None = None) -> int:
+    """Website processes for a run of `bodies`: one a core (up to 4) for a large run on more
+    than one core — this process keeps only the API look-ups, the store and the checks, a
+    fraction of a core (measured: 10 000 bodies on 2 cores, 1 process 105 s, 2 processes 89 s);
+    none for a small run, whose websites are read before processes would have started."""
+    cpus = cpus or os.cpu_count() or 1
+    return min(cpus, 4) if bodies >= POOL_FROM and cpus > 1 else 0
+
+
+def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui) -> int:
+    """Validate, audit into the history store, write report.json and index.html.
+
+    Returns the exit code. Ctrl-C or SIGTERM leaves the run resumable. `ui` hears what the
+    user should: `ui.out` (the registry's problems), `ui.err` (the rest), `ui.progress(total,
+    quiet)` (a bar, or None)."""
+    from audit.history import policy_digest, registry_digest
+    from audit.pipeline.journal import StoreJournal
+    from audit.report.follow import FOLLOW_FROM, ReportFollower
+    from audit.runner import file_sha256, run_audit
+    from audit.store import Store, StoreError
+
+    reg = load_registry(registries, keep=False)  # the run reads the bodies again as it goes
+    if reg.problems:
+        for problem in reg.problems:
+            ui.out(str(problem))
+        ui.err(f"registry has {len(reg.problems)} problem(s); nothing was audited")
+        return EXIT_USAGE
+    try:
+        Path(opts.out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {opts.out}: cannot create directory ({exc.strerror})") from None
+    with lock_output(opts.out):  # one run at a time in an output directory
+        db_path = opts.db or str(Path(opts.out) / "history.sqlite")
+        try:
+            store = Store(db_path)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+        registries_meta = [{"path": p, "sha256": file_sha256(p)} for p in reg.files]
+        digest = registry_digest(registries_meta)
+        policy = opts.policy
+        run_row = store.unfinished(digest) if opts.resume else None
+        if opts.resume and run_row is None:
+            store.close()
+            raise UsageError(
+                f"nothing to resume in {store.shown}: no unfinished run of these registries"
+            )
+        if run_row is not None:
+            run_id = run_row["id"]
+            policy = Policy(**json.loads(run_row["policy"]))  # a run keeps the policy it began with
+            store.mark(run_id, "running")
+            done = len(store.done_ids(run_id))
+            if not opts.quiet:
+                ui.err(f"resuming run {run_id}: {done} of {reg.count} bodies already done")
+        else:
+            run_id = store.begin_run(
+                {
+                    "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "tool_version": __version__,
+                    "catalogue_version": CATALOGUE_VERSION,
+                    "registries": registries_meta,
+                    "registry_sha256": digest,
+                    "policy": policy.to_json(),
+                    "policy_sha256": policy_digest(policy.to_json()),
+                }
+            )
+        bar = ui.progress(reg.count, opts.quiet)
+        if bar is not None:
+            bar.update(len(store.done_ids(run_id)))
+        previous = json.loads(store.run(run_id)["meta"])
+        # the reports are written into a staging directory and put in place together
+        staging = fresh_staging(opts.out, run_id)
+        # a large run's reports are written as its bodies are stored, in a process of their own
+        # (index.html there too unless drawn from edited templates)
+        follower = None
+        if reg.count >= FOLLOW_FROM:
+            follower = ReportFollower(
+                db_path, run_id, str(staging), opts.lang, html=opts.templates is None
+            )
+        try:
+            try:
+                result = asyncio.run(
+                    run_audit(
+                        reg.stream(),
+                        reg.files,
+                        config,
+                        policy,
+                        on_done=(lambda _r: bar.update(1)) if bar else None,
+                        platforms=opts.platforms,
+                        chunk=opts.chunk,
+                        journal=StoreJournal(store, run_id),
+                        workers=auto_workers(reg.count) if opts.workers is None else opts.workers,
+                        waivers=opts.waivers,
+                        keep_results=False,
+                        fetcher_hook=_archive_hook(opts, run_id),
+                        canaries=opts.canaries,
+                        reference_sites=opts.reference_sites,
+                    )
+                )
+            except KeyboardInterrupt:
+                quiet_teardown()
+                store.mark(run_id, "interrupted")
+                done = len(store.done_ids(run_id))
+                if bar:
+                    bar.close()
+                ui.err(
+                    f"pages-audit: interrupted; run {run_id} keeps {done} finished bodies in "
+                    f"{store.shown}.\nResume with the same command and --resume."
+                )
+                return EXIT_INTERRUPTED
+            if bar:
+                bar.close()
+            store.finish_run(
+                run_id,
+                {
+                    "duration_s": round(previous.get("duration_s", 0) + result.duration_s, 3),
+                    "cpu_s": round(previous.get("cpu_s", 0) + result.cpu_s, 3),
+                    "requests": previous.get("requests", 0) + result.requests,
+                    "api_requests": {
+                        p: (previous.get("api_requests") or {}).get(p, 0) + n
+                        for p, n in result.api_requests.items()
+                    },
+                    "fetch": result.fetch,
+                    "platforms": result.platforms,
+                    "page_sources": result.page_sources,
+                    "expired_waivers": sorted(
+                        (w.to_json() for w in result.expired_waivers), key=lambda w: w["source"]
+                    ),
+                    "resumed": bool(run_row is not None or previous.get("resumed")),
+                    "db": store.shown,
+                    "canaries": result.canaries,
+                    "canary_requests": result.canary_requests,
+                    "drift": result.drift,
+                    "vantage": describe_vantage(config),
+                    "vantage_health": result.vantage_health,
+                },
+                state="writing",  # finished once its reports are in place
+            )
+            # the report's bodies are read from the store by each writer in turn
+            try:
+                code = _report_run(store, run_id, result, opts, db_path, follower, staging, ui)
+            except KeyboardInterrupt:
+                store.mark(run_id, "interrupted")
+                ui.err(
+                    f"pages-audit: interrupted while writing the reports; the reports in "
+                    f"{opts.out} are still the previous ones. Run {run_id} in {store.shown} "
+                    "keeps every body: resume with the same command and --resume."
+                )
+                return EXIT_INTERRUPTED
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                ui.err(
+                    f"pages-audit: no space left on the device writing the reports into "
+                    f"{opts.out}; the reports there are still the previous ones. Run {run_id} "
+                    f"in {store.shown} keeps every body: free some space and run the same "
+                    "command with --resume."
+                )
+                return EXIT_USAGE
+            store.complete(run_id)
+            return code
+        finally:
+            if follower is not None:
+                follower.stop()
+            shutil.rmtree(staging, ignore_errors=True)
+            store.close()
+
+
+def quiet_teardown() -> None:
+    """After an interruption, what the stopped event loop leaves to the garbage collector
+    (a coroutine cut short that cannot close its connections outside the loop, a task never
+    finished) is no news to the user: the process is ending, and says so in one line."""
+    import logging
+
+    sys.unraisablehook = lambda _unraisable: None
+    logging.getLogger("asyncio").disabled = True
+
+
+def fresh_staging(out: str, run_id: int) -> Path:
+    """OUT/.staging-run-N, empty: where a run's reports are written before they replace the
+    previous set together (what an interrupted attempt left there goes)."""
+    staging = Path(out) / f".staging-run-{run_id}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    return staging
+
+
+def publish(staging: Path, out: str) -> None:
+    """Move the staged reports into `out` at once: Ctrl-C and SIGTERM wait (a set of renames
+    in one directory), so the reports there are the old set or the new one, never a mix."""
+    from audit.signals import held
+
+    with held():
+        for path in staging.iterdir():  # the reports; hidden entries are writers' scratch
+            if path.is_file() and not path.name.startswith("."):
+                os.replace(path, Path(out) / path.name)
+
+
+@contextlib.contextmanager
+def lock_output(out: str):
+    """One run at a time writes into an output directory: a second one is refused at once
+    (they would mix their reports and race on the history)."""
+    import fcntl
+
+    path = Path(out) / ".pages-audit.lock"
+    try:
+        fh = open(path, "a+")  # noqa: SIM115 - held open while the run goes
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot lock the directory ({exc.strerror})") from None
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        holder = fh.read().strip() or "?"
+        fh.close()
+        raise UsageError(
+            f"--out {out}: another pages-audit run (process {holder}) is writing there; "
+            "wait for it to end, or give another --out"
+        ) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    with fh:
+        try:
+            yield
+        finally:  # gone with the run (removed while still held: no one can take it between)
+            path.unlink(missing_ok=True)
+
+
+def _report_run(
+    store, run_id: int, result, opts: RunOptions, db_path: str, follower, staging: Path, ui
+) -> int:
+    """report.json, index.html and the tables (finished by `follower`, if any), written into
+    `staging` and published into the output directory together."""
+    from audit.report.json_report import report_from_store
+    from audit.report.outputs import write_run_reports
+    from audit.store import db_secrets
+
+    report = report_from_store(store, run_id)
+    s = report["summary"]
+    written = write_run_reports(
+        report, str(staging), opts.lang, opts.templates, db_path, run_id, follower
+    )
+    publish(staging, opts.out)
+    written = {
+        kind: [str(Path(opts.out) / Path(p).name) for p in paths] for kind, paths in written.items()
+    }
+    if follower is not None and follower.failure:
+        failure = follower.failure
+        for secret in db_secrets(db_path):
+            failure = failure.replace(secret, "***")
+        ui.err(f"pages-audit: reports written after the audit instead: {failure}")
+    (json_path,), (html_path,) = written["json"], written["html"]
+    for w in report["run"].get("expired_waivers") or []:
+        ui.err(
+            f"pages-audit: waiver expired {w['expires']} and ignored: {w['entity']} "
+            f"{w['check']} ({w['source']})"
+        )
+    incomplete = incomplete_reasons(report, opts.max_error_rate)
+    for reason in incomplete:
+        ui.err(f"pages-audit: audit incomplete: {reason}")
+    if not opts.quiet:
+        by = s["by_body_status"]
+        api = ", ".join(
+            f"{p}: {result.page_sources[p]}, {n} requests" for p, n in result.api_requests.items()
+        )
+        ui.err(
+            f"audited {s['bodies']} bodies in {result.duration_s:.1f} s "
+            f"(CPU {result.cpu_s:.1f} s) "
+            f"({result.requests} HTTP requests; pages {api}): "
+            f"{by.get('violation', 0)} with violations, "
+            f"{by.get('incomplete', 0)} not fully checked, {s['violations']} violation(s)"
+        )
+        ui.err(f"report: {html_path}\ndata:   {json_path}\nrun {run_id} in {store.shown}")
+    if incomplete:
+        return EXIT_INCOMPLETE
+    return gate(report, opts.fail_on, opts.fail_under, ui.err)
+
+
+def _archive_hook(opts: RunOptions, run_id: int):
+    """With --archive, every fetched body goes to OUT/archive/run-<id>.warc.gz."""
+    if not opts.archive:
+        return None
+    from audit.archive import WarcArchive
+
+    archive = WarcArchive(str(Path(opts.out) / "archive" / f"run-{run_id}.warc.gz"))
+
+    def attach(fetcher) -> None:
+        fetcher.archive = archive
+
+    return attach
