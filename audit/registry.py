@@ -290,6 +290,18 @@ def _text(value) -> str | None:
     return None
 
 
+def _other_id(item: LDict, key: str, entity_id: str | None, bad, itself: str) -> str | None:
+    """A field naming another entity of the registry (`parent`, `covered_by`)."""
+    if key not in item:
+        return None
+    other = _text(item[key])
+    if other is None:
+        bad(key, "must be the id of another entity")
+    elif other == entity_id:
+        bad(key, itself)
+    return other
+
+
 def _texts(item: LDict, key: str, allowed: set[str], bad) -> dict[str, str]:
     """A small mapping of texts (contacts, head) with each bad part named."""
     out: dict[str, str] = {}
@@ -350,13 +362,7 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
     if short_name is not None and not isinstance(short_name, str):
         bad("short_name", "must be a text")
 
-    parent = None
-    if "parent" in item:
-        parent = _text(item["parent"])
-        if parent is None:
-            bad("parent", "must be the id of another entity")
-        elif parent == entity_id:
-            bad("parent", "an entity cannot be its own parent")
+    parent = _other_id(item, "parent", entity_id, bad, "an entity cannot be its own parent")
 
     region = item.get("region", default_region)
     if "region" in item and _text(region) is None:
@@ -396,15 +402,11 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
     contacts = _texts(item, "contacts", CONTACT_FIELDS, bad)
     head = _texts(item, "head", HEAD_FIELDS, bad)
 
-    covered_by = None
-    if "covered_by" in item:
-        covered_by = _text(item["covered_by"])
-        if covered_by is None:
-            bad("covered_by", "must be the id of another entity")
-        elif covered_by == entity_id:
-            bad("covered_by", "an entity cannot be covered by itself")
-        elif pages:
-            bad("covered_by", "a body covered by another's joint page declares no pages")
+    covered_by = _other_id(
+        item, "covered_by", entity_id, bad, "an entity cannot be covered by itself"
+    )
+    if covered_by is not None and covered_by != entity_id and pages:
+        bad("covered_by", "a body covered by another's joint page declares no pages")
 
     if len(problems) != before:
         return None
