@@ -21,11 +21,12 @@ from audit.checks._site import site_down
 from audit.collect.pages import PlatformSettings, page_collectors, page_refs
 from audit.collect.site_pool import SitePool
 from audit.evaluate import judge
-from audit.fetch import FetchConfig, Fetcher
+from audit.fetch import Fetcher
 from audit.model import Entity, Finding
 from audit.observations import Observations, PageObservation, SiteObservation
 from audit.policy import Policy
 from audit.rudates import MSK
+from audit.transport import FetchConfig
 from audit.vantage import probe
 from audit.waivers import Waiver
 

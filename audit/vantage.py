@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from audit.evidence import NO_ANSWER
-from audit.fetch import FetchConfig
 from audit.observations import SiteObservation
+from audit.transport import FetchConfig
 from audit.urls import host_of
 
 # Large, stable sites of the state that answer from any Russian network. Any HTTP answer,

@@ -17,9 +17,9 @@ from audit.collect.vk_api import VkSettings
 from audit.exits import (
     UsageError,
 )
-from audit.fetch import FetchConfig
 from audit.net import ConnectTo
 from audit.policy import Policy, PolicyError, load_policy
+from audit.transport import FetchConfig
 from audit.vantage import REFERENCE_SITES
 
 

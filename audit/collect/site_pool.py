@@ -32,10 +32,11 @@ import zlib
 
 from audit.collect.site import MAX_FOLLOW, collect_site
 from audit.evidence import Evidence
-from audit.fetch import FetchConfig, Fetcher
+from audit.fetch import Fetcher
 from audit.model import Entity
 from audit.observations import SiteObservation
 from audit.signals import child_started, held
+from audit.transport import FetchConfig
 from audit.urls import host_of
 
 _FRAME = struct.Struct("!Q")

@@ -23,10 +23,10 @@ from audit.exits import (
     EXIT_USAGE,
     UsageError,
 )
-from audit.fetch import FetchConfig
 from audit.pipeline.verdict import gate, incomplete_reasons
 from audit.policy import Policy
 from audit.registry import load_registry
+from audit.transport import FetchConfig
 from audit.vantage import REFERENCE_SITES, describe_vantage
 
 

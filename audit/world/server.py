@@ -486,8 +486,8 @@ class World:
     def fetch_config(self, **settings):
         """Fetcher settings that point the auditor at this world, as `cli_args` do for the CLI:
         every host of the world to its servers, no other name resolved, its CA trusted."""
-        from audit.fetch import FetchConfig
         from audit.net import ConnectTo
+        from audit.transport import FetchConfig
 
         pointed = {
             "connect_to": tuple(ConnectTo.parse(r) for r in self.connect_to),

@@ -9,8 +9,9 @@ import pytest
 
 from audit.collect.site import collect_site
 from audit.collect.site_pool import SitePool
-from audit.fetch import FetchConfig, Fetcher
+from audit.fetch import Fetcher
 from audit.model import Entity, EntityKind
+from audit.transport import FetchConfig
 from audit.urls import host_of
 from tests.e2e.conftest import FAST, cli, load_report
 from tests.e2e.test_cli import EXPECTED, ORDER

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit.fetch import FetchConfig
+from audit.transport import FetchConfig
 from audit.world.server import Route, Scenario, Site, World
 
 HOSTILE = {

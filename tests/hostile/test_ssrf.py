@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from audit.evidence import Cause
-from audit.fetch import FetchConfig, Fetcher
+from audit.fetch import Fetcher
+from audit.transport import FetchConfig
 from tests.hostile.conftest import config_for
 
 TARGETS = [

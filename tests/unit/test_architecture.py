@@ -1,5 +1,6 @@
-"""The package's shape, read from its source with `ast`: no import circle (function-level
-imports included), and the library never prints (only the command line does)."""
+"""The package's shape, read from its source with `ast`: every import (function-level ones
+included; type-only ones left out) points down the layers of docs/architecture.md, there is no
+import circle, and the library never prints (only the command line does)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,45 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "audit"
 PRINTERS = ("audit.cli", "audit.__main__")  # and the modules of the audit.cli package
+# bottom first; a module belongs to the layer of its longest listed prefix
+LAYERS = (
+    (
+        "audit",
+        "audit.model",
+        "audit.urls",
+        "audit.pageurls",
+        "audit.evidence",
+        "audit.encodings",
+        "audit.rudates",
+        "audit.textfacts",
+        "audit.yamlsrc",
+        "audit.policy",
+        "audit.waivers",
+        "audit.registry",
+        "audit.importer",
+        "audit.exits",
+        "audit.signals",
+        "audit.net",
+        "audit.interstitials",
+    ),
+    (
+        "audit.transport",
+        "audit.fetch",
+        "audit.archive",
+        "audit.links",
+        "audit.observations",
+        "audit.serialize",
+        "audit.vantage",
+        "audit.canaries",
+    ),
+    ("audit.collect",),
+    ("audit.checks", "audit.evaluate", "audit.summary"),
+    ("audit.store", "audit.codec", "audit.history"),
+    ("audit.report",),
+    ("audit.runner",),
+    ("audit.pipeline",),
+    ("audit.cli", "audit.__main__", "audit.world"),
+)
 
 
 def modules() -> dict[str, ast.Module]:
@@ -19,9 +59,18 @@ def modules() -> dict[str, ast.Module]:
     return out
 
 
+def runtime_nodes(tree: ast.AST):
+    """Every node but those under `if TYPE_CHECKING:` (imports for annotations only)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            continue
+        yield node
+        yield from runtime_nodes(node)
+
+
 def imports(tree: ast.Module, known: set[str]) -> set[str]:
     found = set()
-    for node in ast.walk(tree):
+    for node in runtime_nodes(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
         elif isinstance(node, ast.Import):
@@ -30,6 +79,28 @@ def imports(tree: ast.Module, known: set[str]) -> set[str]:
             continue
         found.update(n for n in names if n in known)
     return found
+
+
+def layer(module: str) -> int:
+    matches = [
+        (len(prefix), level)
+        for level, prefixes in enumerate(LAYERS)
+        for prefix in prefixes
+        if module == prefix or module.startswith(prefix + ".")
+    ]
+    assert matches, f"{module} is in no layer: add it to LAYERS and docs/architecture.md"
+    return max(matches)[1]
+
+
+def test_imports_point_down_the_layers():
+    trees = modules()
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, tree in trees.items()
+        for target in imports(tree, set(trees))
+        if layer(target) > layer(name)
+    )
+    assert upward == []
 
 
 def test_no_import_circle():

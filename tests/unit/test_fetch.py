@@ -7,15 +7,9 @@ import httpx
 import pytest
 import respx
 
-from audit.fetch import (
-    Cause,
-    FetchConfig,
-    Fetcher,
-    api_connections,
-    classify,
-    parse_retry_after,
-)
+from audit.fetch import Cause, Fetcher, classify, parse_retry_after
 from audit.net import BlockedAddressError, NameResolutionError
+from audit.transport import FetchConfig, api_connections
 
 
 class Sleeps(list):

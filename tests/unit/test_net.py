@@ -3,7 +3,7 @@
 import pytest
 
 from audit.evidence import Cause
-from audit.fetch import FetchConfig, Fetcher
+from audit.fetch import Fetcher
 from audit.net import (
     BlockedAddressError,
     ConnectTo,
@@ -11,6 +11,7 @@ from audit.net import (
     NameResolutionError,
     address_refusal,
 )
+from audit.transport import FetchConfig
 
 
 @pytest.mark.parametrize(

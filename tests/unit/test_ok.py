@@ -17,8 +17,9 @@ from audit.collect.ok import collect_ok_api, groups_of
 from audit.collect.ok_api import OkApi, OkSettings, ok_signature, session_secret
 from audit.collect.ok_html import parse_ok_page
 from audit.evidence import Evidence
-from audit.fetch import FetchConfig, Fetcher, FetchResult
+from audit.fetch import Fetcher, FetchResult
 from audit.pageurls import PageRef
+from audit.transport import FetchConfig
 from audit.world.ok import OkWorld
 
 KEY, SECRET, TOKEN = "CBAUNITTEST", "UNIT-SECRET-abcdef0123456789", "unit-access-token-XYZ987"

@@ -17,8 +17,9 @@ import respx
 from audit.collect.apicall import ApiConfigError, RateLimiter, Redactor
 from audit.collect.vk import collect_vk_api, groups_of
 from audit.collect.vk_api import VkApi, VkSettings
-from audit.fetch import FetchConfig, Fetcher
+from audit.fetch import Fetcher
 from audit.pageurls import PageRef
+from audit.transport import FetchConfig
 from audit.world.vk import VkWorld
 
 TOKEN = "vk1.a.SECRET-service-token-0123456789"
