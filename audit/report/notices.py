@@ -59,8 +59,7 @@ def evidence_rows(finding: dict, entity: dict, by_id: dict[str, dict]) -> list[d
             continue
         api = API_PLATFORMS.get(urlsplit(ev["url"]).hostname or "")
         if api:
-            method = (ev.get("request") or "").split(" ", 1)[0]
-            how = f"через программный интерфейс «{api}»" + (f", метод {method}" if method else "")
+            how = f"через программный интерфейс «{api}»: {api_reading(ev.get('request'))}"
         elif ev.get("error"):
             how = "не получен ответ: " + CAUSE_RU.get(ev["error"], "ошибка соединения")
         else:
@@ -78,6 +77,24 @@ def evidence_rows(finding: dict, entity: dict, by_id: dict[str, dict]) -> list[d
             }
         )
     return rows
+
+
+# What a platform's API method tells, in words (a letter names no code): `execute` bundles
+# calls of one method, named after it in the evidence's request.
+API_READINGS = {
+    "groups.getById": "сведения о сообществе",
+    "wall.get": "записи на стене сообщества",
+    "utils.resolveScreenName": "чья это страница по её адресу",
+    "group.getInfo": "сведения о группе",
+    "url.getInfo": "чья это страница по её адресу",
+    "mediatopic.getTopics": "публикации группы",
+}
+
+
+def api_reading(request: str | None) -> str:
+    words = (request or "").split()
+    method = words[1] if words[:1] == ["execute"] and len(words) > 1 else words[0] if words else ""
+    return API_READINGS.get(method, "сведения о странице")
 
 
 @dataclass
