@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audit.report import notices  # noqa: E402
+from audit.report import notices, pdf  # noqa: E402
 
 
 def multiplied(report: dict, n: int) -> dict:
@@ -61,11 +61,11 @@ def main() -> None:
         )
     if args.pdf:
         small = multiplied(report, args.pdf)
-        for engine in args.engines or notices.pdf_engines():
+        for engine in args.engines or pdf.engines():
             with tempfile.TemporaryDirectory() as out:
                 written = notices.write_notices(small, out)
                 start = time.perf_counter()
-                made = notices.to_pdf(written, engine)
+                made = pdf.convert(written, engine)
                 took = time.perf_counter() - start
             print(f"{engine:10} PDF: {took / max(len(made), 1):6.3f} s a letter ({len(made)} made)")
 

@@ -33,7 +33,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_notices(args: argparse.Namespace) -> int:
     from audit.report.json_report import read_json
-    from audit.report.notices import pdf_engines, write_notices
+    from audit.report.notices import write_notices
+    from audit.report.pdf import engines as pdf_engines
 
     source = Path(args.report or args.out)
     source = source / "report.json" if source.is_dir() else source

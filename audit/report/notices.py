@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from audit.checks.causes import CAUSE_RU
 from audit.report.atomic import staged_directory, swap_directory
+from audit.report.pdf import convert as to_pdf
 from audit.report.render import basis_of, environment, trusted
 from audit.report.sender import Sender
 
@@ -121,7 +122,8 @@ def letters_of(report: dict, sender: Sender | None, on: date) -> list[Letter]:
         if not violations:
             continue
         by_id = {ev["id"]: ev for ev in e.get("evidence") or ()}
-        opened: dict[tuple, int] = {}
+        numbers: dict[tuple, int] = {}  # an evidence row -> its number in `opened`
+        opened: list[dict] = []
         for f in fails:
             check = checks[f["check"]]
             f["_title"] = check["title_ru"] + (
@@ -132,15 +134,13 @@ def letters_of(report: dict, sender: Sender | None, on: date) -> list[Letter]:
             f["_basis"] = basis_of(f, check, e, policy, "ru")
             f["_remedy"] = check["remediation_ru"]
             f["_evidence"] = evidence_rows(f, e, by_id)
-            f["_opened"] = [
-                opened.setdefault((row["url"], row["sha256"], row["fetched_at"]), len(opened) + 1)
-                for row in f["_evidence"]
-            ]
-        rows = {
-            (row["url"], row["sha256"], row["fetched_at"]): row
-            for f in fails
-            for row in f["_evidence"]
-        }
+            f["_opened"] = []
+            for row in f["_evidence"]:
+                key = (row["url"], row["sha256"], row["fetched_at"])
+                if key not in numbers:
+                    opened.append(row)
+                    numbers[key] = len(opened)
+                f["_opened"].append(numbers[key])
         number = None
         if sender is not None:
             number = sender.outgoing_number(len(out) + 1, e["id"], on.strftime("%Y%m%d"))
@@ -151,7 +151,7 @@ def letters_of(report: dict, sender: Sender | None, on: date) -> list[Letter]:
                 number,
                 violations,
                 [f for f in fails if f["severity"] != "violation"],
-                [rows[key] for key in opened],
+                opened,
             )
         )
     return out
@@ -205,17 +205,3 @@ def write_notices(
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return [str(target / letter.name) for letter in letters]
-
-
-def pdf_engines() -> list[str]:
-    """The PDF engines available here, the preferred first."""
-    from audit.report import pdf
-
-    return pdf.engines()
-
-
-def to_pdf(paths: list[str], engine: str | None = None) -> list[str]:
-    """PDFs beside the HTML files; returns the ones made."""
-    from audit.report import pdf
-
-    return pdf.convert(paths, engine)
