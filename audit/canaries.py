@@ -26,6 +26,7 @@ from audit.evidence import NO_ANSWER
 from audit.model import Finding, Status
 from audit.observations import PageObservation
 from audit.pageurls import PageRef, parse_page_url
+from audit.platforms import platform_keys
 from audit.yamlsrc import LDict, LList, Problem, YamlError, load_yaml_file
 
 EXPECTATIONS = ("exists", "missing", "gov_mark")
@@ -71,7 +72,7 @@ def load_canaries(path: str) -> tuple[Canary, ...]:
     out, problems = [], []
     for platform, items in doc.items():
         line = doc.line_of(platform)
-        if platform not in ("vk", "ok") or not isinstance(items, LList):
+        if platform not in platform_keys() or not isinstance(items, LList):
             problems.append(Problem(path, line, str(platform), "expected vk: or ok: with a list"))
             continue
         for index, item in enumerate(items):

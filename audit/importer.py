@@ -16,9 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.model import EntityKind
+from audit.platforms import platform_keys, platforms
 
-FIELDS = ("id", "name", "short_name", "kind", "region", "parent", "website", "vk", "ok",
-          "email", "phone", "address", "oktmo", "ogrn", "inn")  # fmt: skip
+BODY_FIELDS = ("id", "name", "short_name", "kind", "region", "parent", "website",
+               "email", "phone", "address", "oktmo", "ogrn", "inn")  # fmt: skip
+
+
+def fields() -> tuple[str, ...]:
+    """What a column may be mapped to: a body's field or a registered platform's page."""
+    return (*BODY_FIELDS, *platform_keys())
+
+
 # normalised column name → field
 ALIASES = {
     "id": "id", "идентификатор": "id", "код": "id",
@@ -33,15 +41,20 @@ ALIASES = {
     "parent": "parent",
     "сайт": "website", "официальный сайт": "website", "адрес сайта": "website",
     "website": "website", "url": "website",
-    "вк": "vk", "вконтакте": "vk", "vk": "vk", "ссылка на госпаблик вк": "vk",
-    "госпаблик вк": "vk", "страница вконтакте": "vk", "ссылка вк": "vk",
-    "ок": "ok", "одноклассники": "ok", "ok": "ok", "ссылка на госпаблик ок": "ok",
-    "госпаблик ок": "ok", "страница в одноклассниках": "ok", "ссылка ок": "ok",
     "email": "email", "e-mail": "email", "электронная почта": "email", "эл. почта": "email",
     "телефон": "phone", "phone": "phone",
     "адрес": "address", "почтовый адрес": "address", "address": "address",
     "октмо": "oktmo", "oktmo": "oktmo", "огрн": "ogrn", "ogrn": "ogrn", "инн": "inn",
 }  # fmt: skip
+
+
+def column_field(name: str) -> str | None:
+    """The field a (normalised) column header names; a platform's page by its descriptor."""
+    if name in ALIASES:
+        return ALIASES[name]
+    return next((p.key for p in platforms() if name in p.import_columns or name == p.key), None)
+
+
 KIND_WORDS = [
     ("сельское поселение", "rural_settlement"), ("городское поселение", "urban_settlement"),
     ("муниципальный район", "municipal_district"), ("муниципальный округ", "municipal_okrug"),
@@ -171,7 +184,7 @@ def convert(
     result = ImportResult()
     mapping = {normalise(k): v for k, v in (mapping or {}).items()}
     for column in header:
-        target = mapping.get(normalise(column)) or ALIASES.get(normalise(column))
+        target = mapping.get(normalise(column)) or column_field(normalise(column))
         if target:
             result.columns[column] = target
     kinds = {k.value for k in EntityKind}
@@ -212,7 +225,7 @@ def convert(
             entity["region"] = default_region
         if entity.get("website") and "://" not in entity["website"]:
             entity["website"] = "https://" + entity["website"]
-        pages = {p: values[p] for p in ("vk", "ok") if values.get(p)}
+        pages = {p: values[p] for p in platform_keys() if values.get(p)}
         if pages:
             entity["pages"] = pages
         contacts = {k: values[k] for k in ("email", "phone", "address") if values.get(k)}

@@ -1,4 +1,5 @@
-"""Finding VK and OK page references in a website's HTML and normalising them.
+"""Finding references to platform pages (VK, OK, any registered platform) in a website's
+HTML and normalising them.
 
 A body may publish its official pages as plain links, icons with no text, bare addresses in the
 text, VK or OK widgets, or `onclick` handlers. Every form is reduced to one canonical reference
@@ -9,8 +10,10 @@ links to the platforms' own services are not references to a page.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -22,14 +25,11 @@ from audit.pageurls import (
     Reference,
     parse_page_url,
     redirect_target,
-    vk_owner,
 )
+from audit.platforms import BUILTIN, platform_keys, platforms
+from audit.platforms.vk.urls import vk_owner
 
-_URL_IN_TEXT = re.compile(
-    r"(?<![\w@.-])(?:https?:)?(?://)?(?:(?:www|m|new|connect)\.)?"
-    r"(?:vk\.com|vk\.ru|vkontakte\.ru|ok\.ru|odnoklassniki\.ru)/[^\s\"'<>\\)\]}]*",
-    re.IGNORECASE,
-)
+_BUILTIN_HOSTS = r"vk\.com|vk\.ru|vkontakte\.ru|ok\.ru|odnoklassniki\.ru"
 
 POS_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("pos-script", re.compile(r"pos\.gosuslugi\.ru/bin/script\.min\.js", re.I)),
@@ -177,6 +177,30 @@ _ATTR_HINTS = (*_HINTS, "ok.me")  # and the short links (vk.cc holds "vk.")
 _SCRIPT_HINTS = (*_ATTR_HINTS, "ok.", "ok_group")  # VK.Widgets, OK.CONNECT, OK's group widget
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """What marks a mention of a platform in a page: the built-in platforms' hand-tuned hints
+    (cheap substring tests on every attribute), plus each host of a platform registered
+    beside them."""
+
+    attr_hints: tuple[str, ...]
+    script_hints: tuple[str, ...]
+    url_in_text: re.Pattern[str]
+
+
+@functools.cache
+def _vocabulary(keys: tuple[str, ...]) -> _Vocabulary:
+    builtin = {p.key for p in BUILTIN}
+    extra = sorted({h for p in platforms() if p.key not in builtin for h in p.hosts})
+    hosts = "|".join([_BUILTIN_HOSTS, *(re.escape(h) for h in extra)])
+    url_in_text = re.compile(
+        r"(?<![\w@.-])(?:https?:)?(?://)?(?:(?:www|m|new|connect)\.)?"
+        rf"(?:{hosts})/[^\s\"'<>\\)\]}}]*",
+        re.IGNORECASE,
+    )
+    return _Vocabulary((*_ATTR_HINTS, *extra), (*_SCRIPT_HINTS, *extra), url_in_text)
+
+
 class _XPaths(threading.local):
     """The compiled expressions, a set per thread: a large page is read in a worker thread
     (collect.site) while the event loop's thread reads others."""
@@ -263,6 +287,7 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
     """
     result = PageLinks()
     seen: set[tuple[str, str, str]] = set()
+    vocabulary = _vocabulary(platform_keys())
 
     def add(ref: PageRef, via: str, raw: str) -> None:
         key = (ref.url, via, raw[:200])
@@ -290,7 +315,7 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
 
     def scan_text(text: str, via: str) -> None:
         text = _unescape_slashes(text)
-        for m in _URL_IN_TEXT.finditer(text):
+        for m in vocabulary.url_in_text.finditer(text):
             add_url(m.group(0).rstrip(".,;:!?»"), via)
 
     root, whole = _parse_tree(html)
@@ -315,7 +340,7 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
     scripts = []
     for node in _XP.candidates(root):
         if node.is_attribute:
-            if not _mentions(node, _ATTR_HINTS):
+            if not _mentions(node, vocabulary.attr_hints):
                 continue
             if node.attrname.lower() in _URL_ATTRS:
                 via = "link" if node.getparent().tag in ("a", "area") else "embed"
@@ -324,7 +349,7 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
                 scan_text(str(node), "attribute")
         else:
             scripts.append(node)
-            if _mentions(node, _SCRIPT_HINTS):
+            if _mentions(node, vocabulary.script_hints):
                 script = _unescape_slashes(str(node))
                 for ref, via, raw in widgets_in_script(script):
                     add(ref, via, raw)
@@ -336,7 +361,7 @@ def discover(html: str, base_url: str | None = None) -> PageLinks:
     texts = page_texts(root)  # last: it takes the scripts' text out of the tree
     result.text_chars = _visible_chars(texts)
     text = "\n".join(texts)
-    if _mentions(text, _ATTR_HINTS):
+    if _mentions(text, vocabulary.attr_hints):
         scan_text(text, "text")
     if result.text_chars < TEXT_COUNTED:  # a small page: empty, or one that moves on?
         result.anchors = int(_XP.anchors(root))

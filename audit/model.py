@@ -40,9 +40,6 @@ KIND_TITLES_RU: dict[EntityKind, str] = {
 
 ALL_KINDS: frozenset[EntityKind] = frozenset(EntityKind)
 
-PLATFORMS: tuple[str, ...] = ("vk", "ok")
-
-
 class Status(StrEnum):
     """Outcome of one check for one body. `error` is never a violation."""
 
@@ -94,7 +91,7 @@ class Finding:
     message_ru: str
     message_en: str
     evidence: tuple[str, ...] = ()
-    platform: str | None = None  # vk / ok for checks about one platform's page
+    platform: str | None = None  # the platform's key, for checks about one platform's page
     since: str | None = None  # the failure began before this run (UTC ISO), as the check knows
     basis: str | None = None  # "region" / "policy" when the finding rests on those, not the law
 

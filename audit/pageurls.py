@@ -1,9 +1,9 @@
-"""The address grammar of VK and OK pages, and what link discovery reports, as values.
+"""Page addresses and what link discovery reports, as values.
 
-Every form of a page's address is reduced to one canonical reference
-(`https://vk.com/<screen_name|club<id>|id<id>>`, `https://ok.ru/<shortname|group/<id>|profile/<id>>`)
-so that a site link can be compared with the page the registry declares. No HTML parsing here:
-the checks, the store and the reports read these values without loading the parser."""
+Every form of a page's address is reduced to one canonical reference by its platform's grammar
+(`audit.platforms.<key>.urls`), so that a site link can be compared with the page the registry
+declares. No HTML parsing here: the checks, the store and the reports read these values without
+loading the parser."""
 
 from __future__ import annotations
 
@@ -13,183 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import ada_url
 
-VK_HOSTS = frozenset(
-    {"vk.com", "vk.ru", "vkontakte.ru", "new.vk.com", "mobile.vk.com"}
-    | {f"{p}.{h}" for p in ("www", "m") for h in ("vk.com", "vk.ru", "vkontakte.ru")}
-)
-
-
-OK_HOSTS = frozenset(
-    {"ok.ru", "odnoklassniki.ru", "connect.ok.ru"}
-    | {f"{p}.{h}" for p in ("www", "m") for h in ("ok.ru", "odnoklassniki.ru")}
-)
-
-
-# First path segments on vk.com that are services, not pages.
-VK_RESERVED = frozenset(
-    [
-        "about",
-        "ads",
-        "adsmarket",
-        "album",
-        "albums",
-        "app",
-        "apps",
-        "apps_check",
-        "audio",
-        "audios",
-        "away",
-        "blog",
-        "bookmarks",
-        "bugs",
-        "calls",
-        "call",
-        "catalog",
-        "checkout",
-        "clips",
-        "community",
-        "communities",
-        "dev",
-        "doc",
-        "docs",
-        "donut",
-        "edit",
-        "editapp",
-        "events",
-        "fave",
-        "feed",
-        "friends",
-        "gifts",
-        "groups",
-        "groups_list",
-        "help",
-        "im",
-        "images",
-        "img",
-        "join",
-        "js",
-        "jobs",
-        "legal",
-        "login",
-        "logout",
-        "market",
-        "mobile",
-        "music",
-        "mvk",
-        "narratives",
-        "notes",
-        "notifications",
-        "page",
-        "pages",
-        "photo",
-        "photos",
-        "podcasts",
-        "poll",
-        "privacy",
-        "promo",
-        "restore",
-        "rss",
-        "rtrg",  # the ads retargeting pixel <img src="https://vk.com/rtrg?p=VK-RTRG-...">
-        "search",
-        "security",
-        "services",
-        "settings",
-        "share",
-        "stats",
-        "stickers",
-        "stories",
-        "story",
-        "support",
-        "tag",
-        "terms",
-        "topic",
-        "video",
-        "videos",
-        "vkpay",
-        "wall",
-        "widgets",
-        "write",
-    ]
-)
-
-
-OK_RESERVED = frozenset(
-    [
-        "about",
-        "app",
-        "apps",
-        "dk",
-        "feed",
-        "friends",
-        "game",
-        "games",
-        "gifts",
-        "group",
-        "groups",
-        "guests",
-        "help",
-        "hobby",
-        "live",
-        "mall",
-        "marks",
-        "messages",
-        "music",
-        "offer",
-        "payment",
-        "photos",
-        "profile",
-        "res",
-        "search",
-        "settings",
-        "share",
-        "shortcut",
-        "video",
-        "vitrine",
-        "discussions",
-        "cdn",
-    ]
-)
-
-
-_SCREEN_NAME = re.compile(r"^[a-z0-9_.]{2,64}$")
-
-
-_VK_CLUB = re.compile(r"^(?:club|public|event)(\d+)$")
-
-
-_VK_USER = re.compile(r"^id(\d+)$")
-
-
-_VK_CONTENT = re.compile(
-    r"^(?:wall|photo|video|album|topic|board|clip|market|poll|doc|audio|narrative)(-?)(\d+)(?:_\d+)?$"
-)
-
-
-_VK_ARTICLE = re.compile(r"^@([a-z0-9_.]+?)-[\w-]+$")
-
-
-@dataclass(frozen=True)
-class PageRef:
-    """A canonical reference to a page on a platform."""
-
-    platform: str  # "vk" | "ok"
-    kind: str  # vk: screen_name|club|user ; ok: shortname|group|profile
-    key: str  # screen name / shortname (lower case) or numeric id
-
-    @property
-    def url(self) -> str:
-        if self.platform == "vk":
-            prefix = {"club": "club", "user": "id"}.get(self.kind, "")
-            return f"https://vk.com/{prefix}{self.key}"
-        if self.kind == "group":
-            return f"https://ok.ru/group/{self.key}"
-        if self.kind == "profile":
-            return f"https://ok.ru/profile/{self.key}"
-        return f"https://ok.ru/{self.key}"
-
-    @property
-    def is_numeric(self) -> bool:
-        return self.kind in ("club", "user", "group", "profile")
+from audit.platforms import PageRef, platform_for_host, platform_keys
 
 
 @dataclass(frozen=True)
@@ -242,8 +66,7 @@ class PageLinks:
 
     def to_json(self) -> dict:
         return {
-            "vk": self.pages("vk"),
-            "ok": self.pages("ok"),
+            **{key: self.pages(key) for key in platform_keys()},
             "pos_widget": self.pos.found,
             "pos_signatures": self.pos.signatures,
             "pos_widget_id": self.pos.widget_id,
@@ -276,11 +99,10 @@ def parse_page_url(url: str) -> tuple[PageRef, bool] | None:
     host = parts["hostname"].lower().rstrip(".")
     path = unquote(parts["pathname"])
     query = parse_qs(parts["search"][1:])
-    if host in VK_HOSTS:
-        return _parse_vk(path, query, parts["hash"][1:])
-    if host in OK_HOSTS:
-        return _parse_ok(host, path, query)
-    return None
+    platform = platform_for_host(host)
+    if platform is None:
+        return None
+    return platform.parse(host, path, query, parts["hash"][1:])
 
 
 _URL_PARTS = ("protocol", "hostname", "pathname", "search", "hash")  # what is read of a URL
@@ -304,74 +126,3 @@ def redirect_target(url: str) -> str | None:
             if value.lower().startswith(("http://", "https://", "//")):
                 return value
     return None
-
-
-def vk_owner(sign: str, number: str) -> PageRef:
-    return PageRef("vk", "club" if sign == "-" else "user", number)
-
-
-def _parse_vk(path: str, query: dict[str, list[str]], fragment: str) -> tuple[PageRef, bool] | None:
-    segments = [s for s in path.split("/") if s]
-    if not segments:
-        return None
-    first = segments[0].lower()
-    if first.startswith("widget_") and first.endswith(".php"):
-        for name in ("gid", "group_id"):
-            if query.get(name, [""])[0].lstrip("-").isdigit():
-                return PageRef("vk", "club", query[name][0].lstrip("-")), False
-        oid = query.get("oid", [""])[0]
-        if oid.startswith("-") and oid[1:].isdigit():
-            return PageRef("vk", "club", oid[1:]), False
-        return None
-    if first.endswith(".php"):
-        return None  # share.php, away.php, login.php ...
-    # A page URL that opens a post in a layer: vk.com/adm?w=wall-123_45 is still the page adm.
-    if m := _VK_CLUB.match(first):
-        return PageRef("vk", "club", str(int(m.group(1)))), False
-    if m := _VK_USER.match(first):
-        return (PageRef("vk", "user", str(int(m.group(1)))), False) if m.group(1) != "0" else None
-    if m := _VK_CONTENT.match(first):
-        return vk_owner(m.group(1), str(int(m.group(2)))), True
-    if m := _VK_ARTICLE.match(first):
-        return PageRef("vk", "screen_name", m.group(1)), True
-    if first in VK_RESERVED or not _SCREEN_NAME.match(first):
-        return None
-    if first[0] == "." or first[-1] == "." or first.isdigit():
-        return None
-    return PageRef("vk", "screen_name", first), False
-
-
-def _parse_ok(host: str, path: str, query: dict[str, list[str]]) -> tuple[PageRef, bool] | None:
-    segments = [s for s in path.split("/") if s]
-    cmd = query.get("st.cmd", [""])[0]
-    group_id = query.get("st.groupId", query.get("st.gid", [""]))[0]
-    if cmd and not cmd.lower().startswith(("widgetgroup", "altgroup", "group")):
-        return None  # addShare, WidgetSharePreview, login ...
-    if cmd and group_id.isdigit():
-        return PageRef("ok", "group", group_id), False
-    if host == "connect.ok.ru" or not segments:
-        return None
-    first = segments[0].lower()
-    if first == "group" and len(segments) >= 2 and segments[1].isdigit():
-        return PageRef("ok", "group", segments[1]), _ok_content(segments[2:])
-    if first == "profile" and len(segments) >= 2 and segments[1].isdigit():
-        return PageRef("ok", "profile", segments[1]), _ok_content(segments[2:])
-    if m := re.match(r"^group(\d+)$", first):
-        return PageRef("ok", "group", m.group(1)), _ok_content(segments[1:])
-    if first in OK_RESERVED or not _SCREEN_NAME.match(first) or first[0] == ".":
-        return None
-    if first.isdigit():
-        return PageRef("ok", "profile", first), _ok_content(segments[1:])
-    return PageRef("ok", "shortname", first), _ok_content(segments[1:])
-
-
-# Sections of an OK page (ok.ru/<name>/topics): the page itself, opened at a tab
-OK_SECTIONS = frozenset(
-    ("topics", "photos", "albums", "about", "members", "video", "videos", "discussions")
-) | frozenset(("events", "market", "products", "statuses", "feed", "links"))
-
-
-def _ok_content(rest: list[str]) -> bool:
-    """A link below an OK page names one item of it (a topic, a photo), unless it only opens
-    one of the page's sections."""
-    return bool(rest) and not (len(rest) == 1 and rest[0].lower() in OK_SECTIONS)

@@ -11,9 +11,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 
+from audit.platforms import platform_keys
 from audit.yamlsrc import LDict, Problem, YamlError, load_yaml_file
 
-PLATFORM_RULES = ("any", "both", "vk", "ok")
+PLATFORM_RULES = ("any", "both")  # besides a platform's key, or several joined by commas
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ class Policy:
     """`platforms`: which official pages a body must have and link from its website.
 
     any  — at least one of VK/OK (the federal minimum, distribution order 2523-р);
-    both — VK and OK (many regional acts); vk / ok — that platform is required.
+    both — VK and OK (many regional acts); vk / ok — that platform is required;
+    keys joined by commas (`vk,ok,max`) — each of them is required.
     """
 
     platforms: str = "any"
@@ -46,8 +48,13 @@ class Policy:
             raise ValueError("regional_requirements need regional_act: the act that sets them")
         if self.regional_act.strip() and not self.regional_requirements:
             raise ValueError("regional_act needs regional_requirements: what the act sets")
-        if self.platforms not in PLATFORM_RULES:
-            raise ValueError(f"platforms must be one of {', '.join(PLATFORM_RULES)}")
+        if self.platforms not in PLATFORM_RULES and not all(
+            key in platform_keys() for key in self.platforms.split(",")
+        ):
+            raise ValueError(
+                f"platforms must be one of {', '.join((*PLATFORM_RULES, *platform_keys()))} "
+                "or platforms joined by commas"
+            )
         if self.last_post_warn_days > self.last_post_fail_days:
             raise ValueError("last_post_warn_days must not exceed last_post_fail_days")
         if self.site_down_confirm_runs < 1:
@@ -59,9 +66,16 @@ class Policy:
             if isinstance(value, int | float) and value < 0:
                 raise ValueError(f"{f.name} must not be negative")
 
+    def required_platforms(self) -> frozenset[str]:
+        """The platforms required by themselves (not merely as one of 'any')."""
+        if self.platforms == "any":
+            return frozenset()
+        if self.platforms == "both":
+            return frozenset(("vk", "ok"))
+        return frozenset(self.platforms.split(","))
+
     def requires(self, platform: str) -> bool:
-        """The platform is required by itself (not merely as one of 'any')."""
-        return self.platforms in ("both", platform)
+        return platform in self.required_platforms()
 
     def sets_regionally(self, requirement: str) -> bool:
         """A regional act named in the policy sets this requirement."""

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from audit.model import PLATFORMS, Entity, EntityKind
+from audit.model import Entity, EntityKind
 from audit.pageurls import parse_page_url
+from audit.platforms import name_en, platform_keys
 from audit.urls import website_problem
 from audit.yamlsrc import LDict, Problem, YamlError, iter_mapping_file
 
@@ -386,16 +387,15 @@ def _entity(item: LDict, path: str, line: int, default_region, problems: list[Pr
         else:
             for platform, url in raw_pages.items():
                 at = raw_pages.line_of(platform)
-                if platform not in PLATFORMS:
-                    bad(f"pages.{platform}", "unknown platform (allowed: vk, ok)", at)
+                if platform not in platform_keys():
+                    allowed = ", ".join(platform_keys())
+                    bad(f"pages.{platform}", f"unknown platform (allowed: {allowed})", at)
                     continue
                 parsed = parse_page_url(url) if isinstance(url, str) else None
                 if parsed is None or parsed[0].platform != platform or parsed[1]:
-                    bad(
-                        f"pages.{platform}",
-                        f"not a link to {'an OK' if platform == 'ok' else 'a VK'} page: {url!r}",
-                        at,
-                    )
+                    name = name_en(platform)
+                    article = "an" if name[0] in "AEIOU" else "a"
+                    bad(f"pages.{platform}", f"not a link to {article} {name} page: {url!r}", at)
                     continue
                 pages[platform] = parsed[0].url
 

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from audit.model import Finding, Severity, Status
+from audit.platforms import platform_keys
 
 
 def body_status(findings: list[Finding]) -> str:
@@ -107,7 +108,7 @@ class Health:
 
     def to_json(self) -> dict:
         platforms = {}
-        for platform in ("vk", "ok"):
+        for platform in platform_keys():
             seen = [p for p in self.pages.values() if p[0] == platform]
             errors = [p for p in seen if p[1] == "error"]
             platforms[platform] = {

@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from audit.collect.ok_api import OkSettings
+from audit.platforms.ok.api import OkSettings
 from audit.collect.pages import PlatformSettings
-from audit.collect.vk_api import VkSettings
+from audit.platforms.vk.api import VkSettings
 from audit.policy import Policy
 from audit.registry import load_registry
 from audit.runner import run_audit

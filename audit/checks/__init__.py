@@ -1,11 +1,18 @@
 """The check catalogue: one module per check, each defining `CHECK = Check(...)`.
 
 A check is a pure function of an entity, its observations and the policy; it never touches the
-network, so a test is a few lines of data. A per-platform check (`per_platform=True`) is written
-once and run for VK and for OK: it reads one `PageSlot` and never knows which platform it reads;
-it sees only pages that exist (missing pages are page.exists.<platform>'s business, unreadable
-ones become `error` here). The module name is the check id with dots replaced
-by underscores (site_links_vk.py → `site.links.vk`); the catalogue verifies that at load.
+network, so a test is a few lines of data. Platforms come from `audit.platforms`, never from a
+check's own list, in one of two ways:
+- a per-platform check (`per_platform=True`) is one check run for every platform: it reads one
+  `PageSlot` and never knows which platform it reads; it sees only pages that exist (missing
+  pages are page.exists.<platform>'s business, unreadable ones become `error` here); its
+  findings are keyed `<id>[<platform>]`;
+- a platform family (`family=True`: page.exists, site.links) becomes one check per platform
+  with the platform's key in its id (`page.exists.vk`): the check is about the body as a whole
+  and one platform in it; its title and remediation are templates (`{in_ru}`, `{name_en}`) and
+  its `evaluate` takes the platform's key first.
+The module name is the check id with dots replaced by underscores (site_links.py → `site.links`);
+the catalogue verifies that at load.
 """
 
 from __future__ import annotations
@@ -13,21 +20,23 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, partial
 
 from audit.checks.causes import describe_page_error
 from audit.checks.legal import (
     BASIS_KIND_TITLES,
     FINDING_POLICY,
     FINDING_REGION,
+    POLICY_PLATFORM,
     LegalBasis,
     for_court,
     joined,
     weakest,
 )
-from audit.model import ALL_KINDS, PLATFORMS, Entity, EntityKind, Finding, Severity, Status
+from audit.model import ALL_KINDS, Entity, EntityKind, Finding, Severity, Status
 from audit.observations import Observations, PageSlot
+from audit.platforms import Platform, name_en, name_ru, platform_keys, platforms
 from audit.policy import Policy
 
 CATALOGUE_VERSION = "2"  # 2: bases by kind; policy-number and registry findings are warnings
@@ -64,13 +73,8 @@ def clip(text: str | None, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-PLATFORM_NAMES_RU = {"vk": "ВКонтакте", "ok": "Одноклассники"}
-PLATFORM_NAMES_EN = {"vk": "VK", "ok": "OK"}
-
-
 def page_gate(slot: PageSlot, profile_ok: bool) -> Outcome | None:
     """The outcome when a per-platform check has no readable community page, else None."""
-    name_ru, name_en = PLATFORM_NAMES_RU[slot.platform], PLATFORM_NAMES_EN[slot.platform]
     page = slot.page
     if page is None and slot.url:
         return outcome(
@@ -81,9 +85,10 @@ def page_gate(slot: PageSlot, profile_ok: bool) -> Outcome | None:
     if page is None:
         return outcome(
             Status.NA,
-            f"Нет официальной страницы в «{name_ru}» для проверки "
+            f"Нет официальной страницы в «{name_ru(slot.platform)}» для проверки "
             f"(см. page.exists.{slot.platform}).",
-            f"No official {name_en} page to check (see page.exists.{slot.platform}).",
+            f"No official {name_en(slot.platform)} page to check "
+            f"(see page.exists.{slot.platform}).",
         )
     ev = page.evidence_ids()
     if page.state == "error":
@@ -131,6 +136,31 @@ class Check:
     profile_ok: bool = False  # per-platform: also evaluated for a personal profile
     platform: str | None = None  # the one platform a whole-body check is about
     regional: bool = False
+    family: bool = False  # one check per platform, `<id>.<platform>` (see the module's doc)
+    family_id: str | None = None  # in a check made from a family: the family's id
+
+    def for_platform(self, platform: Platform) -> Check:
+        """The family's check about one platform. A platform outside the federal list is
+        required only by a policy or a regional act: its failures are warnings there unless
+        a regional act sets the platform rule."""
+        forms = {"in_ru": platform.in_ru, "name_ru": platform.name_ru, "name_en": platform.name_en}
+        return replace(
+            self,
+            id=f"{self.id}.{platform.key}",
+            title_ru=self.title_ru.format(**forms),
+            title_en=self.title_en.format(**forms),
+            remediation_ru=self.remediation_ru.format(**forms),
+            remediation_en=self.remediation_en.format(**forms),
+            evaluate=partial(self.evaluate, platform.key),
+            platform=platform.key,
+            family=False,
+            family_id=self.id,
+            **(
+                {}
+                if platform.federal
+                else {"basis": (POLICY_PLATFORM,), "severity": Severity.WARNING}
+            ),
+        )
 
     @property
     def about_pages(self) -> bool:
@@ -147,7 +177,7 @@ class Check:
                 )
             ]
         findings = []
-        for platform in PLATFORMS:
+        for platform in platform_keys():
             slot = obs.slot(platform)
             findings.append(
                 self._finding(
@@ -240,12 +270,26 @@ class Check:
             "applies_to": sorted(k.value for k in self.applies_to),
             "per_platform": self.per_platform,
             "platform": self.platform,
+            "family": self.family_id,
         }
 
 
-@cache
 def catalogue() -> tuple[Check, ...]:
-    """All checks, in id order; each module's file name must match its check id."""
+    """All checks, in id order, a family's for each registered platform."""
+    return _catalogue(platform_keys())
+
+
+@cache
+def _catalogue(keys: tuple[str, ...]) -> tuple[Check, ...]:
+    checks = []
+    for check in _declared():
+        checks.extend([check.for_platform(p) for p in platforms()] if check.family else [check])
+    return tuple(sorted(checks, key=lambda c: c.id))
+
+
+@cache
+def _declared() -> tuple[Check, ...]:
+    """The checks as their modules declare them; each module's file name must match its id."""
     checks = []
     for info in pkgutil.iter_modules(__path__):
         if info.name in ("legal", "causes") or info.name.startswith("_"):
@@ -259,7 +303,7 @@ def catalogue() -> tuple[Check, ...]:
         if not check.basis or not check.remediation_ru.strip():
             raise RuntimeError(f"check {check.id} lacks a legal basis or remediation")
         checks.append(check)
-    return tuple(sorted(checks, key=lambda c: c.id))
+    return tuple(checks)
 
 
 def regional_requirements() -> tuple[str, ...]:

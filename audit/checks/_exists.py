@@ -1,11 +1,12 @@
-"""Shared logic of page.exists.vk and page.exists.ok: one rule, two platforms."""
+"""The rule of page.exists.<platform>, one for every platform."""
 
 from __future__ import annotations
 
-from audit.checks import PLATFORM_NAMES_RU, Outcome, clip, outcome
+from audit.checks import Outcome, clip, outcome
 from audit.checks.causes import describe_page_error
-from audit.model import PLATFORMS, Entity, Severity, Status
+from audit.model import Entity, Severity, Status
 from audit.observations import Observations
+from audit.platforms import get_platform, platforms
 from audit.policy import Policy
 
 SOURCE_RU = {"registry": "указана в реестре", "website": "указана на сайте"}
@@ -21,13 +22,19 @@ STATE_EN = {"missing": "does not exist", "deleted": "was deleted", "banned": "is
 def page_exists_outcome(
     platform: str, entity: Entity, obs: Observations, policy: Policy
 ) -> Outcome:
-    name = PLATFORM_NAMES_RU[platform]
+    this = get_platform(platform)
+    name, name_en = this.name_ru, this.name_en
     slot = obs.slot(platform)
-    others = [p for p in PLATFORMS if p != platform and obs.slot(p).page is not None]
+    others = [
+        p.key
+        for p in platforms()
+        if p.federal and p.key != platform and obs.slot(p.key).page is not None
+    ]
     other_live = [p for p in others if obs.slot(p).page.exists]
-    # the body may meet the federal minimum (one page) elsewhere: a failure here is then the
-    # policy's platform rule, or a second page, not a breach of the law
-    minimum_elsewhere = any(
+    # the body may meet the federal minimum (one page of the federal list) elsewhere: a failure
+    # here is then the policy's platform rule, or a second page, not a breach of the law; a
+    # page outside the list is never the federal minimum
+    minimum_elsewhere = not this.federal or any(
         obs.slot(p).page.exists or obs.slot(p).page.state == "error" for p in others
     )
     required = policy.requires(platform)
@@ -44,7 +51,7 @@ def page_exists_outcome(
                 Status.ERROR,
                 f"Официальная страница в «{name}» неизвестна: реестр её не указывает, а сайт, "
                 "где она была бы указана, прочитать не удалось.",
-                f"The official {platform.upper()} page is unknown: the registry declares none "
+                f"The official {name_en} page is unknown: the registry declares none "
                 "and the website that would link it could not be read.",
                 obs.site.evidence_ids(),
             )
@@ -53,17 +60,25 @@ def page_exists_outcome(
                 Status.FAIL,
                 f"Официальная страница в «{name}» не найдена: реестр её не указывает, "
                 "сайт на неё не ссылается.",
-                f"No official {platform.upper()} page: the registry declares none and the "
+                f"No official {name_en} page: the registry declares none and the "
                 "website links none.",
                 obs.site.evidence_ids(),
                 beyond_minimum=minimum_elsewhere,
             )
-        if other_live or policy.platforms not in ("any", "both", platform):
+        if not this.federal:
+            return outcome(
+                Status.NA,
+                f"Страница в «{name}» не требуется: федеральный закон её не требует, "
+                "политика проверки — тоже.",
+                f"A {name_en} page is not required: neither federal law nor the policy "
+                "requires it.",
+            )
+        if other_live or policy.required_platforms() - {platform}:
             return outcome(
                 Status.NA,
                 f"Страница в «{name}» не требуется политикой аудита: у органа есть страница "
                 "в другой соцсети.",
-                f"A {platform.upper()} page is not required by the policy: the body has a "
+                f"A {name_en} page is not required by the policy: the body has a "
                 "page on the other platform.",
             )
         if obs.site.state == "none" and not entity.pages:
@@ -87,7 +102,7 @@ def page_exists_outcome(
             return outcome(
                 Status.NA,
                 f"Страница в «{name}» не требуется; см. проверку страницы в другой соцсети.",
-                f"A {platform.upper()} page is not required; see the other platform's check.",
+                f"A {name_en} page is not required; see the other platform's check.",
             )
         return outcome(
             Status.FAIL,
@@ -110,12 +125,22 @@ def page_exists_outcome(
         said_ru = f"Страница {slot.url} ({where_ru}) {STATE_RU[page.state]}."
         said_en = f"The page {slot.url} ({where_en}) {STATE_EN[page.state]}."
         if minimum_elsewhere and not required:
+            why_ru, why_en = (
+                (
+                    "У органа есть страница в другой соцсети: федеральный минимум — одна страница",
+                    "The body has a page on the other platform (the federal minimum is one page)",
+                )
+                if this.federal
+                else (
+                    "Страницу здесь федеральный закон не требует",
+                    "Federal law does not require a page here",
+                )
+            )
             return outcome(
                 Status.FAIL,
-                f"{said_ru} У органа есть страница в другой соцсети: федеральный минимум — "
-                "одна страница; сведения реестра или сайта об этой странице устарели.",
-                f"{said_en} The body has a page on the other platform (the federal minimum is "
-                "one page): the registry's or website's record of this page is out of date.",
+                f"{said_ru} {why_ru}; сведения реестра или сайта об этой странице устарели.",
+                f"{said_en} {why_en}: the registry's or website's record of this page is out "
+                "of date.",
                 ev,
                 Severity.WARNING,
             )

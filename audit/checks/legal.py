@@ -120,6 +120,13 @@ POLICY_TLS = LegalBasis(
     "so expressly)",
     BasisKind.POLICY,
 )
+POLICY_PLATFORM = LegalBasis(
+    "политика проверки или региональный акт: страница в соцсети или мессенджере вне "
+    "федерального перечня (федеральный закон её не требует)",
+    "the audit's policy or a regional act: a page on a network or messenger outside the "
+    "federal list (federal law does not require it)",
+    BasisKind.POLICY,
+)
 REGISTRY_DATA = LegalBasis(
     "сведения реестра проверки (сверка данных; не норма закона)",
     "the audit registry's data (a data check, not a rule of law)",
@@ -136,6 +143,7 @@ VERIFIED: tuple[LegalBasis, ...] = (
     RATING,
     POLICY,
     POLICY_TLS,
+    POLICY_PLATFORM,
     REGISTRY_DATA,
 )
 

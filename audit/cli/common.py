@@ -11,13 +11,13 @@ from datetime import date
 from pathlib import Path
 
 from audit.checks import regional_requirements
-from audit.collect.ok_api import OkSettings
 from audit.collect.pages import PlatformSettings
-from audit.collect.vk_api import VkSettings
 from audit.exits import (
     UsageError,
 )
 from audit.net import ConnectTo
+from audit.platforms.ok.api import OkSettings
+from audit.platforms.vk.api import VkSettings
 from audit.policy import Policy, PolicyError, load_policy
 from audit.transport import FetchConfig
 from audit.vantage import REFERENCE_SITES

@@ -20,9 +20,7 @@ from audit.cli.common import (
     sender_from,
     waivers_from,
 )
-from audit.collect.ok_api import OkSettings
 from audit.collect.pages import PlatformSettings
-from audit.collect.vk_api import VkSettings
 from audit.exits import (
     EXIT_INCOMPLETE,
     EXIT_OK,
@@ -31,6 +29,8 @@ from audit.exits import (
 )
 from audit.fetch import Fetcher
 from audit.pipeline.session import RunOptions, execute_run
+from audit.platforms.ok.api import OkSettings
+from audit.platforms.vk.api import VkSettings
 
 
 def cmd_run(args: argparse.Namespace) -> int:

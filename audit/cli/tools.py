@@ -16,6 +16,7 @@ from audit.exits import (
 )
 from audit.fetch import Fetcher, decode_body
 from audit.links import discover
+from audit.platforms import platform_keys, platforms
 from audit.registry import load_registry
 
 
@@ -34,14 +35,14 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
     """A user's table → a registry file; unusable rows reported with their row numbers."""
     import yaml
 
-    from audit.importer import FIELDS, convert
+    from audit.importer import convert, fields
 
     mapping = {}
     for item in args.map:
         column, _, target = item.rpartition("=")
-        if not column or target not in FIELDS:
+        if not column or target not in fields():
             raise UsageError(
-                f"--map {item!r}: expected COLUMN=FIELD, FIELD one of {', '.join(FIELDS)}"
+                f"--map {item!r}: expected COLUMN=FIELD, FIELD one of {', '.join(fields())}"
             )
         mapping[column] = target
     if not Path(args.file).is_file():
@@ -114,19 +115,19 @@ def cmd_registry_stats(args: argparse.Namespace) -> int:
         "without_website": no_site,
         "website_none": sum(1 for e in reg.entities if e.website_none),
         "without_pages": no_pages,
-        "with_vk": sum(1 for e in reg.entities if "vk" in e.pages),
-        "with_ok": sum(1 for e in reg.entities if "ok" in e.pages),
+        **{f"with_{p}": sum(1 for e in reg.entities if p in e.pages) for p in platform_keys()},
         "by_kind": dict(by_kind.most_common()),
         "by_region": dict(sorted(by_region.items())),
     }
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:
+        with_pages = ", ".join(f"{stats['with_' + p.key]} with {p.name_en}" for p in platforms())
         print(
             f"{stats['bodies']} bodies in {stats['files']} file(s): "
             f"{stats['with_website']} with a website, {stats['without_website']} without "
             f"(of which {stats['website_none']} declared none), {no_pages} without declared "
-            f"pages ({stats['with_vk']} with VK, {stats['with_ok']} with OK)"
+            f"pages ({with_pages})"
         )
         print("by kind:")
         for kind, n in by_kind.most_common():
@@ -166,7 +167,7 @@ def cmd_links(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
         return EXIT_OK
-    for platform in ("vk", "ok"):
+    for platform in platform_keys():
         pages = found.pages(platform)
         print(f"{platform}: {', '.join(pages) if pages else '-'}")
     print(

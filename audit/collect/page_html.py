@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
@@ -12,6 +13,12 @@ from audit.rudates import parse_ru_date
 
 DATE_SELECTOR = ".rel_date, .post_date, .wi_date, .feed_date"
 PINNED_CLASSES = ("post_fixed", "feed_pinned", "pinned")
+GOV_LABEL = re.compile(r"госорганизаци|подтверждено через госуслуги", re.IGNORECASE)
+LOGIN = re.compile(r"(?i)войдите|чтобы продолжить, войдите|sign in to continue|login_form")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def unreadable(result, platform: str, url: str, observed_at: str) -> tuple[PageObservation, bool]:
@@ -80,8 +87,6 @@ async def collect_pages(fetcher, refs: list, web_url: str, domain: str, parse) -
     """Read the public page of every distinct reference (`domain` is the canonical host the
     reference URLs carry, `web_url` where to fetch them) and parse each one."""
     import asyncio
-
-    from audit.collect.vk import now_iso
 
     async def one(ref) -> tuple[str, PageObservation]:
         path = ref.url.split(f"{domain}/", 1)[1]

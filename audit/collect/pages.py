@@ -6,18 +6,13 @@ can ask about hundreds of pages in one request; the runner never knows which sou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import importlib
 from typing import Protocol
 
-from audit.collect.ok import OkPages
-from audit.collect.ok_api import OkApi, OkSettings
-from audit.collect.ok_html import collect_ok_html
-from audit.collect.vk import VkPages
-from audit.collect.vk_api import VkApi, VkSettings
-from audit.collect.vk_html import collect_vk_html
 from audit.fetch import Fetcher
 from audit.observations import PageObservation
-from audit.pageurls import PageRef
+from audit.pageurls import PageRef, parse_page_url
+from audit.platforms import Platform, platforms
 
 
 class PageCollector(Protocol):
@@ -31,13 +26,25 @@ class PageCollector(Protocol):
     def requests(self) -> int: ...
 
 
-@dataclass(frozen=True)
+def resolve(spec: str):
+    """The object a descriptor names as "module:attribute"."""
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 class PlatformSettings:
-    vk: VkSettings = field(default_factory=VkSettings)
-    ok: OkSettings = field(default_factory=OkSettings)
+    """Each platform's collector settings (API tokens, rates, where its public pages are),
+    by platform key; a platform not given runs with its defaults."""
+
+    def __init__(self, **by_platform) -> None:
+        self._given = by_platform
+
+    def of(self, platform: Platform):
+        given = self._given.get(platform.key)
+        return given if given is not None else resolve(platform.settings)()
 
     def redacted(self) -> dict:
-        return {"vk": self.vk.redacted(), "ok": self.ok.redacted()}
+        return {p.key: self.of(p).redacted() for p in platforms()}
 
 
 class PlatformCollector:
@@ -68,25 +75,7 @@ class PlatformCollector:
 
 
 def page_collectors(fetcher: Fetcher, settings: PlatformSettings) -> list[PageCollector]:
-    vk, ok = settings.vk, settings.ok
-    return [
-        PlatformCollector(
-            "vk",
-            fetcher,
-            vk,
-            VkApi(fetcher, vk) if vk.token else None,
-            VkPages,
-            collect_vk_html,
-        ),
-        PlatformCollector(
-            "ok",
-            fetcher,
-            ok,
-            OkApi(fetcher, ok) if ok.usable else None,
-            OkPages,
-            collect_ok_html,
-        ),
-    ]
+    return [resolve(p.collector)(fetcher, settings.of(p)) for p in platforms()]
 
 
 MAX_SITE_REFS = 3  # pages a website links, per platform, that are looked at besides the registry's
@@ -98,13 +87,10 @@ def page_refs(entity, site) -> tuple[dict[str, tuple[str, str]], list[PageRef]]:
     Per platform the registry's page wins; otherwise the first page the website links directly.
     The other linked pages are observed too, so site.links.consistent can compare identities.
     """
-    from audit.model import PLATFORMS
-    from audit.pageurls import parse_page_url
-
     chosen: dict[str, tuple[str, str]] = {}
     refs: list[PageRef] = []
     links = site.links()
-    for platform in PLATFORMS:
+    for platform in (p.key for p in platforms()):
         declared = entity.pages.get(platform)
         linked = links.pages(platform, direct_only=True)[:MAX_SITE_REFS]
         if declared:

@@ -12,6 +12,7 @@ from audit.links import discover
 from audit.model import Entity
 from audit.observations import SiteObservation
 from audit.pageurls import PageLinks, Reference, parse_page_url
+from audit.platforms import platform_keys
 
 MAX_FOLLOW = 2  # extra same-site pages read when the home page lacks a VK or OK link
 MAX_PAGE_REDIRECTS = 2  # meta refresh / script redirects followed from the home page
@@ -58,7 +59,7 @@ async def collect_site(
     await _resolve_short_links(obs, found.short_links, fetcher)
     for url in found.follow[:max_follow]:
         links = obs.links()
-        if links.pages("vk", direct_only=True) and links.pages("ok", direct_only=True):
+        if all(links.pages(p, direct_only=True) for p in platform_keys()):
             break
         extra = await fetcher.get(url, verify=verify)
         obs.evidence.append(extra.evidence)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from audit.model import KIND_TITLES_RU, PLATFORMS
+from audit.model import KIND_TITLES_RU
+from audit.platforms import name_en, name_ru, platform_keys
 from audit.report.atomic import replaced
 from audit.report.labels import LABELS
 from audit.report.render import (
@@ -161,6 +162,34 @@ def evidence_by_id(entity: dict) -> dict[str, dict]:
     return {ev["id"]: ev for ev in entity["evidence"]}
 
 
+def family_of(check: dict) -> str | None:
+    """The family a check about one platform was made from (page.exists.vk → page.exists);
+    a report written before checks named their family gives it by the id."""
+    if check.get("family"):
+        return check["family"]
+    return check["id"].rsplit(".", 1)[0] if check.get("platform") else None
+
+
+def page_rows(checks: dict[str, dict], platforms: list[str], lang: str) -> list[dict]:
+    """The rows of a body's table of pages, each with the finding key per platform: whether
+    the page exists (the page.exists family), then every per-platform page check."""
+    rows = [
+        {"title": LABELS[lang]["page_exists"], "keys": {p: f"page.exists.{p}" for p in platforms}}
+    ]
+    for cid, c in checks.items():
+        if c.get("per_platform"):
+            rows.append(
+                {"title": c["title_" + lang], "keys": {p: f"{cid}[{p}]" for p in platforms}}
+            )
+    return rows
+
+
+def labels(lang: str) -> dict:
+    """The report's words, platform names included (from the registered platforms)."""
+    name = name_ru if lang == "ru" else name_en
+    return {**LABELS[lang], "platform": {p: name(p) for p in platform_keys()}}
+
+
 def page_context(checks: list[dict], platforms: list[str], lang: str, policy: dict) -> dict:
     """What a body's row and details (report_body.html.j2) are rendered with."""
     trusted_checks = {c["id"]: trusted(c) for c in checks}
@@ -168,11 +197,16 @@ def page_context(checks: list[dict], platforms: list[str], lang: str, policy: di
         "policy": policy,
         "checks": trusted_checks,
         "check_ids": list(trusted_checks),
-        "body_checks": [cid for cid, c in trusted_checks.items() if not c.get("per_platform")],
-        "page_checks": [cid for cid, c in trusted_checks.items() if c.get("per_platform")],
+        # the overview shows a body's pages by platform (platform_status), not page.exists.*
+        "body_checks": [
+            cid
+            for cid, c in trusted_checks.items()
+            if not c.get("per_platform") and family_of(c) != "page.exists"
+        ],
+        "page_rows": page_rows(trusted_checks, platforms, lang),
         "platforms": platforms,
         "platform_status": platform_status,
-        "t": trusted(LABELS[lang]),
+        "t": trusted(labels(lang)),
         "lang": lang,
         "kinds": trusted(KIND_TITLES_RU),
         "findings_by_key": findings_by_key,
@@ -183,7 +217,7 @@ def page_context(checks: list[dict], platforms: list[str], lang: str, policy: di
 def index_platforms(index: list[IndexEntry]) -> list[str]:
     """The platforms the report has columns for: those some body has a finding on."""
     seen = set().union(*(e.platforms for e in index)) if index else set()
-    return [p for p in PLATFORMS if p in seen]
+    return [p for p in platform_keys() if p in seen]
 
 
 # Where report.html.j2 puts the bodies' rows and details rendered beforehand (`parts`): text

@@ -21,13 +21,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from audit.checks.causes import CAUSE_RU
+from audit.platforms import name_ru, platforms
 from audit.report.atomic import staged_directory, swap_directory
 from audit.report.pdf import convert as to_pdf
 from audit.report.render import basis_of, environment, trusted
 from audit.report.sender import Sender
 
-PLATFORMS_RU = {"vk": "ВКонтакте", "ok": "Одноклассники"}
-API_PLATFORMS = {"api.vk.com": "ВКонтакте", "api.vk.ru": "ВКонтакте", "api.ok.ru": "Одноклассники"}
+
+def api_platform(host: str) -> str | None:
+    """The Russian name of the platform whose API answers at `host`."""
+    return next((p.name_ru for p in platforms() if host in p.api_hosts), None)
+
+
 KINDS = {"notice": ("notices", "notice.html.j2"), "act": ("acts", "act.html.j2")}
 DEFAULT_DEADLINE_DAYS = 30
 
@@ -58,7 +63,7 @@ def evidence_rows(finding: dict, entity: dict, by_id: dict[str, dict]) -> list[d
         ev = by_id.get(eid)
         if ev is None:
             continue
-        api = API_PLATFORMS.get(urlsplit(ev["url"]).hostname or "")
+        api = api_platform(urlsplit(ev["url"]).hostname or "")
         if api:
             how = f"через программный интерфейс «{api}»: {api_reading(ev.get('request'))}"
         elif ev.get("error"):
@@ -127,7 +132,7 @@ def letters_of(report: dict, sender: Sender | None, on: date) -> list[Letter]:
         for f in fails:
             check = checks[f["check"]]
             f["_title"] = check["title_ru"] + (
-                f" («{PLATFORMS_RU[f['platform']]}»)"
+                f" («{name_ru(f['platform'])}»)"
                 if f.get("platform") and check.get("per_platform")
                 else ""
             )
@@ -184,7 +189,7 @@ def write_notices(
         "sender": sender,
         "on": on.strftime("%d.%m.%Y"),
         "deadline": (on + timedelta(days=deadline_days)).strftime("%d.%m.%Y"),
-        "t": trusted({"platforms": PLATFORMS_RU}),
+        "t": trusted({"platforms": {p.key: p.name_ru for p in platforms()}}),
     }
     letters = letters_of(report, sender, on)
     # the set is written into a fresh private directory and replaces the old one whole: no

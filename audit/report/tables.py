@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from audit.platforms import platform_keys, platforms
 from audit.report.atomic import exclusive, replaced
 from audit.report.labels import LABELS
 from audit.report.render import INVISIBLE, basis_of, status_key
@@ -47,20 +48,26 @@ FINDING_COLUMNS = (
     ("remediation", "Что сделать", "Remediation"),
     ("evidence", "Доказательства (адрес, HTTP, время UTC, SHA-256)", "Evidence"),
 )
-BODY_COLUMNS = (
+BODY_IDENTITY = (
     ("entity_id", "Идентификатор", "Id"),
     ("name", "Орган", "Body"),
     ("kind", "Вид", "Kind"),
     ("region", "Регион", "Region"),
     ("parent", "Вышестоящий орган", "Parent"),
     ("website", "Сайт", "Website"),
-    ("vk", "ВКонтакте", "VK"),
-    ("ok", "Одноклассники", "OK"),
+)
+BODY_OUTCOME = (
     ("status", "Итог", "Result"),
     ("violations", "Нарушений", "Violations"),
     ("warnings", "Замечаний", "Warnings"),
     ("errors", "Не удалось проверить", "Not checked"),
 )
+
+
+def body_columns() -> tuple[tuple[str, str, str], ...]:
+    """The `bodies` sheet's columns: a body, the page chosen on each platform, its outcome."""
+    pages = tuple((p.key, p.name_ru, p.name_en) for p in platforms())
+    return (*BODY_IDENTITY, *pages, *BODY_OUTCOME)
 
 
 def safe_cell(value):
@@ -124,8 +131,7 @@ def body_row(e: dict, lang: str = "ru") -> dict:
     return {
         **body_identity(e),
         "website": e.get("website") or ("—" if e.get("website_none") else ""),
-        "vk": (chosen.get("vk") or {}).get("url", ""),
-        "ok": (chosen.get("ok") or {}).get("url", ""),
+        **{p: (chosen.get(p) or {}).get("url", "") for p in platform_keys()},
         "status": labels.get(e["status"], e["status"]),
         "violations": sum(1 for f in fails if f["severity"] == "violation"),
         "warnings": sum(1 for f in fails if f["severity"] != "violation"),
@@ -186,7 +192,7 @@ class XlsxTable:
         index = 1 if lang == "ru" else 2
         bold = self.wb.add_format({"bold": True})
         self.sheets = {}
-        for title, columns in (("findings", FINDING_COLUMNS), ("bodies", BODY_COLUMNS)):
+        for title, columns in (("findings", FINDING_COLUMNS), ("bodies", body_columns())):
             ws = self.wb.add_worksheet(title)
             ws.freeze_panes(1, 0)
             for n, (key, *_names) in enumerate(columns):

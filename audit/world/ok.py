@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from audit.collect.ok_api import ok_signature
+from audit.platforms.ok.api import ok_signature
 from audit.rudates import format_ru_date
 from audit.world.vk import page, render
 

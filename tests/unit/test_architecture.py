@@ -9,12 +9,15 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "audit"
 PRINTERS = ("audit.cli", "audit.__main__")  # and the modules of the audit.cli package
+# a platform's folder: its descriptor and address grammar are pure values; these modules collect
+PLATFORM_WORK = ("api", "pages", "html", "collector")
 # bottom first; a module belongs to the layer of its longest listed prefix
 LAYERS = (
     (
         "audit",
         "audit.model",
         "audit.urls",
+        "audit.platforms",
         "audit.pageurls",
         "audit.evidence",
         "audit.encodings",
@@ -40,7 +43,7 @@ LAYERS = (
         "audit.vantage",
         "audit.canaries",
     ),
-    ("audit.collect",),
+    ("audit.collect", *(f"audit.platforms.{p}.{m}" for p in ("vk", "ok") for m in PLATFORM_WORK)),
     ("audit.checks", "audit.evaluate", "audit.summary"),
     ("audit.store", "audit.codec", "audit.history"),
     ("audit.report",),

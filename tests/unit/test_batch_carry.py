@@ -11,9 +11,9 @@ import math
 
 import pytest
 
-from audit.collect.ok_api import OkSettings
+from audit.platforms.ok.api import OkSettings
 from audit.collect.pages import PlatformSettings
-from audit.collect.vk_api import VkSettings
+from audit.platforms.vk.api import VkSettings
 from audit.model import Entity, EntityKind
 from audit.policy import Policy
 from audit.runner import run_audit

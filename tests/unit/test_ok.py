@@ -13,9 +13,9 @@ import pytest
 import respx
 
 from audit.collect.apicall import ApiConfigError
-from audit.collect.ok import collect_ok_api, groups_of
-from audit.collect.ok_api import OkApi, OkSettings, ok_signature, session_secret
-from audit.collect.ok_html import parse_ok_page
+from audit.platforms.ok.pages import collect_ok_api, groups_of
+from audit.platforms.ok.api import OkApi, OkSettings, ok_signature, session_secret
+from audit.platforms.ok.html import parse_ok_page
 from audit.evidence import Evidence
 from audit.fetch import Fetcher, FetchResult
 from audit.pageurls import PageRef
@@ -119,7 +119,7 @@ async def test_group_info_in_batches_of_100(n):
 
 
 async def test_a_partly_filled_group_info_waits_for_the_next_batch():
-    from audit.collect.ok import OkPages
+    from audit.platforms.ok.pages import OkPages
 
     world = world_with(7)
     keys = [str(80000000000000 + i) for i in range(7)]

@@ -15,8 +15,8 @@ import pytest
 import respx
 
 from audit.collect.apicall import ApiConfigError, RateLimiter, Redactor
-from audit.collect.vk import collect_vk_api, groups_of
-from audit.collect.vk_api import VkApi, VkSettings
+from audit.platforms.vk.pages import collect_vk_api, groups_of
+from audit.platforms.vk.api import VkApi, VkSettings
 from audit.fetch import Fetcher
 from audit.pageurls import PageRef
 from audit.transport import FetchConfig
@@ -279,7 +279,7 @@ async def test_rate_limiter_callers_wait_side_by_side_for_their_own_slots():
 
 
 def test_settings_repr_hides_secrets():
-    from audit.collect.ok_api import OkSettings
+    from audit.platforms.ok.api import OkSettings
 
     assert TOKEN not in repr(VkSettings(token=TOKEN))
     ok = OkSettings(app_key="K", app_secret="the-app-secret", access_token="the-token")
@@ -287,7 +287,7 @@ def test_settings_repr_hides_secrets():
 
 
 async def test_partly_filled_requests_wait_for_the_next_batch():
-    from audit.collect.vk import VkPages
+    from audit.platforms.vk.pages import VkPages
 
     world = world_with(12, users=[{"id": 9, "screen_name": "ivanov", "name": "Иван"}])
     first = [f"page{i}" for i in range(8)] + ["ivanov", "nobody"]

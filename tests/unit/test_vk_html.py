@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from audit.collect.vk_html import parse_vk_page
+from audit.platforms.vk.html import parse_vk_page
 from audit.evidence import Cause, Evidence
 from audit.fetch import FetchResult
 from audit.rudates import MSK, format_ru_date, parse_ru_date

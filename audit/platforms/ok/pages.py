@@ -13,10 +13,10 @@ import asyncio
 from typing import Any
 
 from audit.collect.apicall import CallResult, chunks, failed_page
-from audit.collect.ok_api import OkApi
-from audit.collect.vk import now_iso
+from audit.collect.page_html import now_iso
 from audit.observations import PageObservation
 from audit.pageurls import PageRef
+from audit.platforms.ok.api import OkApi
 from audit.textfacts import emails, has_address, phones, unique
 
 GROUP_FIELDS = (

@@ -17,13 +17,14 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from audit.collect.page_html import (
+    GOV_LABEL,
+    LOGIN,
     away_target,
     collect_pages,
     meta,
     read_posts,
     unreadable,
 )
-from audit.collect.vk_html import GOV_LABEL, LOGIN
 from audit.fetch import Fetcher, FetchResult
 from audit.observations import PageObservation
 from audit.pageurls import PageRef

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from audit.collect.page_html import (
+    GOV_LABEL,
+    LOGIN,
     away_target,
     collect_pages,
     meta,
@@ -36,8 +38,6 @@ BANNED = (
 )
 DELETED = ("Сообщество удалено", "This community has been deleted")
 CLOSED = ("Закрытая группа", "Это частное сообщество", "Closed group", "Private community")
-GOV_LABEL = re.compile(r"госорганизаци|подтверждено через госуслуги", re.IGNORECASE)
-LOGIN = re.compile(r"(?i)войдите|чтобы продолжить, войдите|sign in to continue|login_form")
 OWNER_URL = re.compile(r"vk\.(?:com|ru)/(club|public|event|id)(\d+)")
 
 

@@ -9,13 +9,13 @@ Pages whose address is a personal profile (vk.com/id<N>) need no call.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from audit.collect.apicall import CallResult, chunks, failed_page
-from audit.collect.vk_api import EXECUTE_LIMIT, VkApi, api_call
+from audit.collect.page_html import now_iso
 from audit.observations import PageObservation
 from audit.pageurls import PageRef
+from audit.platforms.vk.api import EXECUTE_LIMIT, VkApi, api_call
 from audit.textfacts import emails, has_address, phones, unique
 
 GROUP_FIELDS = (
@@ -24,10 +24,6 @@ GROUP_FIELDS = (
 )
 WALL_COUNT = 100  # wall.get maximum: enough for 30 days of a busy page
 PAGE_FACT_CODES = frozenset({15, 18, 30, 203})  # access errors that describe the page itself
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def groups_of(response: Any) -> list[dict]:
