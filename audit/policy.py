@@ -17,6 +17,14 @@ from audit.yamlsrc import LDict, Problem, YamlError, load_yaml_file
 PLATFORM_RULES = ("any", "both")  # besides a platform's key, or several joined by commas
 
 
+def platform_rule_problem(rule: str) -> str | None:
+    """What is wrong with a `platforms` rule, or None."""
+    if rule in PLATFORM_RULES or all(key in platform_keys() for key in rule.split(",")):
+        return None
+    known = ", ".join((*PLATFORM_RULES, *platform_keys()))
+    return f"must be one of {known}, or platforms joined by commas; got {rule!r}"
+
+
 @dataclass(frozen=True)
 class Policy:
     """`platforms`: which official pages a body must have and link from its website.
@@ -48,13 +56,8 @@ class Policy:
             raise ValueError("regional_requirements need regional_act: the act that sets them")
         if self.regional_act.strip() and not self.regional_requirements:
             raise ValueError("regional_act needs regional_requirements: what the act sets")
-        if self.platforms not in PLATFORM_RULES and not all(
-            key in platform_keys() for key in self.platforms.split(",")
-        ):
-            raise ValueError(
-                f"platforms must be one of {', '.join((*PLATFORM_RULES, *platform_keys()))} "
-                "or platforms joined by commas"
-            )
+        if problem := platform_rule_problem(self.platforms):
+            raise ValueError(f"platforms {problem}")
         if self.last_post_warn_days > self.last_post_fail_days:
             raise ValueError("last_post_warn_days must not exceed last_post_fail_days")
         if self.site_down_confirm_runs < 1:

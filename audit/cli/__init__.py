@@ -12,11 +12,16 @@ from audit.cli.parser import build_parser
 from audit.collect.apicall import ApiConfigError
 from audit.exits import EXIT_OK, EXIT_USAGE, UsageError
 from audit.pipeline.session import POOL_FROM, auto_workers
+from audit.platforms import PLUGIN_PROBLEMS
 
 __all__ = ["POOL_FROM", "auto_workers", "build_parser", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
+    if PLUGIN_PROBLEMS:
+        for problem in PLUGIN_PROBLEMS:
+            _err(f"pages-audit: a platform plugin did not load: {problem}")
+        return EXIT_USAGE
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

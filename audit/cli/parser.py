@@ -15,7 +15,13 @@ from audit.cli.common import (
 )
 from audit.cli.run import DEMO_SENDER
 from audit.pipeline.session import POOL_FROM
-from audit.policy import PLATFORM_RULES
+from audit.policy import platform_rule_problem
+
+
+def platform_rule(text: str) -> str:
+    if problem := platform_rule_problem(text):
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,8 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--platforms",
-        choices=PLATFORM_RULES,
-        help="official pages required: any of VK/OK (federal minimum; default), both, vk, ok",
+        type=platform_rule,
+        metavar="RULE",
+        help="official pages required: any (one of VK/OK: the federal minimum; default), both, "
+        "a platform (vk, ok), or platforms joined by commas (vk,ok,max)",
     )
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
@@ -130,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--policy", metavar="FILE")
-    p.add_argument("--platforms", choices=PLATFORM_RULES)
+    p.add_argument("--platforms", type=platform_rule, metavar="RULE")
     p.add_argument("--waivers", metavar="FILE")
     add_report_options(p)
     p.set_defaults(func=history.cmd_evaluate)
@@ -218,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help=f"the demo letters' sender (default: {DEMO_SENDER}; see notices --sender)",
     )
-    p.add_argument("--platforms", choices=PLATFORM_RULES)
+    p.add_argument("--platforms", type=platform_rule, metavar="RULE")
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     add_history_options(p)
     add_canary_options(p)

@@ -1,6 +1,16 @@
 """The platforms the audit knows: one folder each (its address grammar in `urls`, its
 descriptor in `__init__`, its API client, batched collector and public-page reader), and one
-line each below. See `base` for what a descriptor holds."""
+line each below. See `base` for what a descriptor holds.
+
+More platforms come from plugins, registered after the built-in ones in every process of a
+run: installed packages that declare a `pages_audit.platforms` entry point, and the modules
+named in PAGES_AUDIT_PLATFORMS (comma-separated `module` or `module:attribute`; the attribute
+defaults to PLATFORM). A plugin that does not load is not registered and is named in
+`PLUGIN_PROBLEMS`: the command line refuses to start with it (exit 2)."""
+
+import importlib
+import os
+from importlib.metadata import entry_points
 
 from audit.platforms import ok, vk
 from audit.platforms.base import (
@@ -20,11 +30,38 @@ BUILTIN = (
     vk.PLATFORM,
     ok.PLATFORM,
 )
-for _platform in BUILTIN:
-    register(_platform)
+PLUGINS_ENV = "PAGES_AUDIT_PLATFORMS"
+ENTRY_POINT_GROUP = "pages_audit.platforms"
+
+
+def _plugin(spec: str) -> Platform:
+    module, _, attribute = spec.strip().partition(":")
+    found = getattr(importlib.import_module(module), attribute or "PLATFORM")
+    if not isinstance(found, Platform):
+        raise TypeError(f"{spec} is not an audit.platforms.Platform")
+    return found
+
+
+def _register_all() -> tuple[str, ...]:
+    for platform in BUILTIN:
+        register(platform)
+    problems = []
+    specs = [(ep.value, f"entry point {ep.name}") for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    specs += [(s, PLUGINS_ENV) for s in os.environ.get(PLUGINS_ENV, "").split(",") if s.strip()]
+    for spec, origin in specs:
+        try:
+            register(_plugin(spec))
+        except Exception as exc:  # named to the user by the command line, never a traceback
+            problems.append(f"{origin}: {spec.strip()}: {type(exc).__name__}: {exc}")
+    return tuple(problems)
+
+
+PLUGIN_PROBLEMS = _register_all()
 
 __all__ = [
     "BUILTIN",
+    "PLUGINS_ENV",
+    "PLUGIN_PROBLEMS",
     "PageRef",
     "Platform",
     "get_platform",

@@ -11,10 +11,10 @@ import math
 
 import pytest
 
-from audit.platforms.ok.api import OkSettings
 from audit.collect.pages import PlatformSettings
-from audit.platforms.vk.api import VkSettings
 from audit.model import Entity, EntityKind
+from audit.platforms.ok.api import OkSettings
+from audit.platforms.vk.api import VkSettings
 from audit.policy import Policy
 from audit.runner import run_audit
 from audit.world.server import Scenario, World

@@ -13,12 +13,12 @@ import pytest
 import respx
 
 from audit.collect.apicall import ApiConfigError
-from audit.platforms.ok.pages import collect_ok_api, groups_of
-from audit.platforms.ok.api import OkApi, OkSettings, ok_signature, session_secret
-from audit.platforms.ok.html import parse_ok_page
 from audit.evidence import Evidence
 from audit.fetch import Fetcher, FetchResult
 from audit.pageurls import PageRef
+from audit.platforms.ok.api import OkApi, OkSettings, ok_signature, session_secret
+from audit.platforms.ok.html import parse_ok_page
+from audit.platforms.ok.pages import collect_ok_api, groups_of
 from audit.transport import FetchConfig
 from audit.world.ok import OkWorld
 

@@ -130,8 +130,8 @@ def test_a_wall_of_residents_posts_is_not_the_pages_activity():
 
 
 def test_a_wall_of_the_owners_reposts_counts():
-    from audit.platforms.vk.pages import apply_wall
     from audit.observations import PageObservation
+    from audit.platforms.vk.pages import apply_wall
 
     page = PageObservation("vk", "https://vk.com/id10", "api", "found", OBSERVED)
     apply_wall(page, vk_answer("vknet-wall.get-extended.json")["response"])
