@@ -18,6 +18,12 @@ def registry_digest(registries: list[dict]) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
+def same_registries(stored: list[dict], current: list[dict]) -> bool:
+    """A run may be resumed with the registries it began with: the same files' contents,
+    wherever they are now (a nightly job's checkout moves; the stored digest holds paths)."""
+    return sorted(r["sha256"] for r in stored) == sorted(r["sha256"] for r in current)
+
+
 def policy_digest(policy: dict) -> str:
     return hashlib.sha256(json.dumps(policy, sort_keys=True).encode("utf-8")).hexdigest()
 

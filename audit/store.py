@@ -298,13 +298,11 @@ class Store:
             return list(self.sql("SELECT * FROM runs WHERE state=? ORDER BY id", (state,)))
         return list(self.sql("SELECT * FROM runs ORDER BY id"))
 
-    def unfinished(self, registry_sha256: str) -> sqlite3.Row | None:
-        """The latest unfinished audit of the same registries, if any."""
+    def unfinished_audits(self) -> list[sqlite3.Row]:
+        """The unfinished audits, newest first (a resume picks the one of its registries)."""
         return self.sql(
-            "SELECT * FROM runs WHERE state != 'finished' AND kind='audit' AND "
-            "registry_sha256=? ORDER BY id DESC LIMIT 1",
-            (registry_sha256,),
-        ).fetchone()
+            "SELECT * FROM runs WHERE state != 'finished' AND kind='audit' ORDER BY id DESC"
+        ).fetchall()
 
     def previous_finished(self, run_id: int) -> sqlite3.Row | None:
         """The run to compare with: the source of a re-evaluation, else the latest finished

@@ -16,7 +16,7 @@ from audit.exits import (
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from audit.report.html import write_html
+    from audit.report.formats import FORMATS, output_of, write_format
     from audit.report.json_report import read_json
 
     source = Path(args.dir) / "report.json"
@@ -24,10 +24,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         report = read_json(str(source))
     except (OSError, ValueError) as exc:
         raise UsageError(f"{source}: cannot read report ({exc})") from None
-    from audit.report.tables import write_tables
-
-    write_tables(report, args.dir, args.lang)
-    print(write_html(report, args.dir, args.lang, args.templates))
+    output = output_of(report, args.dir, args.lang, args.templates)
+    # every output but report.json itself, drawn from it again
+    written = {f.name: write_format(f, report, output) for f in FORMATS if f.name != "json"}
+    print(written["html"][0])
     return EXIT_OK
 
 

@@ -24,6 +24,7 @@ from audit.exits import (
     UsageError,
 )
 from audit.pipeline.verdict import gate, incomplete_reasons
+from audit.plan import LARGE_RUN
 from audit.policy import Policy
 from audit.registry import load_registry
 from audit.transport import FetchConfig
@@ -53,7 +54,7 @@ class RunOptions:
     fail_under: float | None = None  # overall compliance percent
 
 
-POOL_FROM = 1000  # bodies from which reading websites in other processes pays for starting them
+POOL_FROM = LARGE_RUN  # bodies from which websites are read in other processes
 
 
 def auto_workers(bodies: int, cpus: int | None = None) -> int:
@@ -71,9 +72,9 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
     Returns the exit code. Ctrl-C or SIGTERM leaves the run resumable. `ui` hears what the
     user should: `ui.out` (the registry's problems), `ui.err` (the rest), `ui.progress(total,
     quiet)` (a bar, or None)."""
-    from audit.history import policy_digest, registry_digest
+    from audit.history import policy_digest, registry_digest, same_registries
     from audit.pipeline.journal import StoreJournal
-    from audit.report.follow import FOLLOW_FROM, ReportFollower
+    from audit.report.follow import ReportFollower
     from audit.runner import file_sha256, run_audit
     from audit.store import Store, StoreError
 
@@ -96,7 +97,16 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
         registries_meta = [{"path": p, "sha256": file_sha256(p)} for p in reg.files]
         digest = registry_digest(registries_meta)
         policy = opts.policy
-        run_row = store.unfinished(digest) if opts.resume else None
+        run_row = None
+        if opts.resume:
+            run_row = next(
+                (
+                    row
+                    for row in store.unfinished_audits()
+                    if same_registries(json.loads(row["registries"]), registries_meta)
+                ),
+                None,
+            )
         if opts.resume and run_row is None:
             store.close()
             raise UsageError(
@@ -128,12 +138,9 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
         # the reports are written into a staging directory and put in place together
         staging = fresh_staging(opts.out, run_id)
         # a large run's reports are written as its bodies are stored, in a process of their own
-        # (index.html there too unless drawn from edited templates)
         follower = None
-        if reg.count >= FOLLOW_FROM:
-            follower = ReportFollower(
-                db_path, run_id, str(staging), opts.lang, html=opts.templates is None
-            )
+        if reg.count >= LARGE_RUN:
+            follower = ReportFollower(db_path, run_id, str(staging), opts.lang, opts.templates)
         try:
             try:
                 result = asyncio.run(

@@ -9,9 +9,9 @@ row of the overview table, the details); when the audit is over it is handed the
 head (summary, run, changes), takes the bodies left, renders the overview around the parts
 and puts the files in place. What it writes is what the writers write from the finished run.
 
-Whatever the follower could not write (it failed; index.html from edited templates, or when
-a body brought a platform the first ones had not) is written after the audit as before; an
-interrupted run's follower leaves no file behind.
+The follower drives the streaming formats of report.formats, as the writers do. Whatever it
+could not write (it failed; index.html when a body brought a platform the first ones had not)
+is written after the audit as before; an interrupted run's follower leaves no file behind.
 """
 
 from __future__ import annotations
@@ -23,57 +23,56 @@ import os
 import traceback
 
 from audit.checks import catalogue
-from audit.report.html import BodyPages
+from audit.report.formats import FORMATS, Output, Sink
 from audit.report.json_report import dated
-from audit.report.tables import Tables
 from audit.signals import child_started, held
 
-FOLLOW_FROM = 1000  # bodies from which a run's reports follow it (a process takes ~0.5 s to start)
 PAGE = 100  # bodies read per query (a page of 500 holds ~25 MB more)
 POLL_S = 0.5  # how long the follower waits for more bodies before it looks again
 NICENESS = 19  # the lowest priority: the audit's processes come first
 
 
-def follow(conn, db: str, run_id: int, out: str, lang: str, html: bool) -> None:
-    """In the follower process: write the tables (and with `html` index.html) of run `run_id`
-    of the store at `db` into `out`, body by body as the run stores them, until handed the
-    report's head ("close", head) or stopped ("stop", or the auditor gone). Answers
-    ("done", {writer: paths}) or ("failed", why)."""
+def follow(conn, db: str, run_id: int, output: Output) -> None:
+    """In the follower process: write the streaming formats of run `run_id` of the store at
+    `db` into `output.out`, body by body as the run stores them, until handed the report's
+    head ("close", head) or stopped ("stop", or the auditor gone). Answers ("done", {format:
+    paths}) for the formats it wrote, or ("failed", why)."""
     from audit.store import Store
 
     child_started()
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
-    tables = pages = None
+    sinks: dict[str, Sink] = {}
     try:
         with Store(db) as store:
             checks = [c.to_json() for c in catalogue()]
             policy = json.loads(store.run(run_id)["policy"])
-            tables = Tables(checks, out, lang, policy=policy)
-            pages = BodyPages(checks, policy, tables.scratch.name, lang) if html else None
-            head = _take(conn, store, run_id, tables, pages)
+            output = Output(output.out, output.lang, checks, policy, output.templates)
+            for fmt in FORMATS:
+                if fmt.streams:
+                    sinks[fmt.name] = fmt.open(output)
+            head = _take(conn, store, run_id, list(sinks.values()))
             if head is None:  # stopped: the run was interrupted or failed
-                _discard(tables, pages)
+                _discard(sinks)
                 return
             written = {}
-            if pages is not None and (path := pages.write(head, out)) is not None:
-                written["html"] = [path]
-            written["tables"] = tables.close(head)
+            for name, sink in sinks.items():
+                if (paths := sink.close(head)) is not None:
+                    written[name] = paths
             conn.send(("done", written))
     except Exception:  # the auditor writes the files itself
-        _discard(tables, pages)
+        _discard(sinks)
         with contextlib.suppress(OSError):
             conn.send(("failed", traceback.format_exc(limit=5)))
 
 
-def _discard(tables: Tables | None, pages: BodyPages | None) -> None:
-    if pages is not None:
-        pages.discard()
-    if tables is not None:
-        tables.discard()
+def _discard(sinks: dict[str, Sink]) -> None:
+    for sink in sinks.values():
+        with contextlib.suppress(Exception):
+            sink.discard()
 
 
-def _take(conn, store, run_id: int, tables: Tables, pages: BodyPages | None) -> dict | None:
+def _take(conn, store, run_id: int, sinks: list[Sink]) -> dict | None:
     """Add the run's bodies in registry order; the report's head once all are in, None when
     stopped. While the run goes on, only an unbroken run of positions is taken (a body whose
     pages wait for the next batch is stored after the ones behind it), and the auditor is
@@ -87,9 +86,8 @@ def _take(conn, store, run_id: int, tables: Tables, pages: BodyPages | None) -> 
                 gap = True  # the body at after + 1 is not stored yet
                 break
             body = dated(store, run_id, json.loads(text))
-            tables.add(body)
-            if pages is not None:
-                pages.add(body)
+            for sink in sinks:
+                sink.add(body)
             after = position
         caught_up = gap or len(rows) < PAGE
         if head is not None:
@@ -107,21 +105,22 @@ def _take(conn, store, run_id: int, tables: Tables, pages: BodyPages | None) -> 
 
 
 class ReportFollower:
-    """The auditor's side: `ReportFollower(db, run_id, out, lang, html)` starts the follower;
-    `hand(report)` gives it the report's head, `collect()` waits for its files: {writer:
-    paths} for the writers it wrote ("tables", "html"), {} if it failed (`failure` says why);
-    `stop()` ends it leaving nothing."""
+    """The auditor's side: `ReportFollower(db, run_id, out, lang, templates)` starts the
+    follower; `hand(report)` gives it the report's head, `collect()` waits for its files:
+    {format: paths} for the formats it wrote, {} if it failed (`failure` says why); `stop()`
+    ends it leaving nothing."""
 
-    def __init__(self, db: str, run_id: int, out: str, lang: str, html: bool = True):
+    def __init__(self, db: str, run_id: int, out: str, lang: str, templates: str | None = None):
         context = multiprocessing.get_context("spawn")  # a fork would share our DB connection
         self.conn, child = context.Pipe()
+        output = Output(out, lang, [], {}, templates)  # checks and policy: the store's
         self.process = context.Process(
-            target=follow, args=(child, db, run_id, out, lang, html), daemon=True, name="report"
+            target=follow, args=(child, db, run_id, output), daemon=True, name="report"
         )
         with held():
             self.process.start()
         child.close()
-        self.writers = ("tables", "html") if html else ("tables",)
+        self.writers = tuple(f.name for f in FORMATS if f.streams)
         self.failure: str | None = None
 
     def hand(self, report: dict) -> None:

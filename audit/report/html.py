@@ -314,8 +314,15 @@ class BodyPages:
     them. The columns are the platforms of the first body; a body with findings on another
     platform makes the parts unusable (`usable` false): index.html is then rendered whole."""
 
-    def __init__(self, checks: list[dict], policy: dict, scratch: str, lang: str = "ru"):
-        self.checks, self.policy, self.lang = checks, policy, lang
+    def __init__(
+        self,
+        checks: list[dict],
+        policy: dict,
+        scratch: str,
+        lang: str = "ru",
+        templates: str | None = None,
+    ):
+        self.checks, self.policy, self.lang, self.templates = checks, policy, lang, templates
         self.files = {k: Path(scratch) / f"index.{k}" for k in PARTS}
         self.out = {k: f.open("w", encoding="utf-8") for k, f in self.files.items()}
         self.index: list[IndexEntry] = []
@@ -332,7 +339,7 @@ class BodyPages:
         if self.platforms is None:
             self.platforms = index_platforms([entry])
             context = page_context(self.checks, self.platforms, self.lang, self.policy)
-            template = environment().get_template("report_body.html.j2")
+            template = environment(self.templates).get_template("report_body.html.j2")
             self.module = template.make_module(context)
         elif not entry.platforms <= set(self.platforms):
             self.usable = False
@@ -349,4 +356,4 @@ class BodyPages:
         self.discard()
         if not self.usable:
             return None
-        return write_html(report, out_dir, self.lang, None, self.index, self.files)
+        return write_html(report, out_dir, self.lang, self.templates, self.index, self.files)

@@ -1,4 +1,5 @@
-"""Every output file of a run: report.json, index.html, report.csv, report.xlsx, junit.xml.
+"""Every output file of a run (the formats of report.formats): report.json, index.html,
+report.csv, report.xlsx, junit.xml.
 
 A run-sized report is read from the history store by each writer in turn. Large ones are
 written side by side: the slowest writers each in a process of its own, reading the store
@@ -14,23 +15,17 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from audit.plan import LARGE_RUN
 from audit.report.follow import ReportFollower
-from audit.report.html import write_html
-from audit.report.json_report import stored_bodies, write_json
-from audit.report.tables import write_tables
+from audit.report.formats import FORMAT_NAMES as WRITERS
+from audit.report.formats import get_format, output_of, write_format
+from audit.report.json_report import stored_bodies
 from audit.signals import child_started, held
-
-WRITERS = ("html", "tables", "json")  # slowest first: the first ones go to writer processes
-PARALLEL_FROM = 1000  # bodies from which starting processes costs less than it saves
 
 
 def write_one(kind: str, report: dict, out: str, lang: str, templates: str | None) -> list[str]:
-    """One writer's files; `report` may stream its bodies (see json_report.Bodies)."""
-    if kind == "json":
-        return [write_json(report, out)]
-    if kind == "html":
-        return [write_html(report, out, lang, templates)]
-    return write_tables(report, out, lang)
+    """One format's files; `report` may stream its bodies (see json_report.Bodies)."""
+    return write_format(get_format(kind), report, output_of(report, out, lang, templates))
 
 
 def _write_from_store(
@@ -96,7 +91,7 @@ def write_reports(
 def report_processes(bodies: int, cpus: int) -> int:
     """Writer processes besides this one for a report of `bodies`: one per other core for a
     large report (at most one per writer but the last), else none."""
-    return min(cpus - 1, len(WRITERS) - 1) if bodies >= PARALLEL_FROM else 0
+    return min(cpus - 1, len(WRITERS) - 1) if bodies >= LARGE_RUN else 0
 
 
 def write_run_reports(

@@ -29,6 +29,7 @@ LAYERS = (
         "audit.registry",
         "audit.importer",
         "audit.exits",
+        "audit.plan",
         "audit.signals",
         "audit.net",
         "audit.interstitials",

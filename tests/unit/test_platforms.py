@@ -30,7 +30,7 @@ def test_a_platform_is_registered_once_and_owns_its_hosts(whistle):
     with pytest.raises(ValueError, match="already registered"):
         register(whistle)
     stolen = type(whistle)(**{**whistle.__dict__, "key": "other"})
-    with pytest.raises(ValueError, match="whistle.test"):
+    with pytest.raises(ValueError, match=r"whistle\.test"):
         register(stolen)
 
 
