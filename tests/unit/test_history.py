@@ -159,10 +159,10 @@ def test_bodies_come_back_in_registry_order_and_resume_journal_is_dropped(target
         store.save_body(run_id, 1, body("second", {}))
         store.save_body(run_id, 0, body("first", {}))
         store.save_pages(run_id, {"https://vk.com/a": {"platform": "vk"}})
-        assert store.unfinished("abc")["id"] == run_id
+        assert [r["id"] for r in store.unfinished_audits()] == [run_id]
         assert [b["id"] for b in store.bodies(run_id)] == ["first", "second"]
         store.finish_run(run_id, {"requests": 3})
-        assert store.pages(run_id) == {} and store.unfinished("abc") is None
+        assert store.pages(run_id) == {} and store.unfinished_audits() == []
 
 
 def finding(key: str, status: Status = Status.FAIL) -> Finding:
@@ -253,3 +253,16 @@ def test_postgres_connection_errors_hide_the_password():
     with pytest.raises(StoreError) as info:
         Store("postgresql://user:s3cret-pass@127.0.0.1:1/db")
     assert "s3cret-pass" not in str(info.value)
+
+
+def test_a_run_resumes_with_the_same_registries_wherever_they_are():
+    from audit.history import same_registries
+
+    stored = [
+        {"path": "/old/checkout/a.yaml", "sha256": "1"},
+        {"path": "/old/b.yaml", "sha256": "2"},
+    ]
+    moved = [{"path": "b.yaml", "sha256": "2"}, {"path": "ci/a.yaml", "sha256": "1"}]
+    assert same_registries(stored, moved)
+    assert not same_registries(stored, [{"path": "/old/checkout/a.yaml", "sha256": "3"}])
+    assert not same_registries(stored, moved[:1])
