@@ -224,6 +224,7 @@ def test_a_large_runs_reports_are_written_as_it_goes(world, tmp_path, monkeypatc
     """The real run with its reports' follower (every run counts as large here): the tables and
     index.html are the ones `pages-audit report` writes from the run's report.json after it."""
     from audit.cli import main
+    from audit.pipeline import session
     from audit.report import follow
 
     started = []
@@ -233,7 +234,7 @@ def test_a_large_runs_reports_are_written_as_it_goes(world, tmp_path, monkeypatc
             super().__init__(*args, **kwargs)
             started.append(self)
 
-    monkeypatch.setattr(follow, "FOLLOW_FROM", 1)
+    monkeypatch.setattr(session, "LARGE_RUN", 1)
     monkeypatch.setattr(follow, "ReportFollower", Recorded)
     for name, value in {**world.ok_env(), "VK_TOKEN": world.vk_token}.items():
         monkeypatch.setenv(name, value)

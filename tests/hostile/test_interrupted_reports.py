@@ -15,16 +15,16 @@ from tests.e2e.conftest import FAST, ROOT, cli, load_report
 # the real entry point, with report.json's writer hit by a fault halfway through the reports
 FAULTY = """
 import errno, os, signal, sys
-import audit.report.outputs as outputs
+import audit.report.formats as formats
 from audit.__main__ import main
-real = outputs.write_json
+real = formats.write_json
 def faulty(report, out):
     if sys.argv[1] == "term":
         os.kill(os.getpid(), signal.SIGTERM)
     else:
         raise OSError(errno.ENOSPC, "No space left on device")
     return real(report, out)
-outputs.write_json = faulty
+formats.write_json = faulty
 raise SystemExit(main(sys.argv[2:]))
 """
 SET = ("report.json", "index.html", "report.csv", "report.xlsx", "junit.xml")
