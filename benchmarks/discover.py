@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from audit.interstitials import classify  # noqa: E402
 from audit.links import discover  # noqa: E402
-from audit.world.server import SITES_DIR  # noqa: E402
+from audit.world.scenario import SITES_DIR  # noqa: E402
 
 REALWORLD = ROOT.parent / "shared" / "data" / "realworld" / "site"
 NEWS = "<p>Новости поселения: ремонт дорог, приём граждан, благоустройство.</p>\n"

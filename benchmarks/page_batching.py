@@ -17,13 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from audit.platforms.ok.api import OkSettings
 from audit.collect.pages import PlatformSettings
+from audit.platforms.ok.api import OkSettings
 from audit.platforms.vk.api import VkSettings
 from audit.policy import Policy
 from audit.registry import load_registry
 from audit.runner import run_audit
-from audit.world.server import Scenario, World
+from audit.world.scenario import Scenario
+from audit.world.server import World
 
 
 def scenario(n: int) -> Scenario:

@@ -176,7 +176,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_world(args: argparse.Namespace) -> int:
-    from audit.world.server import World, load_scenario
+    from audit.world.scenario import load_scenario
+    from audit.world.server import World
 
     try:
         scenario = load_scenario(args.scenario)

@@ -19,7 +19,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from audit.cli import main
-from audit.world.server import World, load_scenario
+from audit.world.scenario import load_scenario
+from audit.world.server import World
 from tests.e2e.conftest import FAST, ROOT, cli, load_report
 
 pytestmark = pytest.mark.e2e

@@ -117,7 +117,8 @@ def test_the_processes_requests_are_counted_once_they_close(world):
 
 def test_concurrency_bounds_the_bodies_read_at_once_in_all_processes():
     """Six sites answering in 0.5 s, two slots, two processes: three rounds, not one or two."""
-    from audit.world.server import Route, Scenario, Site, World
+    from audit.world.scenario import Route, Scenario, Site
+    from audit.world.server import World
 
     sites = {
         f"slow{i}.example.ru": Site(

@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from audit.world.server import Route, Site, World, load_scenario
+from audit.world.scenario import Route, Site, load_scenario
+from audit.world.server import World
 from tests.e2e.conftest import FAST, cli, load_report
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from audit.world.server import World, load_scenario
+from audit.world.scenario import load_scenario
+from audit.world.server import World
 from tests.e2e.conftest import FAST, cli, load_report
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from audit.world.server import Route, Site, World, load_scenario
+from audit.world.scenario import Route, Site, load_scenario
+from audit.world.server import World
 from tests.e2e.conftest import FAST, cli, load_report
 from tests.shared import realworld
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from audit.world.server import World, load_scenario
+from audit.world.scenario import load_scenario
+from audit.world.server import World
 from tests.e2e.conftest import FAST, cli, load_report, one_body
 from tests.unit.test_vk_schema import ERROR, GET_BY_ID, WALL_GET, check
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from audit.transport import FetchConfig
-from audit.world.server import Route, Scenario, Site, World
+from audit.world.scenario import Route, Scenario, Site
+from audit.world.server import World
 
 HOSTILE = {
     "huge.test": {"/": Route(size=9_000_000)},

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from audit.world.server import World, load_scenario
+from audit.world.scenario import load_scenario
+from audit.world.server import World
 from tests.e2e.conftest import FAST, cli, load_report, one_body
 
 pytestmark = pytest.mark.e2e
@@ -109,7 +110,7 @@ def test_apis_that_redirect_are_not_followed_and_leak_nothing(tmp_path):
     307 to another host (a client that follows would POST the signed form, access token
     included, again there). Neither is followed; no output holds a secret."""
     scenario = load_scenario()
-    from audit.world.server import Route, Site
+    from audit.world.scenario import Route, Site
 
     scenario.sites["leak.test"] = Site("leak.test", routes={"/fb.do": Route(body="{}")})
     scenario.vk = {

@@ -15,7 +15,7 @@ from audit.interstitials import classify
 from audit.links import discover
 from audit.pageurls import parse_page_url
 from audit.registry import load_registry
-from audit.world.server import SITES_DIR
+from audit.world.scenario import SITES_DIR
 from tests.e2e.conftest import cli
 
 BAD_REGISTRIES = {

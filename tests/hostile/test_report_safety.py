@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from audit.world.server import Route, Site, World, load_scenario
+from audit.world.scenario import Route, Site, load_scenario
+from audit.world.server import World
 from tests.e2e.conftest import FAST, cli, load_report, one_body
 
 pytestmark = pytest.mark.e2e

@@ -17,7 +17,8 @@ from audit.platforms.ok.api import OkSettings
 from audit.platforms.vk.api import VkSettings
 from audit.policy import Policy
 from audit.runner import run_audit
-from audit.world.server import Scenario, World
+from audit.world.scenario import Scenario
+from audit.world.server import World
 
 N = 53
 

@@ -12,7 +12,8 @@ from audit.history import changes
 from audit.model import Finding, Severity, Status
 from audit.observations import Observations, PageObservation, SiteObservation
 from audit.serialize import observations_from_json, site_record
-from audit.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, _statements
+from audit.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from audit.store.schema import statements
 from audit.waivers import WaiverError, apply_waivers, load_waivers
 
 HEADER = {
@@ -60,7 +61,7 @@ def add_run(store: Store, started: str, bodies: list[dict]) -> int:
 def test_migrations_from_version_1_keep_data(tmp_path):
     path = str(tmp_path / "old.sqlite")
     db = sqlite3.connect(path, isolation_level=None)
-    for statement in _statements(MIGRATIONS[0].replace("{serial}", "INTEGER PRIMARY KEY")):
+    for statement in statements(MIGRATIONS[0].replace("{serial}", "INTEGER PRIMARY KEY")):
         db.execute(statement)
     db.execute("PRAGMA user_version=1")
     db.execute(

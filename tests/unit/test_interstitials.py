@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from audit.interstitials import classify
-from audit.world.server import SITES_DIR
+from audit.world.scenario import SITES_DIR
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "interstitials"
 EXPECTED = {

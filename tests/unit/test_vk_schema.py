@@ -18,7 +18,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from audit.world.server import load_scenario
+from audit.world.scenario import load_scenario
 from audit.world.vk import VkWorld
 from tests.shared import VK_API_SCHEMA
 

@@ -1,6 +1,6 @@
 """The simulated web's certificate stays small however many sites the world plays."""
 
-from audit.world.server import WILDCARD_FROM, certificate_names
+from audit.world.certs import WILDCARD_FROM, certificate_names
 
 
 def test_many_sites_under_one_domain_share_a_wildcard_name():
