@@ -1,35 +1,21 @@
-"""Flat outputs of a report: report.csv, report.xlsx (XlsxWriter) and junit.xml.
-
-Cells hold text written by others (page names, messages quoting them), so every text cell is
-made inert for spreadsheets: a value starting with = + - @ (or a tab or carriage return, which
-some programs strip first) gets a leading apostrophe, the OWASP advice against formula
-injection; characters XML cannot carry are dropped; cells are cut at Excel's 32 767 characters.
-"""
+"""Flat outputs of a report, written together in one pass over the findings: report.csv
+(the machine format), report.xlsx (for people: report.xlsx) and junit.xml. Cells hold text
+written by others (page names, messages quoting them): see report.cells for how every text
+cell is made inert."""
 
 from __future__ import annotations
 
 import csv
-import functools
 import os
-import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from audit.platforms import platform_keys, platforms
 from audit.report.atomic import exclusive, replaced
-from audit.report.labels import LABELS
-from audit.report.render import INVISIBLE, basis_of, status_key
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# what inert() drops (controls, bidi overrides) and what XML cannot carry, in one pass
-_UNSAFE = re.compile(INVISIBLE.pattern[:-1] + "\ufffe\uffff]")
-CELL_LIMIT = 32_767
-SHEET_ROWS = 1_048_576 - 1  # Excel's rows per sheet, less one for the note that the rest is cut
-QUIET_STATUSES = ("pass", "n/a")  # left out of the XLSX findings sheet (report.csv has them)
+from audit.report.cells import _UNSAFE, entity_finding_rows, safe_cell
+from audit.report.xlsx import XlsxTable
 
 FINDING_COLUMNS = (
     ("entity_id", "Идентификатор", "Id"),
@@ -48,102 +34,13 @@ FINDING_COLUMNS = (
     ("remediation", "Что сделать", "Remediation"),
     ("evidence", "Доказательства (адрес, HTTP, время UTC, SHA-256)", "Evidence"),
 )
-BODY_IDENTITY = (
-    ("entity_id", "Идентификатор", "Id"),
-    ("name", "Орган", "Body"),
-    ("kind", "Вид", "Kind"),
-    ("region", "Регион", "Region"),
-    ("parent", "Вышестоящий орган", "Parent"),
-    ("website", "Сайт", "Website"),
-)
-BODY_OUTCOME = (
-    ("status", "Итог", "Result"),
-    ("violations", "Нарушений", "Violations"),
-    ("warnings", "Замечаний", "Warnings"),
-    ("errors", "Не удалось проверить", "Not checked"),
-)
-
-
-def body_columns() -> tuple[tuple[str, str, str], ...]:
-    """The `bodies` sheet's columns: a body, the page chosen on each platform, its outcome."""
-    pages = tuple((p.key, p.name_ru, p.name_en) for p in platforms())
-    return (*BODY_IDENTITY, *pages, *BODY_OUTCOME)
-
-
-def safe_cell(value):
-    """A value that a spreadsheet shows as the text it is, never runs."""
-    return _safe_text(value) if isinstance(value, str) else value
-
-
-@functools.lru_cache(maxsize=1024)
-def _safe_text(value: str) -> str:
-    """Remembered: a report repeats most cell texts (a body's name on each of its rows, a
-    check's legal basis and remedy on thousands of rows)."""
-    value = _UNSAFE.sub("", value)
-    if value.startswith(FORMULA_START):
-        value = "'" + value
-    return value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT]
-
-
-def entity_finding_rows(
-    e: dict, checks: dict[str, dict], lang: str = "ru", policy: dict | None = None
-) -> Iterator[dict]:
-    labels = LABELS[lang]["status"]
-    identity = body_identity(e)
-    evidence = {ev["id"]: ev for ev in e["evidence"]}
-    for f in e["findings"]:
-        c = checks.get(f["check"], {})
-        cited = [evidence[i] for i in f.get("evidence") or [] if i in evidence]
-        yield {
-            **identity,
-            "check": f.get("key") or f["check"],
-            "platform": f.get("platform") or "",
-            "status": f["status"],
-            "severity": f["severity"],
-            "result": labels.get(status_key(f), f["status"]),
-            "message": f[f"message_{lang}"],
-            "failing_since": f.get("failing_since") or "",
-            "legal_basis": basis_of(f, c, e, policy or {}, lang) if c else "",
-            "remediation": c.get(f"remediation_{lang}", "") if f["status"] == "fail" else "",
-            "evidence": "; ".join(
-                f"{ev['url']} {ev.get('status') or ev.get('error') or ''} "
-                f"{ev.get('fetched_at', '')} {ev.get('sha256') or ''}".strip()
-                for ev in cited
-            ),
-        }
-
-
-def body_identity(e: dict) -> dict:
-    """The columns naming a body, first in both sheets."""
-    return {
-        "entity_id": e["id"],
-        "name": e["name"],
-        "kind": e["kind"],
-        "region": e.get("region") or "",
-        "parent": e.get("parent") or "",
-    }
-
-
-def body_row(e: dict, lang: str = "ru") -> dict:
-    labels = LABELS[lang]["body_status"]
-    chosen = (e.get("observations") or {}).get("chosen") or {}
-    fails = [f for f in e["findings"] if f["status"] == "fail"]
-    return {
-        **body_identity(e),
-        "website": e.get("website") or ("—" if e.get("website_none") else ""),
-        **{p: (chosen.get(p) or {}).get("url", "") for p in platform_keys()},
-        "status": labels.get(e["status"], e["status"]),
-        "violations": sum(1 for f in fails if f["severity"] == "violation"),
-        "warnings": sum(1 for f in fails if f["severity"] != "violation"),
-        "errors": sum(1 for f in e["findings"] if f["status"] == "error"),
-    }
 
 
 class CsvTable:
     """report.csv: one row per finding, UTF-8, comma-separated; the header row holds the
     stable column keys (scripts rely on them), the texts are in `lang`."""
 
-    def __init__(self, out_dir: str, lang: str, tmpdir: str):
+    def __init__(self, out_dir: str, lang: str, tmpdir: str, checks: dict):
         self.path = Path(out_dir) / "report.csv"
         self.fh, self.tmp = exclusive(self.path, "w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.fh)
@@ -165,83 +62,13 @@ class CsvTable:
         self.tmp.unlink(missing_ok=True)
 
 
-class XlsxTable:
-    """report.xlsx: sheets `findings` (what needs attention: every finding but pass and n/a,
-    the to-do list to send around) and `bodies` (every body), filters on, header frozen.
-    report.csv holds every finding. Written row by row (XlsxWriter's constant-memory mode:
-    each sheet streams to a file of its own; 3-4 times faster than openpyxl's write-only
-    mode, which builds a cell object per value). Every value is written as the text or number
-    it is: XlsxWriter's conversion of strings to formulas, URLs or numbers is off."""
-
-    def __init__(self, out_dir: str, lang: str, tmpdir: str):
-        import xlsxwriter
-
-        self.path = Path(out_dir) / "report.xlsx"
-        self.fh, self.tmp = exclusive(self.path, "wb")
-        self.lang = lang
-        self.wb = xlsxwriter.Workbook(
-            self.fh,
-            {
-                "constant_memory": True,
-                "tmpdir": tmpdir,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
-        index = 1 if lang == "ru" else 2
-        bold = self.wb.add_format({"bold": True})
-        self.sheets = {}
-        for title, columns in (("findings", FINDING_COLUMNS), ("bodies", body_columns())):
-            ws = self.wb.add_worksheet(title)
-            ws.freeze_panes(1, 0)
-            for n, (key, *_names) in enumerate(columns):
-                width = 60 if key in ("message", "legal_basis", "remediation", "evidence") else 24
-                ws.set_column(n, n, width)
-            ws.write_row(0, 0, [c[index] for c in columns], bold)
-            self.sheets[title] = [ws, [c[0] for c in columns], 1]  # sheet, keys, rows
-
-    def _append(self, title: str, values: list) -> None:
-        sheet = self.sheets[title]
-        ws, count = sheet[0], sheet[2]
-        if count > SHEET_ROWS:
-            return
-        if count == SHEET_ROWS:  # Excel opens no more: say where the rest is
-            ws.write_string(count, 0, LABELS[self.lang]["sheet_full"].format(csv="report.csv"))
-        else:
-            ws.write_row(count, 0, values)
-        sheet[2] += 1
-
-    def finding(self, row: dict, safe: list) -> None:
-        if row["status"] not in QUIET_STATUSES:
-            self._append("findings", safe)
-
-    def body(self, entity: dict) -> None:
-        row = body_row(entity, self.lang)
-        self._append("bodies", [safe_cell(row[k]) for k in self.sheets["bodies"][1]])
-
-    def close(self, report: dict) -> str:
-        for ws, keys, count in self.sheets.values():
-            ws.autofilter(0, 0, min(count, SHEET_ROWS) - 1, len(keys) - 1)
-        self.wb.close()
-        self.fh.close()
-        os.replace(self.tmp, self.path)
-        return str(self.path)
-
-    def discard(self) -> None:
-        """The sheets' row files are in the writer's temporary directory; the file begun
-        beside report.xlsx goes."""
-        self.fh.close()
-        self.tmp.unlink(missing_ok=True)
-
-
 class JunitTable:
     """junit.xml: a test case per body × check. A violation is a failure, a failed warning
     passes with the warning in its output, `error` is an error, n/a and waived are skipped.
     Written case by case to a file of its own; the suite's element, whose counts come from
     the report's summary, is put in front of them at the end."""
 
-    def __init__(self, out_dir: str, lang: str, tmpdir: str):
+    def __init__(self, out_dir: str, lang: str, tmpdir: str, checks: dict):
         self.path = Path(out_dir) / "junit.xml"
         self.cases = Path(tmpdir) / "junit.cases"
         self.fh = self.cases.open("w", encoding="utf-8")
@@ -296,7 +123,7 @@ class JunitTable:
         self.cases.unlink(missing_ok=True)
 
 
-TABLES = (CsvTable, XlsxTable, JunitTable)
+TABLES = (CsvTable, XlsxTable, JunitTable)  # one line a table-like format
 
 
 class Tables:
@@ -316,7 +143,7 @@ class Tables:
         self.policy = policy or {}
         self.lang = lang
         self.scratch = tempfile.TemporaryDirectory(dir=out_dir, prefix=".tables-")
-        self.tables = [kind(out_dir, lang, self.scratch.name) for kind in kinds]
+        self.tables = [kind(out_dir, lang, self.scratch.name, self.checks) for kind in kinds]
         self.keys = [c[0] for c in FINDING_COLUMNS]
 
     def add(self, e: dict) -> None:

@@ -281,6 +281,6 @@ def test_demo_command(tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(tmp_path / "demo" / "report.xlsx")
-    assert wb.sheetnames == ["findings", "bodies"]
-    assert wb["bodies"].max_row == 34 and wb["bodies"].freeze_panes == "A2"
-    assert wb["findings"].auto_filter.ref.startswith("A1:")
+    assert wb.sheetnames == ["Сводка", "Нарушения и замечания", "Органы"]
+    assert wb["Органы"].max_row == 34 and wb["Органы"].freeze_panes == "A2"
+    assert wb["Нарушения и замечания"].auto_filter.ref.startswith("A1:")
