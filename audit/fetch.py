@@ -378,9 +378,9 @@ class Fetcher:
         retryable = status in RETRY_STATUSES
         retry_after = parse_retry_after(resp.headers.get("retry-after")) if retryable else None
         if self.archive is not None:
-            evidence.warc_record = self.archive.record(
-                evidence, headers, raw, sorted(self.secrets, key=len, reverse=True)
-            )
+            sent = (list(resp.request.headers.multi_items()), _sent_body(resp.request))
+            secrets = sorted(self.secrets, key=len, reverse=True)
+            evidence.warc_record = self.archive.record(evidence, headers, raw, secrets, sent)
         return FetchResult(evidence, None, raw, resp.charset_encoding), retryable, retry_after
 
     @staticmethod
@@ -392,3 +392,11 @@ class Fetcher:
             {"status": r.status_code, "url": str(r.url), "location": r.headers.get("location")}
             for r in resp.history
         ]
+
+
+def _sent_body(request: httpx.Request) -> bytes:
+    """What was sent as the request's body (a streamed one is not kept: empty)."""
+    try:
+        return request.content
+    except httpx.RequestNotRead:
+        return b""

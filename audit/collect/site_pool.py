@@ -61,7 +61,7 @@ def _write(writer: asyncio.StreamWriter, message) -> None:
 # ----------------------------------------------------------------------- the website process
 
 
-# The bodies one `collect_site` call fetched, when they are archived: (evidence, headers, body).
+# What one `collect_site` call fetched, when it is archived: (evidence, headers, body, sent).
 _kept: contextvars.ContextVar[list] = contextvars.ContextVar("kept")
 
 
@@ -69,8 +69,8 @@ class _KeepForArchive:
     """Stands in for the archive in a website process: what would be archived is kept with
     the body's observation and sent to the auditor, which writes the run's one archive."""
 
-    def record(self, evidence: Evidence, headers, body: bytes, secrets) -> None:
-        _kept.get().append((evidence, headers, body))
+    def record(self, evidence: Evidence, headers, body: bytes, secrets, sent=None) -> None:
+        _kept.get().append((evidence, headers, body, sent))
         return None
 
 
@@ -247,8 +247,8 @@ class SitePool:
         if archive is None:
             return
         secrets = sorted(self.fetcher.secrets, key=len, reverse=True)
-        for evidence, headers, body in kept:
-            evidence.warc_record = archive.record(evidence, headers, body, secrets)
+        for evidence, headers, body, sent in kept:
+            evidence.warc_record = archive.record(evidence, headers, body, secrets, sent)
 
 
 def _reap(process) -> None:

@@ -197,6 +197,8 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
                     "drift": result.drift,
                     "vantage": describe_vantage(config),
                     "vantage_health": result.vantage_health,
+                    # the evidence archive, relative to the output directory
+                    **({"archive": archive_name(run_id)} if opts.archive else {}),
                 },
                 state="writing",  # finished once its reports are in place
             )
@@ -342,13 +344,17 @@ def _report_run(
     return gate(report, opts.fail_on, opts.fail_under, ui.err)
 
 
+def archive_name(run_id: int) -> str:
+    return f"archive/run-{run_id}.warc.gz"
+
+
 def _archive_hook(opts: RunOptions, run_id: int):
     """With --archive, every fetched body goes to OUT/archive/run-<id>.warc.gz."""
     if not opts.archive:
         return None
     from audit.archive import WarcArchive
 
-    archive = WarcArchive(str(Path(opts.out) / "archive" / f"run-{run_id}.warc.gz"))
+    archive = WarcArchive(str(Path(opts.out) / archive_name(run_id)), f"pages-audit {__version__}")
 
     def attach(fetcher) -> None:
         fetcher.archive = archive

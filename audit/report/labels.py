@@ -29,6 +29,10 @@ LABELS = {
         "http_status": "HTTP",
         "time": "Время (МСК)",
         "sha256": "SHA-256",
+        "archive": "Архив доказательств (WARC)",
+        "archive_note": "каждая прочитанная страница и ответ соцсети: запрос и ответ; "
+        "открывается любым средством чтения WARC",
+        "warc_record": "запись в архиве",
         "error": "Ошибка",
         "website": "Сайт",
         "no_problems": "Нарушений и ошибок не выявлено.",
@@ -125,6 +129,10 @@ LABELS = {
         "http_status": "HTTP",
         "time": "Time (MSK)",
         "sha256": "SHA-256",
+        "archive": "Evidence archive (WARC)",
+        "archive_note": "every page and platform answer read: request and response; opens "
+        "with any WARC reader",
+        "warc_record": "archive record",
         "error": "Error",
         "website": "Website",
         "no_problems": "No violations or errors.",
