@@ -43,7 +43,8 @@ def describe_failure(site: SiteObservation) -> tuple[str, str]:
     if site.cause:
         ru, en = CAUSE_RU.get(site.cause, site.cause), CAUSE_EN.get(site.cause, site.cause)
     else:
-        ru, en = f"сайт ответил HTTP {site.status}", f"the site answered HTTP {site.status}"
+        ru = f"сайт ответил кодом {site.status}"
+        en = f"the site answered HTTP {site.status}"
     if site.detail:
         en = f"{en} ({site.detail})"
         if site.interstitial:

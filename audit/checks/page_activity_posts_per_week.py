@@ -6,8 +6,17 @@ from audit.checks.legal import LAW_8FZ, POLICY
 from audit.model import Entity, Severity, Status
 from audit.observations import PageSlot
 from audit.policy import Policy
+from audit.russian import count, number
 
 WINDOW = 30  # days
+
+
+def posts_ru(n: int) -> str:
+    return count(n, "запись", "записи", "записей")
+
+
+def threshold_ru(need: float) -> str:
+    return f"{need:g}".replace(".", ",")
 
 
 def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
@@ -15,8 +24,8 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
         return gate
     page, ev = slot.page, slot.evidence
     need = policy.min_posts_per_week
-    count = page.posts_within(WINDOW)
-    if count is None:
+    posted = page.posts_within(WINDOW)
+    if posted is None:
         # Only the latest posts are known (a public page, or a very busy wall): measure the
         # rate over the span they cover (when at least a week's quota is visible); it can show
         # the policy is met, never that it is not.
@@ -26,26 +35,26 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
             rate = seen * 7 / min(span, WINDOW)
             return outcome(
                 Status.PASS,
-                f"{seen} записей за последние {min(span, WINDOW):.0f} дн. — {rate:.1f} в неделю "
-                f"(порог политики аудита: {need:g} в неделю).",
+                f"{posts_ru(seen)} за последние {min(span, WINDOW):.0f} дн. — "
+                f"{number(rate)} в неделю (порог политики аудита: {threshold_ru(need)} в неделю).",
                 f"{seen} posts in the last {min(span, WINDOW):.0f} days: {rate:.1f} a week "
                 f"(audit policy: {need:g} a week).",
                 ev,
             )
         return outcome(
             Status.ERROR,
-            f"Видно только {seen} записей за {WINDOW} дней: публичная страница показывает "
+            f"Видно только {posts_ru(seen)} за {WINDOW} дней: публичная страница показывает "
             "не все записи, частоту публикаций установить нельзя.",
             f"Only {seen} posts in {WINDOW} days are visible: the public page does not "
             "show them all, the posting rate cannot be established.",
             ev,
         )
-    rate = count * 7 / WINDOW
+    rate = posted * 7 / WINDOW
     said_ru = (
-        f"{count} записей за {WINDOW} дней — {rate:.1f} в неделю "
-        f"(порог политики аудита: {need:g} в неделю)."
+        f"{posts_ru(posted)} за {WINDOW} дней — {number(rate)} в неделю "
+        f"(порог политики аудита: {threshold_ru(need)} в неделю)."
     )
-    said_en = f"{count} posts in {WINDOW} days: {rate:.1f} a week (audit policy: {need:g} a week)."
+    said_en = f"{posted} posts in {WINDOW} days: {rate:.1f} a week (audit policy: {need:g} a week)."
     return outcome(Status.PASS if rate >= need else Status.FAIL, said_ru, said_en, ev)
 
 

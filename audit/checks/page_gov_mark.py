@@ -24,7 +24,11 @@ def evaluate(entity: Entity, slot: PageSlot, policy: Policy) -> Outcome:
             "The page carries the state-organisation mark.",
             ev,
         )
-    seen = "в ответе API" if page.source == "api" else "на публичной странице"
+    seen = (
+        "в ответе программного интерфейса соцсети"
+        if page.source == "api"
+        else ("на публичной странице")
+    )
     return outcome(
         Status.FAIL,
         f"Отметки «госорганизация» нет ({seen}).",

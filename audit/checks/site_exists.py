@@ -67,7 +67,7 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
     if site.state == "fetched" and 200 <= status < 300:
         return outcome(
             Status.PASS,
-            f"Сайт {site.final_url} отвечает (HTTP {status}).",
+            f"Сайт {site.final_url} отвечает (код ответа {status}).",
             f"The website {site.final_url} answers (HTTP {status}).",
             ev,
         )

@@ -19,10 +19,10 @@ def evaluate(entity: Entity, obs: Observations, policy: Policy) -> Outcome:
     if site.tls_problem and site.state == "fetched":  # read without verifying: say so
         return outcome(
             Status.FAIL,
-            f"Сертификат сайта {site.url} не удалось проверить ({site.tls_problem}); сайт "
-            "прочитан без проверки сертификата. Если сайт подписан сертификатом Минцифры "
-            "России, установите на машине проверки «Russian Trusted Root CA» или укажите его "
-            "в --ca-bundle.",
+            f"Сертификат сайта {site.url} не удалось проверить; сайт прочитан без проверки "
+            "сертификата. Если сайт подписан сертификатом Национального удостоверяющего "
+            "центра Минцифры России, добавьте его корневой сертификат в доверенные на машине "
+            "проверки (или укажите его файл в параметрах проверки).",
             f"The certificate of {site.url} could not be verified ({site.tls_problem}); the "
             "site was read without verifying it. If it is signed by the Russian Trusted Root "
             "CA, install that CA on the auditor's machine or give it with --ca-bundle.",

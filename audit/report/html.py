@@ -12,18 +12,29 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from audit.checks.causes import CAUSE_EN, CAUSE_RU, PAGE_CAUSE_EN, PAGE_CAUSE_RU
 from audit.model import KIND_TITLES_RU
 from audit.platforms import name_en, name_ru, platform_keys
 from audit.report.atomic import replaced
 from audit.report.labels import LABELS
+from audit.report.overview import (
+    GROUPS,
+    RANK,
+    fold,
+    group_status,
+    headline,
+    legend,
+    policy_rows,
+    titler,
+    trend_svg,
+)
+from audit.report.readable import evidence_rows
 from audit.report.render import (
     environment,
     status_key,
     trusted,
 )
 from audit.summary import compliance
-
-RANK = {"fail": 5, "fail_region": 4, "error": 3, "fail_warning": 2, "fail_info": 1, "pass": 0}
 
 
 def platform_status(entity: dict, platform: str) -> str | None:
@@ -125,30 +136,6 @@ def worst(index: list[IndexEntry], limit: int = 10) -> list[tuple[IndexEntry, in
     return [(e, e.violations) for e in heapq.nsmallest(limit, counted, key=lambda e: -e.violations)]
 
 
-def trend_svg(trend: list[dict], width: int = 360, height: int = 90) -> str:
-    """An inline SVG line of overall compliance over recent runs (no script, no CDN)."""
-    points = [t for t in trend if t.get("compliance_percent") is not None]
-    if len(points) < 2:
-        return ""
-    step = (width - 20) / (len(points) - 1)
-    coords = [
-        (10 + i * step, height - 10 - (height - 20) * t["compliance_percent"] / 100)
-        for i, t in enumerate(points)
-    ]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-    dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{t["started_at"]}: '
-        f"{t['compliance_percent']} %</title></circle>"
-        for (x, y), t in zip(coords, points, strict=True)
-    )
-    return (
-        f'<svg class="trend" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="trend"><rect width="{width}" height="{height}" fill="#fafafa" '
-        f'stroke="#ddd"/><polyline fill="none" stroke="#1b7f3b" stroke-width="2" '
-        f'points="{line}"/>{dots}</svg>'
-    )
-
-
 def finding_key(f: dict) -> str:
     return f.get("key") or f["check"]
 
@@ -162,12 +149,7 @@ def evidence_by_id(entity: dict) -> dict[str, dict]:
     return {ev["id"]: ev for ev in entity["evidence"]}
 
 
-def family_of(check: dict) -> str | None:
-    """The family a check about one platform was made from (page.exists.vk → page.exists);
-    a report written before checks named their family gives it by the id."""
-    if check.get("family"):
-        return check["family"]
-    return check["id"].rsplit(".", 1)[0] if check.get("platform") else None
+CAUSES = {"ru": {**CAUSE_RU, **PAGE_CAUSE_RU}, "en": {**CAUSE_EN, **PAGE_CAUSE_EN}}
 
 
 def page_rows(checks: dict[str, dict], platforms: list[str], lang: str) -> list[dict]:
@@ -193,17 +175,22 @@ def labels(lang: str) -> dict:
 def page_context(checks: list[dict], platforms: list[str], lang: str, policy: dict) -> dict:
     """What a body's row and details (report_body.html.j2) are rendered with."""
     trusted_checks = {c["id"]: trusted(c) for c in checks}
+    bases, basis_numbers = legend(trusted_checks, lang)
     return {
         "policy": policy,
         "checks": trusted_checks,
         "check_ids": list(trusted_checks),
-        # the overview shows a body's pages by platform (platform_status), not page.exists.*
-        "body_checks": [
-            cid
-            for cid, c in trusted_checks.items()
-            if not c.get("per_platform") and family_of(c) != "page.exists"
-        ],
+        "groups": GROUPS,
+        "group_status": group_status,
         "page_rows": page_rows(trusted_checks, platforms, lang),
+        "bases": bases,
+        "basis_numbers": basis_numbers,
+        "fold": fold,
+        "evidence_rows": evidence_rows,
+        "title_of": titler(trusted_checks, lang),
+        "causes": trusted(
+            {**CAUSE_RU, **PAGE_CAUSE_RU} if lang == "ru" else {**CAUSE_EN, **PAGE_CAUSE_EN}
+        ),
         "platforms": platforms,
         "platform_status": platform_status,
         "t": trusted(labels(lang)),
@@ -256,7 +243,13 @@ def render_chunks(
             districts=districts(index),
             worst=worst(index),
             names={e.id: e.name for e in index if e.id in wanted},
-            trend_svg=Markup(trend_svg(report.get("trend") or [])),
+            trend_svg=Markup(
+                trend_svg(report.get("trend") or [], context["t"]["trend_axis"], lang)
+            ),
+            headline=headline(report["summary"]),
+            policy_rows=policy_rows(
+                report["run"].get("policy") or {}, labels(lang), context["title_of"], lang
+            ),
             parts={k: Markup(PART_MARK.format(k)) for k in PARTS} if parts else None,
             now=datetime.now(UTC).isoformat(),
         )

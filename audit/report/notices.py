@@ -18,20 +18,13 @@ import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from audit.checks.causes import CAUSE_RU
 from audit.platforms import name_ru, platforms
 from audit.report.atomic import staged_directory, swap_directory
 from audit.report.pdf import convert as to_pdf
+from audit.report.readable import evidence_rows
 from audit.report.render import basis_of, environment, trusted
 from audit.report.sender import Sender
-
-
-def api_platform(host: str) -> str | None:
-    """The Russian name of the platform whose API answers at `host`."""
-    return next((p.name_ru for p in platforms() if host in p.api_hosts), None)
-
 
 KINDS = {"notice": ("notices", "notice.html.j2"), "act": ("acts", "act.html.j2")}
 DEFAULT_DEADLINE_DAYS = 30
@@ -51,56 +44,6 @@ def notice_name(entity: dict) -> str:
     clean = re.sub(r"\W+", "_", ident.lower()).strip("_")[:60] or "body"
     digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:8]
     return f"{clean}--{digest}.html"
-
-
-def evidence_rows(finding: dict, entity: dict, by_id: dict[str, dict]) -> list[dict]:
-    """A finding's own evidence as a reader can check it: for a page read through a platform's
-    API, the page's address (not the API endpoint, which nobody can open) and the method."""
-    chosen = (entity.get("observations") or {}).get("chosen") or {}
-    page_url = (chosen.get(finding.get("platform") or "") or {}).get("url")
-    rows = []
-    for eid in finding.get("evidence") or ():
-        ev = by_id.get(eid)
-        if ev is None:
-            continue
-        api = api_platform(urlsplit(ev["url"]).hostname or "")
-        if api:
-            how = f"через программный интерфейс «{api}»: {api_reading(ev.get('request'))}"
-        elif ev.get("error"):
-            how = "не получен ответ: " + CAUSE_RU.get(ev["error"], "ошибка соединения")
-        else:
-            how = f"код ответа {ev['status']}" if ev.get("status") else "—"
-        final = ev.get("final_url")
-        rows.append(
-            {
-                "url": page_url if api and page_url else ev["url"],
-                "final_url": final if final and final != ev["url"] and not api else None,
-                "how": how,
-                "shared": bool(api),  # one answer about many pages: its hash is the batch's
-                "fetched_at": ev.get("fetched_at"),
-                "sha256": ev.get("sha256"),
-                "warc_record": ev.get("warc_record"),
-            }
-        )
-    return rows
-
-
-# What a platform's API method tells, in words (a letter names no code): `execute` bundles
-# calls of one method, named after it in the evidence's request.
-API_READINGS = {
-    "groups.getById": "сведения о сообществе",
-    "wall.get": "записи на стене сообщества",
-    "utils.resolveScreenName": "чья это страница по её адресу",
-    "group.getInfo": "сведения о группе",
-    "url.getInfo": "чья это страница по её адресу",
-    "mediatopic.getTopics": "публикации группы",
-}
-
-
-def api_reading(request: str | None) -> str:
-    words = (request or "").split()
-    method = words[1] if words[:1] == ["execute"] and len(words) > 1 else words[0] if words else ""
-    return API_READINGS.get(method, "сведения о странице")
 
 
 @dataclass

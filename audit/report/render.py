@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from audit.checks.legal import FINDING_POLICY, FINDING_REGION
 from audit.report.labels import BASIS_NOTES
+from audit.russian import number
 
 MSK = timezone(timedelta(hours=3), "MSK")  # Moscow has kept UTC+3 all year since 2014
 
@@ -137,6 +138,7 @@ def environment(template_dir: str | None = None) -> Environment:
     )
     env.filters["msk"] = msk
     env.filters["safe_href"] = safe_href
+    env.filters["num"] = number
     env.globals["status_key"] = status_key
     env.globals["basis_of"] = basis_of
     env.globals["css"] = StatusCss()

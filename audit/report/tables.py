@@ -32,7 +32,7 @@ FINDING_COLUMNS = (
     ("failing_since", "Не соответствует с", "Failing since"),
     ("legal_basis", "Правовое основание", "Legal basis"),
     ("remediation", "Что сделать", "Remediation"),
-    ("evidence", "Доказательства (адрес, HTTP, время UTC, SHA-256)", "Evidence"),
+    ("evidence", "Доказательства (адрес, код ответа, время UTC, SHA-256)", "Evidence"),
 )
 
 

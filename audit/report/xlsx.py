@@ -47,7 +47,7 @@ WORDS = {
             "failing_since": "Не соответствует с (МСК)",
             "legal_basis": "Правовое основание",
             "remediation": "Что сделать",
-            "evidence": "Доказательства (адрес, HTTP, время UTC, SHA-256)",
+            "evidence": "Доказательства (адрес, код ответа, время UTC, SHA-256)",
             "website": "Сайт",
             "status": "Итог",
             "violations": "Нарушений",

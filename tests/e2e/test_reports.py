@@ -162,7 +162,8 @@ def test_dashboard_parts(nightly):
     ]
     assert any(d.startswith("Администрация Северного муниципального района") for d in districts)
     assert soup.find("h3", string="Больше всего нарушений") is not None
-    assert "Органов без нарушений" in soup.select_one(".cards").get_text()
+    cards = soup.select_one(".cards").get_text(" ", strip=True)
+    assert "Доля без нарушений" in cards and "из" in cards and "." not in cards  # 50,0 %
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -218,6 +219,98 @@ def test_demo_report_in_a_real_browser(nightly, tmp_path):
     finally:
         driver.quit()
     assert (Path(out) / "report.png").stat().st_size > 10_000
+
+
+# What a Russian reader may see in Latin letters: names of formats, protocols and standards
+# written so in Russian texts, the tool's and a vendor's name; URLs and hashes are data (.mono)
+LATIN_ALLOWED = {
+    "SHA-", "DNS-", "DNS", "HTTP", "TLS-", "TLS", "HTML-", "UTC", "WARC", "User-Agent",
+    "pages-audit", "DDoS-Guard", "Python",
+}  # fmt: skip
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM and DRIVER),
+    reason="Chromium and chromedriver are not installed (Debian packages chromium and "
+    "chromium-driver; .ci/run installs them)",
+)
+def test_the_russian_report_reads_fits_filters_and_prints(nightly, tmp_path):
+    """index.html as a regional official sees it: Russian words only (no check id, no English
+    word outside addresses and hashes), the body table within 1 280 px, status chips that
+    filter, an A4 landscape print that keeps every column, no console error."""
+    import base64
+    import re
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    from audit.checks import catalogue
+
+    _, _, out = nightly
+    report = load_report(out)
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.add_argument("--window-size=1280,900")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        driver.get((Path(out) / "index.html").resolve().as_uri())
+        text = driver.execute_script(
+            "var c = document.body.cloneNode(true);"
+            "c.querySelectorAll('.mono, script, style').forEach(function (e) { e.remove(); });"
+            "document.body.appendChild(c); var t = c.innerText; c.remove(); return t;"
+        )
+        text = re.sub(r"https?://\S+", " ", text)
+        ids = {c.id for c in catalogue()} | {c.id.rsplit(".", 1)[0] for c in catalogue()}
+        assert not [i for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w])", text)]
+        latin = set(re.findall(r"[A-Za-z][A-Za-z_.\-]+", text)) - LATIN_ALLOWED
+        assert not latin, latin
+        assert "«Не удалось проверить полностью»" not in text  # the figures, not the note
+        counts = report["summary"]["by_body_status"]
+        total = report["summary"]["bodies"]
+        assert f"{counts['violation']} из {total}" in text
+        viewport = driver.execute_script("return document.documentElement.clientWidth")
+        right = driver.execute_script(
+            "return document.getElementById('bodies').getBoundingClientRect().right"
+        )
+        assert right <= viewport and driver.execute_script(
+            "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+
+        def shown():
+            rows = driver.find_elements(By.CSS_SELECTOR, "#bodies tbody tr")
+            return [r for r in rows if r.is_displayed()]
+
+        assert len(shown()) == total
+        driver.find_element(By.CSS_SELECTOR, '.chip[data-status="violation"]').click()
+        assert len(shown()) == counts["violation"]
+        assert all(r.get_attribute("data-status") == "violation" for r in shown())
+        driver.find_element(By.CSS_SELECTOR, '.chip[data-status=""]').click()
+        assert len(shown()) == total
+
+        # A4 landscape, 10 mm margins: 277 mm of printable width, 1 047 CSS pixels
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        driver.set_window_size(1047 + (1280 - viewport), 900)
+        printed = driver.execute_script(
+            "var t = document.getElementById('bodies').getBoundingClientRect();"
+            "return [t.right, document.documentElement.clientWidth,"
+            " document.documentElement.scrollWidth];"
+        )
+        assert printed[0] <= printed[1] and printed[2] <= printed[1], printed
+        # printed as a browser prints it: the page size the report's CSS asks for
+        printed_pdf = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})
+        pdf = base64.b64decode(printed_pdf["data"])
+        boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf))
+        # A4 landscape: 842 x 595 points
+        assert boxes and all(abs(float(w) - 842) < 2 and abs(float(h) - 595) < 2 for w, h in boxes)
+        (tmp_path / "report.pdf").write_bytes(pdf)
+        severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert severe == [], severe
+    finally:
+        driver.quit()
 
 
 def test_a_large_runs_reports_are_written_as_it_goes(world, tmp_path, monkeypatch):

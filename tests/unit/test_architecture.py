@@ -30,6 +30,7 @@ LAYERS = (
         "audit.importer",
         "audit.exits",
         "audit.plan",
+        "audit.russian",
         "audit.signals",
         "audit.net",
         "audit.interstitials",
