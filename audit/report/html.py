@@ -19,11 +19,10 @@ from audit.report.atomic import replaced
 from audit.report.labels import LABELS
 from audit.report.overview import (
     GROUPS,
-    RANK,
     fold,
-    group_status,
     headline,
     legend,
+    overview_cells,
     policy_rows,
     titler,
     trend_svg,
@@ -31,22 +30,9 @@ from audit.report.overview import (
 from audit.report.readable import evidence_rows
 from audit.report.render import (
     environment,
-    status_key,
     trusted,
 )
 from audit.summary import compliance
-
-
-def platform_status(entity: dict, platform: str) -> str | None:
-    """The worst outcome of a body's checks about one platform's page (for the overview)."""
-    keys = [
-        status_key(f)
-        for f in entity["findings"]
-        if f.get("platform") == platform and f["check"].startswith("page.")
-    ]
-    keys = [k for k in keys if k in RANK] or [k for k in keys if k == "n/a"]
-    return max(keys, key=lambda k: RANK.get(k, -1)) if keys else None
-
 
 DISTRICT_KINDS = ("municipal_district", "municipal_okrug", "urban_okrug")
 
@@ -181,7 +167,7 @@ def page_context(checks: list[dict], platforms: list[str], lang: str, policy: di
         "checks": trusted_checks,
         "check_ids": list(trusted_checks),
         "groups": GROUPS,
-        "group_status": group_status,
+        "overview_cells": overview_cells,
         "page_rows": page_rows(trusted_checks, platforms, lang),
         "bases": bases,
         "basis_numbers": basis_numbers,
@@ -192,7 +178,6 @@ def page_context(checks: list[dict], platforms: list[str], lang: str, policy: di
             {**CAUSE_RU, **PAGE_CAUSE_RU} if lang == "ru" else {**CAUSE_EN, **PAGE_CAUSE_EN}
         ),
         "platforms": platforms,
-        "platform_status": platform_status,
         "t": trusted(labels(lang)),
         "lang": lang,
         "kinds": trusted(KIND_TITLES_RU),

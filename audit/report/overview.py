@@ -14,7 +14,7 @@ from audit.report.render import msk, status_key
 from audit.russian import number
 
 # The overview's columns of a body's website, each the worst outcome of its checks; the pages
-# have a column per platform (html.platform_status).
+# have a column per platform (platform_status).
 GROUPS = ("site", "links", "pos")
 BODY_STATUSES = ("compliant", "violation", "warning", "incomplete")
 RANK = {"fail": 5, "fail_region": 4, "error": 3, "fail_warning": 2, "fail_info": 1, "pass": 0}
@@ -34,6 +34,31 @@ def group_status(entity: dict, group: str) -> str | None:
     keys = [status_key(f) for f in entity["findings"] if group_of(f["check"]) == group]
     keys = [k for k in keys if k in RANK] or [k for k in keys if k in ("n/a", "waived")]
     return max(keys, key=lambda k: RANK.get(k, -1)) if keys else None
+
+
+PROBLEMS = frozenset({"fail", "fail_region", "fail_warning", "error"})
+
+
+def platform_status(entity: dict, platform: str) -> str | None:
+    """The worst outcome of a body's checks about one platform's page (for the overview)."""
+    keys = [
+        status_key(f)
+        for f in entity["findings"]
+        if f.get("platform") == platform and f["check"].startswith("page.")
+    ]
+    keys = [k for k in keys if k in RANK] or [k for k in keys if k == "n/a"]
+    return max(keys, key=lambda k: RANK.get(k, -1)) if keys else None
+
+
+def overview_cells(entity: dict, groups, platforms) -> dict:
+    """A body's row of the overview: the worst outcome of each group of website checks and of
+    each platform's page, and where it has problems (for the "where" filter)."""
+    columns = [*((g, group_status(entity, g)) for g in groups)]
+    columns += [(p, platform_status(entity, p)) for p in platforms]
+    return {
+        "statuses": [k for _, k in columns],
+        "problems": [name for name, k in columns if k in PROBLEMS],
+    }
 
 
 def headline(summary: dict) -> dict:

@@ -96,6 +96,7 @@ def evidence_rows(
                 "sha256": ev.get("sha256"),
                 "warc_record": ev.get("warc_record"),
                 "attempts": ev.get("attempts") or 0,
+                "request": ev.get("request"),  # the API call as made (method, ids), for the record
             }
         )
     return rows

@@ -147,7 +147,7 @@ def test_report_shows_vk_and_ok_side_by_side(api_run):
     _, out, _ = api_run
     soup = BeautifulSoup((Path(out) / "index.html").read_text(encoding="utf-8"), "lxml")
     head = [th.get_text(strip=True) for th in soup.select("#bodies thead th")]
-    assert head[-3:] == ["ВКонтакте", "Одноклассники", "Сводка"]
+    assert head[-3:] == ["ВКонтакте", "Одноклассники", "Итог"]
     pages = soup.select("section.body")[0].select_one("table.pages")
     first = [c.get_text(" ", strip=True) for c in pages.select("tr")[0].select("th")]
     assert first[1].startswith("ВКонтакте https://vk.com/gov_demo")

@@ -290,6 +290,13 @@ def test_the_russian_report_reads_fits_filters_and_prints(nightly, tmp_path):
         assert all(r.get_attribute("data-status") == "violation" for r in shown())
         driver.find_element(By.CSS_SELECTOR, '.chip[data-status=""]').click()
         assert len(shown()) == total
+        from selenium.webdriver.support.ui import Select
+
+        Select(driver.find_element(By.ID, "where")).select_by_value("vk")
+        with_vk = [r for r in shown()]
+        assert 0 < len(with_vk) < total
+        assert all(" vk " in r.get_attribute("data-problems") for r in with_vk)
+        Select(driver.find_element(By.ID, "where")).select_by_value("")
 
         # A4 landscape, 10 mm margins: 277 mm of printable width, 1 047 CSS pixels
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
