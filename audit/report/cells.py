@@ -48,6 +48,7 @@ def entity_finding_rows(
             **identity,
             "check": f.get("key") or f["check"],
             "check_id": f["check"],
+            "finding": f,  # for a table that tells the evidence in words (report.xlsx)
             "platform": f.get("platform") or "",
             "status": f["status"],
             "severity": f["severity"],

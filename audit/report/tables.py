@@ -147,12 +147,12 @@ class Tables:
         self.keys = [c[0] for c in FINDING_COLUMNS]
 
     def add(self, e: dict) -> None:
+        for table in self.tables:  # first: a table may read the body's evidence for its rows
+            table.body(e)
         for row in entity_finding_rows(e, self.checks, self.lang, self.policy):
             safe = [safe_cell(row[k]) for k in self.keys]  # once for the CSV and the XLSX
             for table in self.tables:
                 table.finding(row, safe)
-        for table in self.tables:
-            table.body(e)
 
     def close(self, report: dict) -> list[str]:
         try:

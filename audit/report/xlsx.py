@@ -21,7 +21,8 @@ from audit.report.atomic import exclusive
 from audit.report.cells import SHEET_ROWS, body_row, safe_cell
 from audit.report.html import districts, indexer
 from audit.report.labels import LABELS
-from audit.report.render import MSK
+from audit.report.readable import evidence_rows
+from audit.report.render import MSK, msk
 
 QUIET_STATUSES = ("pass", "n/a")  # left out of the findings sheet (report.csv has them)
 SHEETS = {
@@ -47,7 +48,7 @@ WORDS = {
             "failing_since": "Не соответствует с (МСК)",
             "legal_basis": "Правовое основание",
             "remediation": "Что сделать",
-            "evidence": "Доказательства (адрес, код ответа, время UTC, SHA-256)",
+            "evidence": "Доказательства (адрес, как получено, время МСК, SHA-256)",
             "website": "Сайт",
             "status": "Итог",
             "violations": "Нарушений",
@@ -79,7 +80,7 @@ WORDS = {
             "failing_since": "Failing since (MSK)",
             "legal_basis": "Legal basis",
             "remediation": "Remediation",
-            "evidence": "Evidence (URL, HTTP, time UTC, SHA-256)",
+            "evidence": "Evidence (address, how it was read, time MSK, SHA-256)",
             "website": "Website",
             "status": "Result",
             "violations": "Violations",
@@ -168,6 +169,8 @@ class XlsxTable:
             "bodies": self._sheet(bodies, body_keys),
         }
         self.names: dict[str, str] = {}  # bodies seen so far: a parent is named when known
+        self.entity: dict = {}  # the body whose findings come now, and its evidence by id
+        self.evidence: dict[str, dict] = {}
         self.index = []
         self.entry = indexer()
 
@@ -222,10 +225,26 @@ class XlsxTable:
             else "",
             "severity": self.words["severity"].get(row["severity"], row["severity"]),
             "failing_since": msk_datetime(row["failing_since"]) or "",
+            "evidence": self._evidence(row["finding"]),
         }
         self._append(self.sheets["findings"], human)
 
+    def _evidence(self, finding: dict) -> str:
+        """The finding's evidence as the HTML report tells it: the page's own address, how it
+        was read in words, Moscow time, SHA-256."""
+        rows = evidence_rows(finding, self.entity, self.evidence, self.lang)
+        return "; ".join(
+            " — ".join(
+                part
+                for part in (r["url"], r["how"], msk(r["fetched_at"]), r["sha256"] or "")
+                if part
+            )
+            for r in rows
+        )
+
     def body(self, entity: dict) -> None:
+        self.entity = entity
+        self.evidence = {ev["id"]: ev for ev in entity.get("evidence") or ()}
         self.names[entity["id"]] = entity["name"]
         self.index.append(self.entry(entity))
         row = body_row(entity, self.lang)

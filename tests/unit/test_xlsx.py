@@ -11,7 +11,7 @@ from audit.checks import catalogue
 from audit.report.tables import write_xlsx
 
 
-def finding(key: str, check: str, status: str, severity: str, platform=None, since=None):
+def finding(key: str, check: str, status: str, severity: str, platform=None, since=None, ev=()):
     return {
         "key": key,
         "check": check,
@@ -20,7 +20,7 @@ def finding(key: str, check: str, status: str, severity: str, platform=None, sin
         "severity": severity,
         "message_ru": f"Сообщение о {key}",
         "message_en": f"Message about {key}",
-        "evidence": [],
+        "evidence": list(ev),
         **({"failing_since": since} if since else {}),
     }
 
@@ -56,12 +56,23 @@ def report() -> dict:
                 "warning",
                 "vk",
                 "2026-11-20T21:30:00+00:00",
+                ["e1"],
             ),
             finding("page.exists.ok", "page.exists.ok", "error", "violation", "ok"),
             finding("site.tls", "site.tls", "pass", "warning"),
         ],
         parent="d1",
     )
+    village["evidence"] = [
+        {
+            "id": "e1",
+            "url": "https://api.vk.com/method/execute",
+            "request": "execute groups.getById group_ids=adm",
+            "status": 200,
+            "fetched_at": "2026-11-23T00:01:00+00:00",
+            "sha256": "ab" * 32,
+        }
+    ]
     unread = body("s2", "Администрация Озерков", "rural_settlement", "incomplete", [], "d1")
     return {
         "checks": [c.to_json() for c in catalogue()],
@@ -102,6 +113,10 @@ def test_the_workbook_speaks_russian_with_real_dates(tmp_path):
     )
     assert mark["Важность"] == "замечание" and mark["Результат"] == "замечание"
     assert mark["Вышестоящий орган"] == "Администрация Южного района (d1)"
+    assert mark["Доказательства (адрес, как получено, время МСК, SHA-256)"] == (
+        "https://vk.com/adm — через программный интерфейс «ВКонтакте»: сведения о сообществе — "
+        f"23.11.2026 03:01:00 — {'ab' * 32}"
+    )
     since = mark["Не соответствует с (МСК)"]
     assert since == datetime(2026, 11, 21, 0, 30)  # 21:30 UTC is 00:30 in Moscow
     cell = next(c for c in findings[rows.index(mark) + 2] if c.value == since)
