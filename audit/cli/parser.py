@@ -13,7 +13,7 @@ from audit.cli.common import (
     add_platform_options,
     iso_date,
 )
-from audit.cli.run import DEMO_SENDER
+from audit.cli.run import DEMO_REGISTRY, DEMO_SENDER
 from audit.pipeline.session import POOL_FROM
 from audit.policy import platform_rule_problem
 
@@ -219,7 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=run.cmd_world)
 
     p = sub.add_parser("demo", help="run the audit of the demo registry against the simulated web")
-    p.add_argument("--registry", default="registry/demo.yaml")
+    p.add_argument(
+        "--registry",
+        default=DEMO_REGISTRY,
+        help=f"the registry to audit (default: {DEMO_REGISTRY}, or the copy the package ships)",
+    )
     p.add_argument("--out", default="reports/demo")
     p.add_argument(
         "--sender",

@@ -119,14 +119,40 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
     return EXIT_INCOMPLETE if health.fault is not None or drift.failures else EXIT_OK
 
 
+DEMO_REGISTRY = "registry/demo.yaml"
 DEMO_SENDER = "docs/examples/sender.yaml"
+
+
+def shipped(path: str) -> str:
+    """A file of the repository the package also ships (registry/ as audit/registries,
+    docs/examples as audit/examples): as given when it is there (a checkout, or the user's own
+    copy), else the installed copy."""
+    if Path(path).exists():
+        return path
+    package = Path(__file__).resolve().parent.parent
+    folder, _, name = path.rpartition("/")
+    installed = {"registry": "registries", "docs/examples": "examples"}.get(folder)
+    candidate = package / installed / name if installed else None
+    return str(candidate) if candidate is not None and candidate.exists() else path
+
+
+def require_world() -> None:
+    """The simulated web serves HTTPS with a throw-away CA made by trustme (the `world` extra)."""
+    try:
+        import trustme  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "the simulated web needs the 'world' extra: pip install 'pages-audit[world]'"
+        ) from None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from audit.world.server import World
 
-    if not Path(args.registry).exists():
-        raise UsageError(f"{args.registry}: demo registry not found (run from the repository root)")
+    registry = shipped(args.registry)
+    if not Path(registry).exists():
+        raise UsageError(f"{args.registry}: demo registry not found")
+    require_world()
     with World() as world:
         config = world.fetch_config(
             connect_timeout=2.0,
@@ -147,7 +173,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             )
         )
         code = execute_run(
-            [args.registry],
+            [registry],
             config,
             RunOptions(
                 out=args.out,
@@ -168,7 +194,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from audit.report.json_report import read_json
         from audit.report.notices import write_notices
 
-        example = DEMO_SENDER if Path(DEMO_SENDER).is_file() else None
+        example = shipped(DEMO_SENDER) if Path(shipped(DEMO_SENDER)).is_file() else None
         sender = sender_from(args.sender or example)
         write_notices(read_json(str(report_path)), args.out, sender=sender)
     print(str(Path(args.out) / "index.html"))
@@ -183,6 +209,7 @@ def cmd_world(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
     except (OSError, ValueError, TypeError) as exc:
         raise UsageError(f"scenario {args.scenario}: {exc}") from None
+    require_world()
     with World(scenario) as world:
         if args.state:
             world.write_state(args.state)
