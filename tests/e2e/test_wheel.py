@@ -74,3 +74,15 @@ def test_the_installed_demo_runs_in_an_empty_directory(installed, tmp_path):
     assert str(env_dir) in imported.stdout, imported.stdout  # the wheel's code, not the checkout
     notices = list((empty / "out" / "notices").glob("*.html"))
     assert notices and "ПРОЕКТ" not in notices[0].read_text(encoding="utf-8")  # example sender
+
+
+def test_without_the_world_extra_the_demo_names_it(tmp_path):
+    blocked = (
+        "import sys; sys.modules['trustme'] = None\n"  # as if the extra were not installed
+        "from audit.__main__ import main\n"
+        "raise SystemExit(main(sys.argv[1:]))"
+    )
+    for command in (["demo", "--out", str(tmp_path)], ["world"]):
+        proc = run(sys.executable, "-c", blocked, *command, cwd=ROOT, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert "pip install 'pages-audit[world]'" in proc.stderr and "Traceback" not in proc.stderr
