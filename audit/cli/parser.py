@@ -117,16 +117,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=run.cmd_selfcheck)
 
     p = sub.add_parser("runs", help="list the runs in a history database")
-    p.add_argument("--db", required=True, metavar="PATH")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--db",
+        required=True,
+        metavar="PATH",
+        help="the history database: a SQLite file or postgresql://…",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=history.cmd_runs)
 
     p = sub.add_parser(
         "diff", help="new, fixed and still-open failures between two runs (default: last two)"
     )
-    p.add_argument("runs", nargs="*", type=int, metavar="RUN")
-    p.add_argument("--db", required=True, metavar="PATH")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "runs",
+        nargs="*",
+        type=int,
+        metavar="RUN",
+        help="two run ids; one compares it with the run before; none, the last two",
+    )
+    p.add_argument(
+        "--db",
+        required=True,
+        metavar="PATH",
+        help="the history database: a SQLite file or postgresql://…",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--all", action="store_true", help="also list the still-open failures")
     p.add_argument("--violations-only", action="store_true", help="leave out failed warnings")
     p.set_defaults(func=history.cmd_diff)
@@ -134,17 +150,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "evaluate", help="recompute findings of a stored run with another policy (no network)"
     )
-    p.add_argument("--run", type=int, required=True, metavar="ID")
-    p.add_argument("--db", required=True, metavar="PATH")
-    p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--policy", metavar="FILE")
-    p.add_argument("--platforms", type=platform_rule, metavar="RULE")
-    p.add_argument("--waivers", metavar="FILE")
+    p.add_argument("--run", type=int, required=True, metavar="ID", help="the stored run")
+    p.add_argument(
+        "--db",
+        required=True,
+        metavar="PATH",
+        help="the history database: a SQLite file or postgresql://…",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="where the new report goes")
+    p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
+    p.add_argument(
+        "--platforms", type=platform_rule, metavar="RULE", help="any, both, vk, ok or vk,ok,…"
+    )
+    p.add_argument("--waivers", metavar="FILE", help="waivers YAML: accepted exceptions")
     add_report_options(p)
     p.set_defaults(func=history.cmd_evaluate)
 
     p = sub.add_parser("report", help="render DIR/index.html again from DIR/report.json")
-    p.add_argument("dir", metavar="DIR")
+    p.add_argument("dir", metavar="DIR", help="an output directory holding report.json")
     add_report_options(p)
     p.set_defaults(func=outputs.cmd_report)
 
@@ -182,8 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("registry", help="import a table into a registry; registry statistics")
     rsub = p.add_subparsers(dest="registry_command", required=True, metavar="ACTION")
     q = rsub.add_parser("import", help="CSV (UTF-8 or windows-1251), XLSX or JSON → registry")
-    q.add_argument("file", metavar="FILE")
-    q.add_argument("--out", required=True, metavar="FILE.yaml")
+    q.add_argument("file", metavar="FILE", help="the table: CSV, XLSX or JSON")
+    q.add_argument("--out", required=True, metavar="FILE.yaml", help="the registry to write")
     q.add_argument(
         "--map",
         action="append",
@@ -197,19 +220,19 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--sheet", help="XLSX sheet (default: the first)")
     q.set_defaults(func=tools.cmd_registry_import)
     q = rsub.add_parser("stats", help="counts by kind and region; bodies lacking site or pages")
-    q.add_argument("paths", nargs="+", metavar="PATH")
-    q.add_argument("--json", action="store_true")
+    q.add_argument("paths", nargs="+", metavar="PATH", help="registry files or directories")
+    q.add_argument("--json", action="store_true", help="print JSON instead of text")
     q.set_defaults(func=tools.cmd_registry_stats)
 
     p = sub.add_parser("checks", help="list the checks with their legal basis")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--lang", choices=("ru", "en"), default="ru")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the texts")
     p.set_defaults(func=outputs.cmd_checks)
 
     p = sub.add_parser("links", help="show the VK/OK references and ПОС widget found on one page")
-    p.add_argument("target", metavar="URL_OR_FILE")
+    p.add_argument("target", metavar="URL_OR_FILE", help="a page's address or a saved page")
     p.add_argument("--base-url", metavar="URL", help="address the file was saved from")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     add_fetch_options(p)
     p.set_defaults(func=tools.cmd_links)
 
@@ -224,19 +247,32 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEMO_REGISTRY,
         help=f"the registry to audit (default: {DEMO_REGISTRY}, or the copy the package ships)",
     )
-    p.add_argument("--out", default="reports/demo")
+    p.add_argument("--out", default="reports/demo", help="output directory (reports/demo)")
     p.add_argument(
         "--sender",
         metavar="FILE",
         help=f"the demo letters' sender (default: {DEMO_SENDER}; see notices --sender)",
     )
-    p.add_argument("--platforms", type=platform_rule, metavar="RULE")
+    p.add_argument(
+        "--platforms", type=platform_rule, metavar="RULE", help="any, both, vk, ok or vk,ok,…"
+    )
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     add_history_options(p)
     add_canary_options(p)
     p.add_argument(
         "--html", action="store_true", help="no API credentials: read the simulated public pages"
     )
-    p.add_argument("--lang", choices=("ru", "en"), default="ru")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the report")
     p.set_defaults(func=run.cmd_demo)
+    no_abbreviations(parser)
     return parser
+
+
+def no_abbreviations(parser: argparse.ArgumentParser) -> None:
+    """An option is taken only as written: a misspelt `--platform` must not pass for
+    `--platforms` (argparse's prefix matching), on every command."""
+    parser.allow_abbrev = False
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                no_abbreviations(sub)
