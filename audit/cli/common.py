@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from audit.checks import regional_requirements
+from audit.cli.progress import progress
 from audit.collect.pages import PlatformSettings
 from audit.exits import (
     UsageError,
@@ -188,15 +189,6 @@ def policy_from(args: argparse.Namespace) -> Policy:
     return policy
 
 
-def _progress(total: int, quiet: bool):
-    """A progress bar on a terminal; nothing in CI or when output is redirected."""
-    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="body", file=sys.stderr, leave=False)
-
-
 class Console:
     """What the library has to say, printed: `out` to standard output, `err` to standard
     error, and a progress bar on a terminal."""
@@ -208,7 +200,7 @@ class Console:
         _err(message)
 
     def progress(self, total: int, quiet: bool):
-        return _progress(total, quiet)
+        return progress(total, quiet)
 
 
 CONSOLE = Console()

@@ -149,7 +149,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
                         reg.files,
                         config,
                         policy,
-                        on_done=(lambda _r: bar.update(1)) if bar else None,
+                        on_done=bar.advance if bar else None,
                         platforms=opts.platforms,
                         chunk=opts.chunk,
                         journal=StoreJournal(store, run_id),

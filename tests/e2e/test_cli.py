@@ -284,3 +284,16 @@ def test_demo_command(tmp_path):
     assert wb.sheetnames == ["Сводка", "Нарушения и замечания", "Органы"]
     assert wb["Органы"].max_row == 34 and wb["Органы"].freeze_panes == "A2"
     assert wb["Нарушения и замечания"].auto_filter.ref.startswith("A1:")
+
+
+def test_a_nightly_log_shows_progress_lines_and_quiet_shows_none(world, tmp_path):
+    """Under CI (no terminal) a run prints a plain progress line every period (10 s; shortened
+    here), and nothing of the kind with --quiet."""
+    env = {"CI": "true", "PAGES_AUDIT_PROGRESS_SECONDS": "0.05"}
+    args = ["run", "registry/demo.yaml", *world.cli_args(), *FAST]
+    proc = cli(*args, "--out", tmp_path / "loud", env=env)
+    assert proc.returncode == 1, proc.stderr
+    lines = [x for x in proc.stderr.splitlines() if " of 33 bodies (" in x]
+    assert lines and "bodies/s" in lines[-1] and "not fully checked so far" in lines[-1]
+    quiet = cli(*args, "--out", tmp_path / "quiet", "--quiet", env=env)
+    assert quiet.returncode == 1 and " of 33 bodies (" not in quiet.stderr
