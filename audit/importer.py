@@ -9,6 +9,7 @@ silently; the written file is validated like any registry.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -55,17 +56,62 @@ def column_field(name: str) -> str | None:
     return next((p.key for p in platforms() if name in p.import_columns or name == p.key), None)
 
 
-KIND_WORDS = [
-    ("сельское поселение", "rural_settlement"), ("городское поселение", "urban_settlement"),
+# What a name says of its kind, as lemmas (every case form of a word is read as its dictionary
+# form: «сельского поселения» is «сельский поселение»), whole words only (no «суд» inside
+# «государственный», no «совет» inside «Советского района»). The phrase that comes first in
+# the name is the body's own: «Совет депутатов сельского поселения» is a representative body,
+# «Администрация сельского поселения … муниципального района» the settlement's.
+KIND_PHRASES = [
+    ("сельский поселение", "rural_settlement"), ("городской поселение", "urban_settlement"),
     ("муниципальный район", "municipal_district"), ("муниципальный округ", "municipal_okrug"),
-    ("городской округ", "urban_okrug"), ("внутригородск", "intracity_territory"),
-    ("местная администрация", "local_administration"), ("совет", "representative_body"),
+    ("район", "municipal_district"),
+    ("городской округ", "urban_okrug"), ("внутригородской", "intracity_territory"),
+    ("местный администрация", "local_administration"), ("совет", "representative_body"),
     ("дума", "representative_body"), ("собрание", "representative_body"),
-    ("суд", "court"), ("федеральн", "federal_body"), ("министерство", "regional_body"),
+    ("суд", "court"), ("федеральный", "federal_body"), ("министерство", "regional_body"),
     ("правительство", "regional_body"), ("учреждение", "subordinate_organization"),
     ("школа", "subordinate_organization"), ("детский сад", "subordinate_organization"),
-    ("больница", "subordinate_organization"), ("библиотека", "subordinate_organization"),
+    ("больница", "subordinate_organization"), ("поликлиника", "subordinate_organization"),
+    ("библиотека", "subordinate_organization"), ("гимназия", "subordinate_organization"),
+    ("лицей", "subordinate_organization"), ("музей", "subordinate_organization"),
 ]  # fmt: skip
+# Abbreviations written in capitals: institutions (МБОУ, МКДОУ, ГБУЗ …) and the short names of
+# municipalities (СП, ГО, МР; «МО» says nothing of the kind)
+INSTITUTION = re.compile(r"^(?:ФГ|ОГ|КГ|[МГ])[АБК]?(?:Д?ОУ|У|УЗ|УК|УДО|ОУДО|УСО|ОУ\s?ДО)$")
+ABBREVIATIONS = {"СП": "rural_settlement", "ГП": "urban_settlement", "ГО": "urban_okrug",
+                 "МР": "municipal_district"}  # fmt: skip
+WORD = re.compile(r"[А-Яа-яЁёA-Za-z]+")
+
+
+@functools.cache
+def _morph():
+    import pymorphy3  # Russian morphology: the dictionary form of every word of a name
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@functools.lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    return _morph().parse(word)[0].normal_form.replace("ё", "е")
+
+
+def guess_kind(name: str) -> str | None:
+    words = WORD.findall(name)
+    for word in words:  # an abbreviation first: «МБОУ … района» is the school
+        if INSTITUTION.match(word):
+            return "subordinate_organization"
+        if word in ABBREVIATIONS:
+            return ABBREVIATIONS[word]
+    lemmas = [lemma(w.lower()) for w in words]
+    best: tuple[int, str] | None = None
+    for phrase, kind in KIND_PHRASES:
+        parts = phrase.split()
+        for at in range(len(lemmas) - len(parts) + 1):
+            if lemmas[at : at + len(parts)] == parts:
+                if best is None or at < best[0]:
+                    best = (at, kind)
+                break
+    return best[1] if best else None
 
 
 def normalise(header: str) -> str:
@@ -165,12 +211,21 @@ def _dialect(text: str):
         return Found
 
 
-def guess_kind(name: str) -> str | None:
-    lower = name.lower()
-    for word, kind in KIND_WORDS:
-        if word in lower:
-            return kind
-    return None
+# How many digits an identifier has (a spreadsheet that took it for a number dropped the
+# leading zeros): OKTMO 8 or 11, OGRN 13 (15 for an entrepreneur), INN 10 (12 for a person)
+DIGITS = {"oktmo": (8, 11), "ogrn": (13, 15), "inn": (10, 12)}
+
+
+def identifier(field: str, value) -> str:
+    """An identifier as text: a number a spreadsheet stored is written back with the zeros it
+    lost, to the nearest length the identifier has."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if field in DIGITS and isinstance(value, int):
+        width = next((n for n in DIGITS[field] if len(text) <= n), len(text))
+        text = text.zfill(width)
+    return text
 
 
 def convert(
@@ -194,7 +249,7 @@ def convert(
         for column, cell in zip(header, cells, strict=False):
             target = result.columns.get(column)
             if target and cell not in (None, "") and target not in values:
-                values[target] = str(cell).strip()
+                values[target] = identifier(target, cell)
         where = f"{path}:row {number}"
         name = values.get("name")
         ident = values.get("id") or values.get("oktmo") or values.get("ogrn") or values.get("inn")

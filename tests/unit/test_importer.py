@@ -111,7 +111,7 @@ def test_cli_writes_a_valid_registry_and_reports_refused_rows(tmp_path):
         text=True,
         timeout=60,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 2, proc.stdout + proc.stderr  # rows were left out: said, exit 2
     assert "row 7: kind" in proc.stdout
     assert "entity '58612430': website" in proc.stdout  # refused by validation, said so
     assert "imported 2 bodies" in proc.stderr
@@ -163,3 +163,48 @@ def test_explicit_mapping_wins(tmp_path):
         }
     ]
     yaml.safe_dump(result.entities)
+
+
+# A real-shaped table: «Наименование;Сайт;ВКонтакте;ОКТМО», names as registers write them
+# (genitive after «Администрация», nominative, abbreviations, capitals), OKTMO with a leading 0
+REAL = [
+    ("Администрация Лесного сельского поселения", "rural_settlement"),
+    ("Администрация Советского района", "municipal_district"),
+    ("Государственное бюджетное учреждение здравоохранения «Районная больница»",
+     "subordinate_organization"),
+    ("Совет депутатов Лесного сельского поселения", "representative_body"),
+    ("АДМИНИСТРАЦИЯ ГОРОДСКОГО ПОСЕЛЕНИЯ «ПЕЧОРЫ»", "urban_settlement"),
+    ("МБОУ «Средняя школа № 5» Советского района", "subordinate_organization"),
+    ("МКДОУ детский сад № 3 «Солнышко»", "subordinate_organization"),
+    ("Собрание депутатов Советского муниципального района", "representative_body"),
+    ("Администрация СП «Озерки»", "rural_settlement"),
+    ("Администрация городского округа «Город Псков»", "urban_okrug"),
+    ("Советский районный суд", "court"),
+    ("Сельское поселение Горки", "rural_settlement"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251", "utf-16"])
+def test_a_real_shaped_table_imports_every_row_with_its_kind(tmp_path, encoding):
+    path = tmp_path / "table.csv"
+    lines = ["Наименование;Сайт;ВКонтакте;ОКТМО"]
+    for n, (name, _) in enumerate(REAL):
+        lines.append(f'"{name}";site{n}.ru;https://vk.com/club{100 + n};0470{n:04d}')
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    result = convert(str(path))
+    assert result.problems == []
+    kinds = {e["name"]: e["kind"] for e in result.entities}
+    assert kinds == dict(REAL)
+    assert result.entities[0]["id"] == "04700000"  # the leading zero kept
+
+
+def test_numbers_a_spreadsheet_made_of_identifiers_get_their_zeros_back(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Наименование", "ОКТМО", "ИНН"])
+    wb.active.append(["Администрация Лесного сельского поселения", 4701000, 6001234567])
+    wb.active.append(["Администрация Советского района", 4701000001, 601234567])
+    wb.save(tmp_path / "t.xlsx")
+    result = convert(str(tmp_path / "t.xlsx"))
+    assert [e["id"] for e in result.entities] == ["04701000", "04701000001"]
