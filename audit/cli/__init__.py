@@ -7,6 +7,7 @@ import os
 import sqlite3
 import sys
 
+from audit.cli import config
 from audit.cli.common import _err, history_of
 from audit.cli.parser import build_parser
 from audit.collect.apicall import ApiConfigError
@@ -22,7 +23,13 @@ def main(argv: list[str] | None = None) -> int:
         for problem in PLUGIN_PROBLEMS:
             _err(f"pages-audit: a platform plugin did not load: {problem}")
         return EXIT_USAGE
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    try:
+        argv = config.apply(parser, list(sys.argv[1:] if argv is None else argv))
+    except UsageError as exc:
+        _err(f"pages-audit: {exc}")
+        return EXIT_USAGE
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except UsageError as exc:

@@ -30,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Audit official websites and VK/OK official pages of Russian state bodies.",
     )
     parser.add_argument("--version", action="version", version=f"pages-audit {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the command's options from FILE (default: pages-audit.toml here, or "
+        "[tool.pages-audit] in pyproject.toml); the command line wins",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check registry files; print file:line: field: message")
