@@ -48,3 +48,32 @@ def test_each_nightly_command_parses_and_names_files_that_exist(path, monkeypatc
 def test_the_example_policy_loads():
     policy = load_policy(str(ROOT / "docs/examples/policy.yaml"), regional=regional_requirements())
     assert policy.platforms == "any" and policy.site_down_confirm_runs == 2
+
+
+def test_the_actions_audit_step_runs_a_command_the_parser_takes(tmp_path):
+    """The composite action's audit step, run as the script it is with its inputs filled in
+    (pages-audit replaced by a recorder): the command it builds is one the parser accepts."""
+    import subprocess
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "audit")
+    inputs = {k: v.get("default", "") for k, v in action["inputs"].items()}
+    inputs |= {"registry": "registry/courts.yaml", "policy": "docs/examples/policy.yaml"}
+    script = re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: inputs[m.group(1)], step["run"])
+    recorder = f'pages-audit() {{ printf "%s\\n" "$@" > "{tmp_path}/args"; }}\n'
+    done = subprocess.run(["bash", "-c", recorder + script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    argv = (tmp_path / "args").read_text(encoding="utf-8").splitlines()
+    args = build_parser().parse_args(argv)
+    assert args.registry == ["registry/courts.yaml"] and args.fail_on == "violation"
+    assert args.policy == "docs/examples/policy.yaml" and args.out == "report"
+
+
+def test_the_dockerfile_installs_extras_that_exist_and_runs_the_console_script():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    docker = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    extras = re.search(r"\[([\w,]+)\]\"", docker).group(1).split(",")
+    assert set(extras) <= set(project["optional-dependencies"])
+    assert 'ENTRYPOINT ["pages-audit"]' in docker and "pages-audit" in project["scripts"]
