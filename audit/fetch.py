@@ -28,8 +28,8 @@ import asyncio
 import contextlib
 import email.utils
 import hashlib
+import logging
 import random
-import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -39,11 +39,11 @@ from bs4.dammit import UnicodeDammit
 
 from audit.encodings import ACCEPTED, Decoder, TooLarge, UnsupportedEncoding
 from audit.evidence import Cause, Evidence
-from audit.net import BlockedAddressError, NameResolutionError
 from audit.transport import (
     FetchConfig,
     SplitTransport,
     api_connections,
+    classify,
     make_ssl_context,
 )
 from audit.urls import host_of
@@ -123,47 +123,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
-
-
-# Raised by a TLS socket for I/O states and abrupt closes, not for certificate or handshake faults.
-_SSL_NOT_TLS_FAULTS = (ssl.SSLWantReadError, ssl.SSLWantWriteError, ssl.SSLZeroReturnError)
-
-
-def classify(exc: BaseException) -> tuple[Cause, str, bool]:
-    """Map an exception to (cause, detail, retryable)."""
-    chain, cur = [], exc
-    while cur is not None and len(chain) < 10:
-        chain.append(cur)
-        cur = cur.__cause__ or cur.__context__
-    for e in chain:
-        if isinstance(e, NameResolutionError):
-            if e.permanent:
-                return Cause.DNS, str(e), False
-            return Cause.RESOLVER, str(e), e.retryable
-        if isinstance(e, BlockedAddressError):
-            return Cause.BLOCKED, str(e), False
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
-        # checked before TLS: a read timeout on a TLS socket carries an SSLWantReadError
-        return Cause.TIMEOUT, str(exc) or "timed out", True
-    for e in chain:
-        if isinstance(e, ssl.SSLError) and not isinstance(e, _SSL_NOT_TLS_FAULTS):
-            return (
-                Cause.TLS,
-                getattr(e, "verify_message", None) or getattr(e, "reason", None) or str(e),
-                False,
-            )
-    if isinstance(exc, httpx.TooManyRedirects):
-        return Cause.REDIRECTS, detail, False
-    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
-        return Cause.INVALID_URL, detail, False
-    if isinstance(exc, httpx.DecodingError):
-        return Cause.PROTOCOL, f"undecodable body: {detail}", False
-    if isinstance(exc, httpx.ProtocolError):
-        return Cause.PROTOCOL, detail, True
-    if isinstance(exc, httpx.TransportError):
-        return Cause.CONNECT, detail, True
-    return Cause.PROTOCOL, f"{type(exc).__name__}: {detail}", False
 
 
 @contextlib.asynccontextmanager
@@ -295,6 +254,8 @@ class Fetcher:
             result.evidence.request = summary
             ev = result.evidence
             ev.attempts, ev.retried = attempt, earlier
+            if LOG.isEnabledFor(logging.DEBUG):
+                LOG.debug("%s", self._logged(method, ev))
             delay = self._retry_delay(attempt, retryable, retry_after)
             if delay is None:
                 return result
@@ -383,6 +344,14 @@ class Fetcher:
             evidence.warc_record = self.archive.record(evidence, headers, raw, secrets, sent)
         return FetchResult(evidence, None, raw, resp.charset_encoding), retryable, retry_after
 
+    def _logged(self, method: str, ev: Evidence) -> str:
+        """One request as the log shows it, every secret the clients registered replaced."""
+        got = ev.error.value if ev.error else str(ev.status)
+        line = f"{method} {ev.url} -> {got} in {ev.elapsed_ms} ms"
+        for secret in self.secrets:
+            line = line.replace(secret, "***")
+        return line
+
     @staticmethod
     def _record_response(evidence: Evidence, resp: httpx.Response) -> None:
         evidence.status = resp.status_code
@@ -392,6 +361,9 @@ class Fetcher:
             {"status": r.status_code, "url": str(r.url), "location": r.headers.get("location")}
             for r in resp.history
         ]
+
+
+LOG = logging.getLogger("audit.fetch")  # -vv: every request, with what came back
 
 
 def _sent_body(request: httpx.Request) -> bytes:

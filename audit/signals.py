@@ -34,5 +34,8 @@ def held() -> Iterator[None]:
 
 def child_started() -> None:
     """First thing in a child process: Ctrl-C is the auditor's to handle (it ends the child
-    its own way); SIGTERM ends the child as usual."""
+    its own way); SIGTERM ends the child as usual; it logs as its parent does."""
+    from audit.logs import configure_child
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure_child()

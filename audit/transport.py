@@ -15,7 +15,8 @@ import httpcore
 import httpx
 
 from audit import __version__
-from audit.net import ConnectTo, GuardedBackend
+from audit.evidence import Cause
+from audit.net import BlockedAddressError, ConnectTo, GuardedBackend, NameResolutionError
 from audit.urls import without_password
 
 USER_AGENT = f"pages-audit/{__version__} (official pages compliance audit; 8-FZ)"
@@ -253,3 +254,44 @@ def make_ssl_context(config: FetchConfig, verify: bool = True) -> ssl.SSLContext
     if config.ca_bundle:
         ctx.load_verify_locations(config.ca_bundle)
     return ctx
+
+
+# Raised by a TLS socket for I/O states and abrupt closes, not for certificate or handshake faults.
+_SSL_NOT_TLS_FAULTS = (ssl.SSLWantReadError, ssl.SSLWantWriteError, ssl.SSLZeroReturnError)
+
+
+def classify(exc: BaseException) -> tuple[Cause, str, bool]:
+    """Map an exception to (cause, detail, retryable)."""
+    chain, cur = [], exc
+    while cur is not None and len(chain) < 10:
+        chain.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    for e in chain:
+        if isinstance(e, NameResolutionError):
+            if e.permanent:
+                return Cause.DNS, str(e), False
+            return Cause.RESOLVER, str(e), e.retryable
+        if isinstance(e, BlockedAddressError):
+            return Cause.BLOCKED, str(e), False
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        # checked before TLS: a read timeout on a TLS socket carries an SSLWantReadError
+        return Cause.TIMEOUT, str(exc) or "timed out", True
+    for e in chain:
+        if isinstance(e, ssl.SSLError) and not isinstance(e, _SSL_NOT_TLS_FAULTS):
+            return (
+                Cause.TLS,
+                getattr(e, "verify_message", None) or getattr(e, "reason", None) or str(e),
+                False,
+            )
+    if isinstance(exc, httpx.TooManyRedirects):
+        return Cause.REDIRECTS, detail, False
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return Cause.INVALID_URL, detail, False
+    if isinstance(exc, httpx.DecodingError):
+        return Cause.PROTOCOL, f"undecodable body: {detail}", False
+    if isinstance(exc, httpx.ProtocolError):
+        return Cause.PROTOCOL, detail, True
+    if isinstance(exc, httpx.TransportError):
+        return Cause.CONNECT, detail, True
+    return Cause.PROTOCOL, f"{type(exc).__name__}: {detail}", False

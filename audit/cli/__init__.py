@@ -3,10 +3,12 @@ in audit.exits; the application (a run's lifecycle, the verdict) is audit.pipeli
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import sys
 
+from audit import logs
 from audit.cli import config
 from audit.cli.common import _err, history_of
 from audit.cli.parser import build_parser
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"pages-audit: {exc}")
         return EXIT_USAGE
     args = parser.parse_args(argv)
+    if args.verbose:
+        logs.configure(logging.INFO if args.verbose == 1 else logging.DEBUG)
     try:
         return args.func(args)
     except UsageError as exc:

@@ -31,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pages-audit {__version__}")
     parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log to standard error: -v the steps of a run, -vv also every request",
+    )
+    parser.add_argument(
         "--config",
         metavar="FILE",
         help="the command's options from FILE (default: pages-audit.toml here, or "

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import errno
 import json
+import logging
 import os
 import shutil
 import sys
@@ -54,6 +55,7 @@ class RunOptions:
     fail_under: float | None = None  # overall compliance percent
 
 
+LOG = logging.getLogger("audit.run")  # -v: the steps of a run
 POOL_FROM = LARGE_RUN  # bodies from which websites are read in other processes
 
 
@@ -131,6 +133,14 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
                     "policy_sha256": policy_digest(policy.to_json()),
                 }
             )
+        LOG.info(
+            "run %d: %d bodies of %s into %s (history %s)",
+            run_id,
+            reg.count,
+            ", ".join(reg.files),
+            opts.out,
+            store.shown,
+        )
         bar = ui.progress(reg.count, opts.quiet)
         if bar is not None:
             bar.update(len(store.done_ids(run_id)))
@@ -174,6 +184,12 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
                 return EXIT_INTERRUPTED
             if bar:
                 bar.close()
+            LOG.info(
+                "run %d: audited in %.1f s, %d requests; writing the reports",
+                run_id,
+                result.duration_s,
+                result.requests,
+            )
             store.finish_run(
                 run_id,
                 {

@@ -297,3 +297,18 @@ def test_a_nightly_log_shows_progress_lines_and_quiet_shows_none(world, tmp_path
     assert lines and "bodies/s" in lines[-1] and "not fully checked so far" in lines[-1]
     quiet = cli(*args, "--out", tmp_path / "quiet", "--quiet", env=env)
     assert quiet.returncode == 1 and " of 33 bodies (" not in quiet.stderr
+
+
+def test_verbose_logs_the_steps_and_every_request_without_secrets(world, tmp_path):
+    env = {"VK_TOKEN": world.vk_token, **world.ok_env()}
+    args = ["run", "registry/demo.yaml", "--out", tmp_path / "v", *world.cli_args(), *FAST]
+    proc = cli("-vv", *args, env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert "INFO audit.run: run 1: 33 bodies of" in proc.stderr
+    requests = [x for x in proc.stderr.splitlines() if "DEBUG audit.fetch: " in x]
+    assert any("GET https://" in x and "-> 200 in" in x for x in requests)
+    assert any("api.vk.com" in x for x in requests) and any("-> timeout in" in x for x in requests)
+    for secret in (world.vk_token, world.ok.app_secret, world.ok.access_token):
+        assert secret not in proc.stderr
+    quiet = cli(*args[:3], tmp_path / "q", *args[4:], env=env)
+    assert "audit.fetch" not in quiet.stderr and "audit.run" not in quiet.stderr

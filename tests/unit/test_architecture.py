@@ -30,6 +30,7 @@ LAYERS = (
         "audit.importer",
         "audit.exits",
         "audit.plan",
+        "audit.logs",
         "audit.russian",
         "audit.signals",
         "audit.net",
