@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,11 +77,7 @@ class Database:
                 self.db = _postgres(target)
             else:
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(target, timeout=30, isolation_level=None)
-                self.db.row_factory = sqlite3.Row
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.execute("PRAGMA synchronous=FULL")  # power loss keeps what was committed
-                self.db.execute("PRAGMA foreign_keys=ON")
+                self.db = _sqlite(target)
             self.migrate()
         except sqlite3.OperationalError as exc:  # locked, read-only, no room ...
             raise StoreError(f"{self.shown}: cannot open the history database ({exc})") from None
@@ -200,3 +197,32 @@ def _postgres(url: str):
         raise StoreError(
             f"cannot connect to PostgreSQL at {redact_db(url)}: {type(exc).__name__}"
         ) from None
+
+
+OPEN_WAIT_S = 30.0  # how long opening waits for others that open the same history at once
+
+
+def _sqlite(path: str) -> sqlite3.Connection:
+    """A connection in WAL mode. Turning a new file to WAL, and the first read of a file
+    another connection is turning, take locks that SQLite's busy timeout does not always wait
+    for: several processes opening one new history at the same moment (a team's jobs, a test)
+    failed now and then with "database is locked", so those steps are tried again until
+    OPEN_WAIT_S."""
+    deadline = time.monotonic() + OPEN_WAIT_S
+    while True:
+        db = sqlite3.connect(path, timeout=OPEN_WAIT_S, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the schema read
+            break
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA synchronous=FULL")  # power loss keeps what was committed
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
