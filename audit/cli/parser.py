@@ -24,6 +24,16 @@ def platform_rule(text: str) -> str:
     return text
 
 
+def add_history_db(p: argparse.ArgumentParser) -> None:
+    """--db for the commands that read a stored history (runs, diff, evaluate)."""
+    p.add_argument(
+        "--db",
+        required=True,
+        metavar="PATH",
+        help="the history database: a SQLite file or postgresql://…",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pages-audit",
@@ -130,12 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=run.cmd_selfcheck)
 
     p = sub.add_parser("runs", help="list the runs in a history database")
-    p.add_argument(
-        "--db",
-        required=True,
-        metavar="PATH",
-        help="the history database: a SQLite file or postgresql://…",
-    )
+    add_history_db(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=history.cmd_runs)
 
@@ -149,12 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RUN",
         help="two run ids; one compares it with the run before; none, the last two",
     )
-    p.add_argument(
-        "--db",
-        required=True,
-        metavar="PATH",
-        help="the history database: a SQLite file or postgresql://…",
-    )
+    add_history_db(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--all", action="store_true", help="also list the still-open failures")
     p.add_argument("--violations-only", action="store_true", help="leave out failed warnings")
@@ -164,12 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate", help="recompute findings of a stored run with another policy (no network)"
     )
     p.add_argument("--run", type=int, required=True, metavar="ID", help="the stored run")
-    p.add_argument(
-        "--db",
-        required=True,
-        metavar="PATH",
-        help="the history database: a SQLite file or postgresql://…",
-    )
+    add_history_db(p)
     p.add_argument("--out", required=True, metavar="DIR", help="where the new report goes")
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     p.add_argument(
