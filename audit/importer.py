@@ -132,11 +132,11 @@ class TableError(ValueError):
 
 def read_table(path: str, sheet: str | None = None) -> tuple[list[str], list[tuple[int, list]]]:
     """Header and (row number, cells) from CSV (UTF-8, UTF-16 with its BOM or windows-1251),
-    XLSX or JSON; TableError for a file that is none of them."""
+    XLSX, XLS, ODS or JSON; TableError for a file that is none of them."""
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix == ".xlsx":
-        return _read_xlsx(p, sheet)
+    if suffix in SPREADSHEETS:
+        return _read_spreadsheet(p, sheet)
     if suffix == ".json":
         return _read_json(p)
     text = _decode(p.read_bytes())
@@ -148,24 +148,28 @@ def read_table(path: str, sheet: str | None = None) -> tuple[list[str], list[tup
     return header, [(n, r) for n, r in enumerate(rows[1:], 2) if any(c.strip() for c in r)]
 
 
-def _read_xlsx(p: Path, sheet: str | None):
-    import zipfile
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+
+def _read_spreadsheet(p: Path, sheet: str | None):
+    """XLSX, XLS or ODS through calamine (Rust: 20 000 rows of 5 cells in 0.10 s against 0.63 s
+    with openpyxl here, and it reads the old .xls and LibreOffice's .ods too)."""
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise TableError(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, OSError) as exc:
+        wb = CalamineWorkbook.from_path(str(p))
+        if sheet is not None and sheet not in wb.sheet_names:
+            raise TableError(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheet_names)})")
+        if not wb.sheet_names:
+            return [], []
+        rows = wb.get_sheet_by_name(sheet or wb.sheet_names[0]).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as exc:
         raise TableError(
-            f"not a readable XLSX file: damaged, truncated or encrypted ({type(exc).__name__})"
+            f"not a readable {p.suffix[1:].upper()} file: damaged, truncated or encrypted "
+            f"({type(exc).__name__})"
         ) from None
-    header = [str(c or "").strip() for c in rows[0]] if rows else []
-    return header, [(n, r) for n, r in enumerate(rows[1:], 2)]
+    header = [str(c if c is not None else "").strip() for c in rows[0]] if rows else []
+    return header, [(n, [None if c == "" else c for c in r]) for n, r in enumerate(rows[1:], 2)]
 
 
 def _read_json(p: Path):

@@ -212,8 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("registry", help="import a table into a registry; registry statistics")
     rsub = p.add_subparsers(dest="registry_command", required=True, metavar="ACTION")
-    q = rsub.add_parser("import", help="CSV (UTF-8 or windows-1251), XLSX or JSON → registry")
-    q.add_argument("file", metavar="FILE", help="the table: CSV, XLSX or JSON")
+    q = rsub.add_parser(
+        "import", help="CSV (UTF-8, UTF-16 or windows-1251), XLSX, XLS, ODS or JSON → registry"
+    )
+    q.add_argument("file", metavar="FILE", help="the table: CSV, XLSX, XLS, ODS or JSON")
     q.add_argument("--out", required=True, metavar="FILE.yaml", help="the registry to write")
     q.add_argument(
         "--map",

@@ -208,3 +208,63 @@ def test_numbers_a_spreadsheet_made_of_identifiers_get_their_zeros_back(tmp_path
     wb.save(tmp_path / "t.xlsx")
     result = convert(str(tmp_path / "t.xlsx"))
     assert [e["id"] for e in result.entities] == ["04701000", "04701000001"]
+
+
+def ods(path, rows) -> None:
+    """A LibreOffice spreadsheet, as small as the format allows."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(value):
+        if isinstance(value, int):
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>"
+            )
+        return (
+            '<table:table-cell office:value-type="string">'
+            f"<text:p>{escape(value)}</text:p></table:table-cell>"
+        )
+
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Лист1">'
+        f"{body}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def test_a_libreoffice_table_imports_too(tmp_path):
+    ods(
+        tmp_path / "t.ods",
+        [
+            ["Наименование", "ОКТМО", "ВКонтакте"],
+            ["Администрация Лесного сельского поселения", 4701000, "https://vk.com/lesnoe"],
+            ["МБОУ «Школа № 1»", 4701000001, ""],
+        ],
+    )
+    result = convert(str(tmp_path / "t.ods"))
+    assert result.problems == []
+    got = [(e["id"], e["kind"], e.get("pages")) for e in result.entities]
+    assert got == [
+        ("04701000", "rural_settlement", {"vk": "https://vk.com/lesnoe"}),
+        ("04701000001", "subordinate_organization", None),
+    ]
