@@ -274,6 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the report")
     p.set_defaults(func=run.cmd_demo)
+    p = sub.add_parser("completion", help="print the shell completion script (bash, zsh, tcsh)")
+    p.add_argument(
+        "shell",
+        choices=("bash", "zsh", "tcsh"),
+        help="the shell: eval \"$(pages-audit completion bash)\" in ~/.bashrc",
+    )
+    p.set_defaults(func=lambda args: tools.cmd_completion(args, build_parser()))
+
     no_abbreviations(parser)
     return parser
 

@@ -176,3 +176,11 @@ def cmd_links(args: argparse.Namespace) -> int:
     for ref in found.references:
         print(f"  {ref.ref.url:45} via {ref.via:9} {ref.raw[:100]}")
     return EXIT_OK
+
+
+def cmd_completion(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """The shell's completion script, generated from the parser (shtab): it cannot drift."""
+    import shtab
+
+    print(shtab.complete(parser, args.shell))
+    return EXIT_OK

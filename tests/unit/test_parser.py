@@ -35,3 +35,15 @@ def test_no_option_is_taken_by_an_abbreviation(capsys):
         build_parser().parse_args(["run", "r.yaml", "--out", "o", "--platform", "vk"])
     assert exit_.value.code == 2
     assert "--platform" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "tcsh"])
+def test_the_completion_script_knows_every_command(shell, capsys):
+    from audit.cli import main
+
+    assert main(["completion", shell]) == 0
+    script = capsys.readouterr().out
+    for path, _ in parsers(build_parser()):
+        if path:
+            assert path[-1] in script, (shell, path)
+    assert shell == "tcsh" or "--platforms" in script  # tcsh completes commands only
