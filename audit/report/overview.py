@@ -14,7 +14,7 @@ from audit.report.render import msk, status_key
 from audit.russian import number
 
 # The overview's columns of a body's website, each the worst outcome of its checks; the pages
-# have a column per platform (platform_status).
+# have a column per platform.
 GROUPS = ("site", "links", "pos")
 BODY_STATUSES = ("compliant", "violation", "warning", "incomplete")
 RANK = {"fail": 5, "fail_region": 4, "error": 3, "fail_warning": 2, "fail_info": 1, "pass": 0}
@@ -30,31 +30,28 @@ def group_of(check_id: str) -> str | None:
     return "site"
 
 
-def group_status(entity: dict, group: str) -> str | None:
-    keys = [status_key(f) for f in entity["findings"] if group_of(f["check"]) == group]
-    keys = [k for k in keys if k in RANK] or [k for k in keys if k in ("n/a", "waived")]
-    return max(keys, key=lambda k: RANK.get(k, -1)) if keys else None
-
-
 PROBLEMS = frozenset({"fail", "fail_region", "fail_warning", "error"})
 
 
-def platform_status(entity: dict, platform: str) -> str | None:
-    """The worst outcome of a body's checks about one platform's page (for the overview)."""
-    keys = [
-        status_key(f)
-        for f in entity["findings"]
-        if f.get("platform") == platform and f["check"].startswith("page.")
-    ]
-    keys = [k for k in keys if k in RANK] or [k for k in keys if k == "n/a"]
-    return max(keys, key=lambda k: RANK.get(k, -1)) if keys else None
+def _worst(keys: list[str], quiet: tuple[str, ...]) -> str | None:
+    """The worst outcome among `keys`; with none ranked, the first of the quiet ones seen."""
+    ranked = [k for k in keys if k in RANK] or [k for k in keys if k in quiet]
+    return max(ranked, key=lambda k: RANK.get(k, -1)) if ranked else None
 
 
 def overview_cells(entity: dict, groups, platforms) -> dict:
-    """A body's row of the overview: the worst outcome of each group of website checks and of
-    each platform's page, and where it has problems (for the "where" filter)."""
-    columns = [*((g, group_status(entity, g)) for g in groups)]
-    columns += [(p, platform_status(entity, p)) for p in platforms]
+    """A body's row of the overview, in one pass over its findings: the worst outcome of each
+    group of website checks and of each platform's page, and where it has problems (for the
+    "where" filter)."""
+    by_group: dict[str, list[str]] = {g: [] for g in groups}
+    by_platform: dict[str, list[str]] = {p: [] for p in platforms}
+    for f in entity["findings"]:
+        if f["check"].startswith("page."):
+            by_platform.get(f.get("platform"), []).append(status_key(f))
+        else:
+            by_group.get(group_of(f["check"]), []).append(status_key(f))
+    columns = [(g, _worst(by_group[g], ("n/a", "waived"))) for g in groups]
+    columns += [(p, _worst(by_platform[p], ("n/a",))) for p in platforms]
     return {
         "statuses": [k for _, k in columns],
         "problems": [name for name, k in columns if k in PROBLEMS],

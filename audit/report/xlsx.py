@@ -23,6 +23,7 @@ from audit.report.html import districts, indexer
 from audit.report.labels import LABELS
 from audit.report.readable import evidence_rows
 from audit.report.render import MSK, msk
+from audit.summary import compliance
 
 QUIET_STATUSES = ("pass", "n/a")  # left out of the findings sheet (report.csv has them)
 SHEETS = {
@@ -273,8 +274,7 @@ class XlsxTable:
         ws.write_string(3, 0, w["figures"], self.bold)
         ws.write_row(4, 0, [t["bodies"], total])
         for n, status in enumerate(BODY_STATUSES):
-            label = {"compliant": "compliant", "violation": "violation"}.get(status, status)
-            ws.write_row(5 + n, 0, [t[label], counts.get(status, 0), w["of"], total])
+            ws.write_row(5 + n, 0, [t[status], counts.get(status, 0), w["of"], total])
         ws.write_string(10, 0, w["figure_notes"], self.wrap)
         row = 12
         header = [t["region"], t["bodies"], t["compliant"], t["violation"], t["warning"],
@@ -284,7 +284,7 @@ class XlsxTable:
             row += 1
             values = [c.get(s, 0) for s in BODY_STATUSES]
             ws.write_row(row, 0, [safe_cell(region), c.get("bodies", 0), *values])
-            self._share(row, 6, values[0] + values[2], values[1])
+            self._share(row, 6, compliance(values[0] + values[2], values[1]))
         found = districts(self.index)
         if found:
             row += 2
@@ -293,15 +293,15 @@ class XlsxTable:
             )
             for d in sorted(found, key=lambda d: d["name"]):
                 row += 1
-                ok = sum(1 for m in d["bodies"] if m.status in ("compliant", "warning"))
                 ws.write_row(row, 0, [safe_cell(d["name"]), len(d["bodies"]), d["violation"]])
-                self._share(row, 3, ok, d["violation"])
+                self._share(row, 3, d["compliance"])
 
-    def _share(self, row: int, col: int, ok: int, bad: int) -> None:
-        if ok + bad:
-            self.summary.write_number(row, col, ok / (ok + bad), self.percent)
-        else:
+    def _share(self, row: int, col: int, percent: float | None) -> None:
+        """A share without violations (summary.compliance) as an Excel percentage."""
+        if percent is None:
             self.summary.write_string(row, col, "—")
+        else:
+            self.summary.write_number(row, col, percent / 100, self.percent)
 
     def close(self, report: dict) -> str:
         self._write_summary(report)
