@@ -40,6 +40,7 @@ KIND_TITLES_RU: dict[EntityKind, str] = {
 
 ALL_KINDS: frozenset[EntityKind] = frozenset(EntityKind)
 
+
 class Status(StrEnum):
     """Outcome of one check for one body. `error` is never a violation."""
 

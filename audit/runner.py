@@ -154,12 +154,14 @@ async def run_audit(
     canaries: tuple[Canary, ...] = (),
     workers: int = 0,
     reference_sites: tuple[str, ...] = (),
+    select: Callable[[str], bool] | None = None,
 ) -> RunResult:
     """Audit `entities` chunk by chunk (websites, then every page of the chunk in batched
     look-ups, then the checks), in registry order. Each result goes to `journal.done` and
     `on_done` as soon as it exists; `keep_results=False` keeps none in memory. `workers` > 0
     reads the websites (fetch and parse) in that many processes; this one keeps the platforms'
-    look-ups, the store and the checks."""
+    look-ups, the store and the checks. `select` (an id → bool) keeps some of the bodies (a
+    shard); each keeps its position in the registry, so shards merge back in registry order."""
     started, cpu_started = time.monotonic(), cpu_seconds()
     platforms = platforms or PlatformSettings()
     journal = journal or Journal()
@@ -174,7 +176,11 @@ async def run_audit(
     _ = catalogue()  # load (and validate) the catalogue before any network traffic
     done = journal.done_ids()
     # read as the run goes: a registry streamed from its files is never held whole
-    todo = ((n, e) for n, e in enumerate(entities) if e.id not in done)
+    todo = (
+        (n, e)
+        for n, e in enumerate(entities)
+        if e.id not in done and (select is None or select(e.id))
+    )
     known_pages = journal.pages()
     async with AsyncExitStack() as stack:
         fetcher = await stack.enter_async_context(Fetcher(config))

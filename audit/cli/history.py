@@ -26,6 +26,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
                     "state": row["state"],
                     "kind": row["kind"],
                     "derived_from": row["derived_from"],
+                    "shard": row["shard"],
                     "started_at": row["started_at"],
                     "finished_at": row["finished_at"],
                     "bodies": bodies,
@@ -37,6 +38,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
         return EXIT_OK
     for r in out:
         derived = f" from run {r['derived_from']}" if r["derived_from"] else ""
+        derived += f" shard {r['shard']}" if r["shard"] else ""
         print(
             f"{r['id']:>5}  {r['state']:11} {r['kind']}{derived:14} {r['started_at']}  "
             f"{r['bodies']:>6} bodies {r['violations']:>6} violations"

@@ -16,12 +16,20 @@ from audit.cli.common import (
 from audit.cli.run import DEMO_REGISTRY, DEMO_SENDER
 from audit.pipeline.session import POOL_FROM
 from audit.policy import platform_rule_problem
+from audit.shard import Shard, parse_shard
 
 
 def platform_rule(text: str) -> str:
     if problem := platform_rule_problem(text):
         raise argparse.ArgumentTypeError(problem)
     return text
+
+
+def shard(text: str) -> Shard:
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_history_db(p: argparse.ArgumentParser) -> None:
@@ -86,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume",
         action="store_true",
         help="continue the unfinished run of these registries in the history database",
+    )
+    p.add_argument(
+        "--shard",
+        type=shard,
+        metavar="K/N",
+        help="audit only the K-th of N shards of the bodies (a stable hash of the id; one job a "
+        "shard, all into one --db); `report --runs latest-shards` merges them",
     )
     p.add_argument(
         "--chunk",
@@ -278,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "shell",
         choices=("bash", "zsh", "tcsh"),
-        help="the shell: eval \"$(pages-audit completion bash)\" in ~/.bashrc",
+        help='the shell: eval "$(pages-audit completion bash)" in ~/.bashrc',
     )
     p.set_defaults(func=lambda args: tools.cmd_completion(args, build_parser()))
 

@@ -63,6 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             max_error_rate=args.max_error_rate,
             fail_on=args.fail_on,
             fail_under=args.fail_under,
+            shard=args.shard,
         ),
         CONSOLE,
     )

@@ -35,6 +35,7 @@ def reevaluate(store, source_id: int, policy: Policy, waivers: list) -> int:
             "registry_sha256": source["registry_sha256"],
             "policy": policy.to_json(),
             "policy_sha256": policy_digest(policy.to_json()),
+            "shard": source["shard"],
         },
         kind="evaluate",
         derived_from=source_id,

@@ -28,6 +28,7 @@ from audit.pipeline.verdict import gate, incomplete_reasons
 from audit.plan import LARGE_RUN
 from audit.policy import Policy
 from audit.registry import load_registry
+from audit.shard import Shard
 from audit.transport import FetchConfig
 from audit.vantage import REFERENCE_SITES, describe_vantage
 
@@ -53,6 +54,7 @@ class RunOptions:
     max_error_rate: float = 20.0  # percent of a platform's pages unreadable: exit 3 above it
     fail_on: str = "violation"  # violation | new | none
     fail_under: float | None = None  # overall compliance percent
+    shard: Shard | None = None  # audit only the bodies of this shard (see audit.shard)
 
 
 LOG = logging.getLogger("audit.run")  # -v: the steps of a run
@@ -90,6 +92,8 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
         Path(opts.out).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {opts.out}: cannot create directory ({exc.strerror})") from None
+    shard = str(opts.shard) if opts.shard else None
+    count = sum(map(opts.shard.covers, reg.ids)) if opts.shard else reg.count
     with lock_output(opts.out):  # one run at a time in an output directory
         db_path = opts.db or str(Path(opts.out) / "history.sqlite")
         try:
@@ -106,6 +110,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
                     row
                     for row in store.unfinished_audits()
                     if same_registries(json.loads(row["registries"]), registries_meta)
+                    and row["shard"] == shard
                 ),
                 None,
             )
@@ -113,6 +118,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
             store.close()
             raise UsageError(
                 f"nothing to resume in {store.shown}: no unfinished run of these registries"
+                + (f" and shard {shard}" if shard else "")
             )
         if run_row is not None:
             run_id = run_row["id"]
@@ -120,7 +126,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
             store.mark(run_id, "running")
             done = len(store.done_ids(run_id))
             if not opts.quiet:
-                ui.err(f"resuming run {run_id}: {done} of {reg.count} bodies already done")
+                ui.err(f"resuming run {run_id}: {done} of {count} bodies already done")
         else:
             run_id = store.begin_run(
                 {
@@ -131,17 +137,19 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
                     "registry_sha256": digest,
                     "policy": policy.to_json(),
                     "policy_sha256": policy_digest(policy.to_json()),
+                    "shard": shard,
                 }
             )
         LOG.info(
-            "run %d: %d bodies of %s into %s (history %s)",
+            "run %d: %d bodies of %s%s into %s (history %s)",
             run_id,
-            reg.count,
+            count,
             ", ".join(reg.files),
+            f" (shard {shard})" if shard else "",
             opts.out,
             store.shown,
         )
-        bar = ui.progress(reg.count, opts.quiet)
+        bar = ui.progress(count, opts.quiet)
         if bar is not None:
             bar.update(len(store.done_ids(run_id)))
         previous = json.loads(store.run(run_id)["meta"])
@@ -149,7 +157,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
         staging = fresh_staging(opts.out, run_id)
         # a large run's reports are written as its bodies are stored, in a process of their own
         follower = None
-        if reg.count >= LARGE_RUN:
+        if count >= LARGE_RUN:
             follower = ReportFollower(db_path, run_id, str(staging), opts.lang, opts.templates)
         try:
             try:
@@ -163,7 +171,8 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
                         platforms=opts.platforms,
                         chunk=opts.chunk,
                         journal=StoreJournal(store, run_id),
-                        workers=auto_workers(reg.count) if opts.workers is None else opts.workers,
+                        workers=auto_workers(count) if opts.workers is None else opts.workers,
+                        select=opts.shard.covers if opts.shard else None,
                         waivers=opts.waivers,
                         keep_results=False,
                         fetcher_hook=_archive_hook(opts, run_id),

@@ -41,6 +41,7 @@ class Registry:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     count: int = 0  # valid entities, kept or not
+    ids: list[str] = field(default_factory=list)  # of the valid entities, in registry order
     regions: dict[str, str | None] = field(default_factory=dict)  # file -> its `region`
 
     @property
@@ -117,6 +118,7 @@ def load_registry(paths: Iterable[str], keep: bool = True) -> Registry:
                 broken_ids.add(entity_id)
                 continue
             reg.count += 1
+            reg.ids.append(entity.id)
             if keep:
                 reg.entities.append(entity)
             links[entity.id] = _Link(

@@ -126,6 +126,7 @@ def report_from_store(store, run_id: int) -> dict:
         "registry_sha256": row["registry_sha256"],
         "policy": json.loads(row["policy"]),
         "policy_sha256": row["policy_sha256"],
+        **({"shard": row["shard"]} if row["shard"] else {}),
         **meta,
     }
 

@@ -17,6 +17,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from audit.shard import covers
+from audit.store.across import AcrossRuns
 from audit.store.connection import (
     Database,
     StoreError,
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 
-class Store(Database):
+class Store(AcrossRuns, Database):
     """`Store(path)` for SQLite, `Store("postgresql://user@host/db")` for PostgreSQL: the runs,
     the resume journal, the bodies and the queries over the history."""
 
@@ -51,8 +53,8 @@ class Store(Database):
         with self.transaction():
             cur = self.sql(
                 "INSERT INTO runs (started_at, state, kind, derived_from, tool_version, "
-                "catalogue_version, registries, registry_sha256, policy, policy_sha256, meta) "
-                "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "catalogue_version, registries, registry_sha256, policy, policy_sha256, meta, "
+                "shard) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     header["started_at"],
                     kind,
@@ -64,6 +66,7 @@ class Store(Database):
                     json.dumps(header["policy"]),
                     header["policy_sha256"],
                     json.dumps(header.get("meta") or {}),
+                    header.get("shard"),
                 ),
             )
             return int(cur.fetchone()["id"])
@@ -111,14 +114,14 @@ class Store(Database):
 
     def previous_finished(self, run_id: int) -> sqlite3.Row | None:
         """The run to compare with: the source of a re-evaluation, else the latest finished
-        audit before it."""
+        audit before it of the same shard (another shard audited other bodies)."""
         row = self.run(run_id)
         if row["derived_from"] is not None:
             return self.run(row["derived_from"])
         return self.sql(
             "SELECT * FROM runs WHERE state='finished' AND kind='audit' AND id < ? "
-            "ORDER BY id DESC LIMIT 1",
-            (run_id,),
+            "AND COALESCE(shard, '') = ? ORDER BY id DESC LIMIT 1",
+            (run_id, row["shard"] or ""),
         ).fetchone()
 
     # --- the resume journal ---
@@ -230,33 +233,6 @@ class Store(Database):
         ).fetchone()
         return int(row["bodies"] or 0), int(row["v"] or 0)
 
-    def trend(self, up_to: int, limit: int = 12) -> list[dict]:
-        """Overall compliance (bodies without violations among those with a determinable
-        result) of the last finished audits up to `up_to`, oldest first."""
-        rows = self.sql(
-            "SELECT id, started_at FROM runs WHERE (state='finished' OR id=?) AND kind='audit' "
-            "AND id <= ? ORDER BY id DESC LIMIT ?",
-            (up_to, up_to, limit),
-        ).fetchall()
-        out = []
-        for row in reversed(rows):
-            counts = self.sql(
-                "SELECT count(*) AS bodies, sum(CASE WHEN status IN ('compliant', 'warning') "
-                "THEN 1 ELSE 0 END) AS ok, sum(CASE WHEN status='violation' THEN 1 ELSE 0 END) "
-                "AS bad FROM bodies WHERE run_id=?",
-                (row["id"],),
-            ).fetchone()
-            bodies, ok, bad = (int(counts[k] or 0) for k in ("bodies", "ok", "bad"))
-            out.append(
-                {
-                    "run": row["id"],
-                    "started_at": row["started_at"],
-                    "bodies": bodies,
-                    "compliance_percent": round(100.0 * ok / (ok + bad), 1) if ok + bad else None,
-                }
-            )
-        return out
-
     def done_ids(self, run_id: int) -> set[str]:
         rows = self.sql("SELECT entity_id FROM bodies WHERE run_id=?", (run_id,))
         return {r["entity_id"] for r in rows}
@@ -287,43 +263,6 @@ class Store(Database):
         ).fetchall()
         return [(row["position"], row["data"]) for row in rows]
 
-    def failures_between(
-        self, before: int, after: int, violations_only: bool = False
-    ) -> dict[str, list[tuple[str, str]]]:
-        """(entity, key) of failed findings: new in `after`, fixed (failing in `before`, not in
-        `after`, the body audited in both) and still open. Computed by the database: neither
-        run's findings are loaded."""
-        severity = " AND {t}.severity='violation'" if violations_only else ""
-
-        def failing(t: str) -> str:
-            return f"{t}.status='fail'" + severity.format(t=t)
-
-        def query(a: int, b: int, mode: str) -> list[tuple[str, str]]:
-            other = (
-                f"EXISTS (SELECT 1 FROM findings o WHERE o.run_id=? AND o.entity_id=x.entity_id "
-                f"AND o.key=x.key AND {failing('o')})"
-            )
-            where = {"new": f"NOT {other}", "still": other}.get(mode)
-            params: list = [a, b]
-            if mode == "fixed":
-                where = (
-                    f"NOT {other} AND EXISTS (SELECT 1 FROM findings p WHERE p.run_id=? "
-                    "AND p.entity_id=x.entity_id)"
-                )
-                params.append(b)
-            rows = self.sql(
-                f"SELECT x.entity_id, x.key FROM findings x WHERE x.run_id=? AND {failing('x')} "
-                f"AND {where} ORDER BY x.entity_id, x.key",
-                params,
-            )
-            return [(r["entity_id"], r["key"]) for r in rows]
-
-        return {
-            "new": query(after, before, "new"),
-            "fixed": query(before, after, "fixed"),
-            "still": query(after, before, "still"),
-        }
-
     def failing(self, run_id: int) -> set[tuple[str, str]]:
         rows = self.sql(
             "SELECT entity_id, key FROM findings WHERE run_id=? AND status='fail'", (run_id,)
@@ -340,9 +279,11 @@ class Store(Database):
         started, earlier = self._earlier_audits(run_id)
         since = dict.fromkeys(keys, started)
         open_keys = set(since)
-        for earlier_id, earlier_start in earlier:
+        for earlier_id, earlier_start, shard in earlier:
             if not open_keys:
                 break
+            if not covers(shard, entity_id):  # another shard's run: not a gap in the streak
+                continue
             row = self.sql(
                 "SELECT data FROM bodies WHERE run_id=? AND entity_id=?", (earlier_id, entity_id)
             ).fetchone()
@@ -364,20 +305,26 @@ class Store(Database):
         """(start, stored body or None) of one body in each finished audit before `run_id`,
         newest first, read one at a time (a caller walking a streak stops early)."""
         _started, earlier = self._earlier_audits(run_id)
-        for earlier_id, earlier_start in earlier:
+        for earlier_id, earlier_start, shard in earlier:
+            if not covers(shard, entity_id):
+                continue
             row = self.sql(
                 "SELECT data FROM bodies WHERE run_id=? AND entity_id=?", (earlier_id, entity_id)
             ).fetchone()
             yield earlier_start, json.loads(row["data"]) if row is not None else None
 
-    def _earlier_audits(self, run_id: int) -> tuple[str, list[tuple[int, str]]]:
-        """The run's start and the finished audits before it, newest first (asked once)."""
+    def _earlier_audits(self, run_id: int) -> tuple[str, list[tuple[int, str, str | None]]]:
+        """The run's start and the finished audits before it (id, start, shard), newest first
+        (asked once). A body's history is in the runs whose shard covers it."""
         if run_id not in self._history:
             rows = self.sql(
-                "SELECT id, started_at FROM runs WHERE state='finished' AND kind='audit' "
-                "AND id < ? ORDER BY id DESC",
+                "SELECT id, started_at, shard FROM runs WHERE state='finished' "
+                "AND kind='audit' AND id < ? ORDER BY id DESC",
                 (run_id,),
             ).fetchall()
             started = self.run(run_id)["started_at"]
-            self._history[run_id] = (started, [(r["id"], r["started_at"]) for r in rows])
+            self._history[run_id] = (
+                started,
+                [(r["id"], r["started_at"], r["shard"]) for r in rows],
+            )
         return self._history[run_id]

@@ -69,7 +69,7 @@ class Database:
     def __init__(self, target: str):
         self.path = target
         self.shown = redact_db(target)  # what messages and records may say
-        self._history: dict[int, tuple[str, list[tuple[int, str]]]] = {}  # see _earlier_audits
+        self._history: dict[int, tuple[str, list]] = {}  # see _earlier_audits
         self.postgres = is_postgres(target)
         self._depth = 0  # open transactions: an inner one joins the outer
         try:

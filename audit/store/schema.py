@@ -76,6 +76,10 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX bodies_position ON bodies (run_id, position);
     """,
+    # 5: the shard a run audited ("K/N"; NULL: every body of its registries)
+    """
+    ALTER TABLE runs ADD COLUMN shard TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 0x7061676573  # PostgreSQL advisory lock key while migrating ("pages")

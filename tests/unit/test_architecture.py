@@ -30,6 +30,7 @@ LAYERS = (
         "audit.importer",
         "audit.exits",
         "audit.plan",
+        "audit.shard",
         "audit.logs",
         "audit.russian",
         "audit.signals",
