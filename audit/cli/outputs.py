@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from pathlib import Path
 
 from audit.checks import catalogue
 from audit.checks.legal import BASIS_KIND_TITLES, joined, weakest
-from audit.cli.common import _err, sender_from
+from audit.cli.common import _err, open_store, sender_from
 from audit.exits import (
+    EXIT_INCOMPLETE,
     EXIT_OK,
     UsageError,
 )
@@ -19,6 +21,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     from audit.report.formats import FORMATS, output_of, write_format
     from audit.report.json_report import read_json
 
+    if args.db:
+        if args.dir is not None:
+            raise UsageError("report --db writes into --out: give no DIR")
+        if not args.out:
+            raise UsageError("report --db needs --out DIR")
+        return merge_runs(args)
+    if args.dir is None:
+        raise UsageError("report needs DIR (a run's output), or --db, --runs and --out")
+    for given, option in (
+        (args.runs, "--runs"),
+        (args.out, "--out"),
+        (args.allow_partial, "--allow-partial"),
+    ):
+        if given:
+            raise UsageError(f"{option} goes with --db (a report over stored runs)")
     source = Path(args.dir) / "report.json"
     try:
         report = read_json(str(source))
@@ -28,6 +45,64 @@ def cmd_report(args: argparse.Namespace) -> int:
     # every output but report.json itself, drawn from it again
     written = {f.name: write_format(f, report, output) for f in FORMATS if f.name != "json"}
     print(written["html"][0])
+    return EXIT_OK
+
+
+def merge_runs(args: argparse.Namespace) -> int:
+    """One report over stored runs (the shards of a national audit), written into --out."""
+    from audit.history import chosen_runs, latest_shards, mixed_policies
+    from audit.pipeline.session import fresh_staging, lock_output, publish
+    from audit.report.merged import merged_report
+    from audit.report.outputs import write_run_reports
+
+    spec = args.runs or "latest-shards"
+    if spec != "latest-shards":
+        try:
+            ids = [int(part) for part in spec.split(",") if part.strip()]
+        except ValueError:
+            raise UsageError(f"--runs {spec}: latest-shards, or run ids joined by commas") from None
+        if not ids:
+            raise UsageError(f"--runs {spec}: latest-shards, or run ids joined by commas")
+    with open_store(args.db) as store:
+        try:
+            chosen = latest_shards(store) if spec == "latest-shards" else chosen_runs(store, ids)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if mixed_policies(chosen.runs):
+            raise UsageError(
+                "the runs were judged with different policies: evaluate them with one first"
+            )
+        lacking = chosen.missing + [
+            f"{u['shard']} (run {u['run']}: {u['state']})" for u in chosen.unfinished
+        ]
+        if lacking and not args.allow_partial:
+            _err(
+                f"pages-audit: shards missing or unfinished: {', '.join(lacking)}; nothing was "
+                "written (--allow-partial writes the report of the others, marked partial)"
+            )
+            return EXIT_INCOMPLETE
+        if not chosen.runs:
+            _err("pages-audit: no finished shard to report on")
+            return EXIT_INCOMPLETE
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        with lock_output(args.out):
+            staging = fresh_staging(args.out, "report")
+            try:
+                report = merged_report(store, chosen)
+                written = write_run_reports(
+                    report, str(staging), args.lang, args.templates, args.db, chosen.ids
+                )
+                publish(staging, args.out)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    s = report["summary"]
+    shards = ", ".join(r["shard"] or f"run {r['id']}" for r in chosen.runs)
+    _err(
+        f"merged {len(chosen.runs)} run(s) ({shards}): {s['bodies']} bodies, "
+        f"{s['violations']} violation(s)"
+        + (f"; PARTIAL, without {', '.join(lacking)}" if lacking else "")
+    )
+    print(str(Path(args.out) / Path(written["html"][0]).name))
     return EXIT_OK
 
 

@@ -189,8 +189,28 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_options(p)
     p.set_defaults(func=history.cmd_evaluate)
 
-    p = sub.add_parser("report", help="render DIR/index.html again from DIR/report.json")
-    p.add_argument("dir", metavar="DIR", help="an output directory holding report.json")
+    p = sub.add_parser(
+        "report",
+        help="render DIR/index.html again from DIR/report.json; or, with --db, one report over "
+        "stored runs (the shards of a national audit)",
+    )
+    p.add_argument("dir", nargs="?", metavar="DIR", help="an output directory holding report.json")
+    p.add_argument(
+        "--db", metavar="PATH", help="a history database: report over its runs (with --out)"
+    )
+    p.add_argument(
+        "--runs",
+        metavar="WHICH",
+        help="latest-shards (default: the newest finished run of every shard of the newest "
+        "sharded registry) or run ids joined by commas",
+    )
+    p.add_argument("--out", metavar="DIR", help="where the report over --db's runs goes")
+    p.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="write the report even when shards are missing or unfinished (it says so at the "
+        "top); without it such a set is refused with exit 3",
+    )
     add_report_options(p)
     p.set_defaults(func=outputs.cmd_report)
 

@@ -267,7 +267,7 @@ def quiet_teardown() -> None:
     logging.getLogger("asyncio").disabled = True
 
 
-def fresh_staging(out: str, run_id: int) -> Path:
+def fresh_staging(out: str, run_id: int | str) -> Path:
     """OUT/.staging-run-N, empty: where a run's reports are written before they replace the
     previous set together (what an interrupted attempt left there goes)."""
     staging = Path(out) / f".staging-run-{run_id}"

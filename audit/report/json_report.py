@@ -8,6 +8,7 @@ The HTML report and `pages-audit report` read this document, never the network.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -107,15 +108,10 @@ def build_report(run: RunResult) -> dict:
     )
 
 
-def report_from_store(store, run_id: int) -> dict:
-    """The report of a stored run: bodies streamed from the store, with "failing since" from
-    history and the changes since the previous finished run."""
-    from audit.history import changes
-
-    row = store.run(run_id)
-    meta = json.loads(row["meta"])
-    header = {
-        "id": run_id,
+def stored_header(row) -> dict:
+    """report.json's "run" of a stored run (its row in the history)."""
+    return {
+        "id": row["id"],
         "kind": row["kind"],
         "derived_from": row["derived_from"],
         # a run's reports are written before it is marked finished (once they are in place)
@@ -127,16 +123,27 @@ def report_from_store(store, run_id: int) -> dict:
         "policy": json.loads(row["policy"]),
         "policy_sha256": row["policy_sha256"],
         **({"shard": row["shard"]} if row["shard"] else {}),
-        **meta,
+        **json.loads(row["meta"]),
     }
 
+
+def report_from_store(store, run_id: int) -> dict:
+    """The report of a stored run: bodies streamed from the store, with "failing since" from
+    history and the changes since the previous finished run."""
+    from audit.history import changes
+
+    row = store.run(run_id)
     previous = store.previous_finished(run_id)
     extras = {
         "changes": changes(store, previous["id"], run_id).to_json() if previous else None,
         "trend": store.trend(run_id) if row["kind"] == "audit" else [],
     }
     return report_document(
-        header, stored_bodies(store, run_id), row["tool_version"], row["catalogue_version"], extras
+        stored_header(row),
+        stored_bodies(store, run_id),
+        row["tool_version"],
+        row["catalogue_version"],
+        extras,
     )
 
 
@@ -156,16 +163,26 @@ def dated(store, run_id: int, body: dict) -> dict:
     return body
 
 
-def stored_bodies(store, run_id: int) -> Bodies:
-    """A stored run's bodies as the report has them, read again on every pass."""
+def stored_bodies(store, runs: int | list[int]) -> Bodies:
+    """The bodies of a stored run, or of several (a national audit's shards) merged in registry
+    order, as the report has them, read again on every pass."""
+    run_ids = [runs] if isinstance(runs, int) else list(runs)
+
+    def rows() -> Iterator[tuple[int, int, str]]:
+        """(position, run, JSON text): each run's bodies in registry order, merged."""
+        streams = [
+            ((position, run_id, text) for position, text in store.position_texts(run_id))
+            for run_id in run_ids
+        ]
+        return streams[0] if len(streams) == 1 else heapq.merge(*streams)
 
     def bodies() -> Iterator[dict]:
-        return (dated(store, run_id, body) for body in store.bodies(run_id))
+        return (dated(store, run_id, json.loads(text)) for _, run_id, text in rows())
 
     def texts() -> Iterator[str]:
         """As stored when stored compact (by this version's `save_body`, which dates every
         failed finding); older rows are decoded, dated and written compact."""
-        for text in store.body_texts(run_id):
+        for _, run_id, text in rows():
             if text.startswith(COMPACT_START):
                 yield text
             else:

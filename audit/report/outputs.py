@@ -29,7 +29,13 @@ def write_one(kind: str, report: dict, out: str, lang: str, templates: str | Non
 
 
 def _write_from_store(
-    kind: str, db: str, run_id: int, head: dict, out: str, lang: str, templates: str | None
+    kind: str,
+    db: str,
+    run_id: int | list[int],
+    head: dict,
+    out: str,
+    lang: str,
+    templates: str | None,
 ) -> list[str]:
     """In a writer process: the same report, its bodies read through a store of its own."""
     from audit.store import Store
@@ -46,11 +52,12 @@ def write_reports(
     out: str,
     lang: str = "ru",
     templates: str | None = None,
-    store: tuple[str, int] | None = None,
+    store: tuple[str, int | list[int]] | None = None,
     processes: int = 0,
     follower: ReportFollower | None = None,
 ) -> dict[str, list[str]]:
-    """Write every output; {writer: paths}. With `store` = (database, run id) of a stored run,
+    """Write every output; {writer: paths}. With `store` = (database, run id or ids) of a stored
+    run,
     `processes` writers run in processes of their own (spawned: a forked copy of a process
     holding a database connection is not safe) while this one writes the others. `follower`,
     which has been writing the reports while the run went on, finishes what it can; what it
@@ -100,10 +107,11 @@ def write_run_reports(
     lang: str,
     templates: str | None,
     db: str,
-    run_id: int,
+    run_id: int | list[int],
     follower: ReportFollower | None = None,
 ) -> dict[str, list[str]]:
-    """Every output of a stored run, side by side when it is large and there are cores."""
+    """Every output of a stored run (or of several merged: a national audit's shards), side by
+    side when it is large and there are cores."""
     processes = report_processes(report["summary"]["bodies"], os.cpu_count() or 1)
     return write_reports(
         report, out, lang, templates, store=(db, run_id), processes=processes, follower=follower

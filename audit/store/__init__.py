@@ -242,13 +242,17 @@ class Store(AcrossRuns, Database):
         return map(json.loads, self.body_texts(run_id, page))
 
     def body_texts(self, run_id: int, page: int = 500) -> Iterator[str]:
-        """Bodies in registry order as stored (JSON text), read `page` rows per query (a driver
-        that fetches a whole result at once never holds more; writing between pages is safe)."""
+        """Bodies in registry order as stored (JSON text); see `position_texts`."""
+        return (text for _position, text in self.position_texts(run_id, page))
+
+    def position_texts(self, run_id: int, page: int = 500) -> Iterator[tuple[int, str]]:
+        """(registry position, JSON text) of the bodies in registry order, read `page` rows
+        per query (a driver that fetches a whole result at once never holds more; writing, or
+        reading another run, between pages is safe)."""
         after = -1
         while True:
             rows = self.body_rows(run_id, after, page)
-            for _position, text in rows:
-                yield text
+            yield from rows
             if len(rows) < page:
                 return
             after = rows[-1][0]
