@@ -158,7 +158,9 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
         # a large run's reports are written as its bodies are stored, in a process of their own
         follower = None
         if count >= LARGE_RUN:
-            follower = ReportFollower(db_path, run_id, str(staging), opts.lang, opts.templates)
+            follower = ReportFollower(
+                db_path, run_id, str(staging), opts.lang, opts.templates, count
+            )
         try:
             try:
                 result = asyncio.run(
@@ -279,11 +281,16 @@ def fresh_staging(out: str, run_id: int | str) -> Path:
 def publish(staging: Path, out: str) -> None:
     """Move the staged reports into `out` at once: Ctrl-C and SIGTERM wait (a set of renames
     in one directory), so the reports there are the old set or the new one, never a mix."""
+    from audit.report.atomic import swap_directory
     from audit.signals import held
 
     with held():
         for path in staging.iterdir():  # the reports; hidden entries are writers' scratch
-            if path.is_file() and not path.name.startswith("."):
+            if path.name.startswith("."):
+                continue
+            if path.is_dir():  # the pages of a large run's HTML report
+                swap_directory(path, Path(out) / path.name)
+            elif path.is_file():
                 os.replace(path, Path(out) / path.name)
 
 
@@ -342,7 +349,7 @@ def _report_run(
         for secret in db_secrets(db_path):
             failure = failure.replace(secret, "***")
         ui.err(f"pages-audit: reports written after the audit instead: {failure}")
-    (json_path,), (html_path,) = written["json"], written["html"]
+    (json_path,), html_path = written["json"], written["html"][0]
     for w in report["run"].get("expired_waivers") or []:
         ui.err(
             f"pages-audit: waiver expired {w['expires']} and ignored: {w['entity']} "

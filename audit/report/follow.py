@@ -47,7 +47,9 @@ def follow(conn, db: str, run_id: int, output: Output) -> None:
         with Store(db) as store:
             checks = [c.to_json() for c in catalogue()]
             policy = json.loads(store.run(run_id)["policy"])
-            output = Output(output.out, output.lang, checks, policy, output.templates)
+            output = Output(
+                output.out, output.lang, checks, policy, output.templates, output.bodies
+            )
             for fmt in FORMATS:
                 if fmt.streams:
                     sinks[fmt.name] = fmt.open(output)
@@ -110,10 +112,18 @@ class ReportFollower:
     {format: paths} for the formats it wrote, {} if it failed (`failure` says why); `stop()`
     ends it leaving nothing."""
 
-    def __init__(self, db: str, run_id: int, out: str, lang: str, templates: str | None = None):
+    def __init__(
+        self,
+        db: str,
+        run_id: int,
+        out: str,
+        lang: str,
+        templates: str | None = None,
+        bodies: int | None = None,
+    ):
         context = multiprocessing.get_context("spawn")  # a fork would share our DB connection
         self.conn, child = context.Pipe()
-        output = Output(out, lang, [], {}, templates)  # checks and policy: the store's
+        output = Output(out, lang, [], {}, templates, bodies)  # checks, policy: the store's
         self.process = context.Process(
             target=follow, args=(child, db, run_id, output), daemon=True, name="report"
         )

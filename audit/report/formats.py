@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from audit.plan import SITE_FROM
 from audit.report.html import BodyPages, write_html
 from audit.report.json_report import write_json
+from audit.report.site import HtmlSite
 from audit.report.tables import Tables
 
 
@@ -30,6 +32,7 @@ class Output:
     checks: list[dict]
     policy: dict
     templates: str | None = None
+    bodies: int | None = None  # how many the report holds, when known: a large one is a site
 
 
 class Sink(Protocol):
@@ -100,9 +103,16 @@ class Format:
     streams: bool = True  # fed body by body (and so written by the follower too)
 
 
+def html_report(output: Output) -> Sink:
+    """The single index.html, or from SITE_FROM bodies the report site (report.site)."""
+    if output.bodies is not None and output.bodies >= SITE_FROM:
+        return HtmlSite(output)
+    return HtmlReport(output)
+
+
 # slowest first: the first ones go to writer processes
 FORMATS: tuple[Format, ...] = (
-    Format("html", HtmlReport),
+    Format("html", html_report),
     Format("tables", TableReports),
     Format("json", JsonReport, streams=False),
 )
@@ -114,7 +124,14 @@ def get_format(name: str) -> Format:
 
 
 def output_of(report: dict, out: str, lang: str, templates: str | None = None) -> Output:
-    return Output(out, lang, report["checks"], report["run"].get("policy") or {}, templates)
+    return Output(
+        out,
+        lang,
+        report["checks"],
+        report["run"].get("policy") or {},
+        templates,
+        report["summary"]["bodies"],
+    )
 
 
 def write_format(fmt: Format, report: dict, output: Output) -> list[str]:

@@ -45,6 +45,7 @@ class IndexEntry:
     name: str
     kind: str
     parent: str | None
+    region: str
     status: str
     violations: int
     platforms: frozenset[str]
@@ -71,6 +72,7 @@ def indexer() -> Callable[[dict], IndexEntry]:
             name=e["name"],
             kind=one(e["kind"]),
             parent=one(e.get("parent")),
+            region=one(e.get("region") or "—"),
             status=one(e["status"]),
             violations=sum(
                 1 for f in findings if f["status"] == "fail" and f["severity"] == "violation"
@@ -81,25 +83,31 @@ def indexer() -> Callable[[dict], IndexEntry]:
     return entry
 
 
-def districts(index: list[IndexEntry]) -> list[dict]:
-    """Municipal districts and okrugs with every body below them (through `parent`), for the
-    drill-down: counts, compliance and the bodies themselves."""
+def district_heads(index: list[IndexEntry]) -> list[str | None]:
+    """For each body, the municipal district or okrug it is in (the nearest one up its chain
+    of `parent`s, itself included), or None."""
     bodies = {e.id: e for e in index}
 
-    def top(e: IndexEntry | None) -> IndexEntry | None:
+    def top(e: IndexEntry | None) -> str | None:
         seen = set()
         while e is not None and e.id not in seen:
             seen.add(e.id)
             if e.kind in DISTRICT_KINDS:
-                return e
+                return e.id
             e = bodies.get(e.parent) if e.parent is not None else None
         return None
 
+    return [top(e) for e in index]
+
+
+def districts(index: list[IndexEntry]) -> list[dict]:
+    """Municipal districts and okrugs with every body below them (through `parent`), for the
+    drill-down: counts, compliance and the bodies themselves."""
+    bodies = {e.id: e for e in index}
     groups: dict[str, list[IndexEntry]] = {}
-    for e in index:
-        head = top(e)
+    for e, head in zip(index, district_heads(index), strict=True):
         if head is not None:
-            groups.setdefault(head.id, []).append(e)
+            groups.setdefault(head, []).append(e)
     out = []
     for head_id, members in groups.items():
         ok = sum(1 for m in members if m.status in ("compliant", "warning"))
