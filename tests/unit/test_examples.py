@@ -16,16 +16,27 @@ from audit.cli.parser import build_parser
 from audit.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "docs").glob("nightly-*.yml"))
+EXAMPLES = sorted([*(ROOT / "docs").glob("nightly-*.yml"), *(ROOT / "docs").glob("national-*.yml")])
+# what the CI systems fill in when the job runs
+CI_VALUES = {
+    "${{ matrix.shard }}": "2",
+    "$CI_NODE_INDEX": "2",
+    "$CI_NODE_TOTAL": "4",
+    '"$PAGES_AUDIT_DB"': "postgresql://audit@db.example.ru/pages_audit",
+}
 
 
 def commands(path: Path) -> list[list[str]]:
     yaml.safe_load(path.read_text(encoding="utf-8"))  # valid YAML first
     text = path.read_text(encoding="utf-8").replace("\\\n", " ")
-    found = re.findall(
-        r"^\s*(?:-\s*|run:\s*)?(pages-audit\s.+?)(?:\s*\|\|.*)?(?:\s+#.*)?$", text, re.M
-    )
-    return [shlex.split(c)[1:] for c in found]
+    for name, value in CI_VALUES.items():
+        text = text.replace(name, value)
+    found = []
+    for line in re.findall(r"^\s*(?:-\s*|run:\s*)?(pages-audit\s.+?)(?:\s+#.*)?$", text, re.M):
+        for piece in line.split("||"):  # `a || b`: both are commands (`|| true` is not)
+            if piece.strip().startswith("pages-audit "):
+                found.append(shlex.split(piece)[1:])
+    return found
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -43,6 +54,25 @@ def test_each_nightly_command_parses_and_names_files_that_exist(path, monkeypatc
             value = getattr(args, name, None)
             if isinstance(value, str):
                 assert (ROOT / value).is_file(), (path.name, value)
+
+
+def test_the_national_examples_split_into_shards_and_merge(monkeypatch):
+    """Each national example: shard jobs whose K/N covers 1..N (N the matrix's or parallel's
+    size), a resume of the same shard, and a merge of the latest shards of the same history."""
+    monkeypatch.chdir(ROOT)
+    github = yaml.safe_load((ROOT / "docs/national-github.yml").read_text(encoding="utf-8"))
+    gitlab = yaml.safe_load((ROOT / "docs/national-gitlab.yml").read_text(encoding="utf-8"))
+    matrix = github["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+    assert matrix == list(range(1, len(matrix) + 1)) and gitlab["shard"]["parallel"] == len(matrix)
+    assert github["jobs"]["merge"]["needs"] == "shard"
+    for path in (ROOT / "docs/national-github.yml", ROOT / "docs/national-gitlab.yml"):
+        parsed = [build_parser().parse_args(argv) for argv in commands(path)]
+        runs = [a for a in parsed if a.command == "run"]
+        assert {str(a.shard) for a in runs} == {f"2/{len(matrix)}"}
+        assert [a.resume for a in runs] == [False, True]
+        assert {a.db for a in runs} == {"postgresql://audit@db.example.ru/pages_audit"}
+        merge = next(a for a in parsed if a.command == "report")
+        assert merge.db == runs[0].db and merge.runs == "latest-shards" and merge.out
 
 
 def test_the_example_policy_loads():
