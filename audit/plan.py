@@ -8,6 +8,7 @@ the work is done before processes would have started."""
 LARGE_RUN = 1000
 
 # From this many bodies the HTML report is a small site of pages (report.site) instead of one
-# index.html: one page of N bodies is ~13 KB × N, and a browser opens 2 000 bodies' 26 MB in
-# seconds but 10 000 bodies' 130 MB in minutes.
-SITE_FROM = 2000
+# index.html of ~12 KB a body. Headless Chromium (benchmarks/national.py --single) opens the
+# single page of 500 bodies (5.9 MB) in 1.4 s, of 1 000 (11.9 MB) in 2.6 s, of 2 000 (23.7 MB)
+# in 6.4 s, of 10 000 in 88 s; any page of the site in about 0.1 s.
+SITE_FROM = 1000

@@ -213,8 +213,45 @@ def write_json(report: dict, out_dir: str) -> str:
     return str(path)
 
 
+ENTITIES_LINE = '"entities": ['
+
+
 def read_json(path: str) -> dict:
-    report = json.loads(Path(path).read_text(encoding="utf-8"))
+    """A report.json as a report whose bodies are read again from the file on every pass: one
+    written by `write_json` (a body per line) is never held whole — a national report.json is
+    gigabytes; any other valid form is read at once."""
+    head, tail, start = [], [], None
+    with open(path, encoding="utf-8") as fh:
+        for line in iter(fh.readline, ""):
+            if start is None:
+                if line.rstrip("\n") == ENTITIES_LINE:
+                    start = fh.tell()
+                else:
+                    head.append(line)
+            elif line.startswith("]"):
+                tail.append(line[1:])
+                tail.extend(fh)
+                break
+    if start is None or not tail:
+        return _checked(path, json.loads(Path(path).read_text(encoding="utf-8")))
+    try:
+        report = json.loads("".join(head) + '"entities": []' + "".join(tail))
+    except json.JSONDecodeError:
+        return _checked(path, json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def bodies() -> Iterator[dict]:
+        with open(path, encoding="utf-8") as fh:
+            fh.seek(start)
+            for line in iter(fh.readline, ""):
+                if line.startswith("]"):
+                    return
+                yield json.loads(line.rstrip().rstrip(","))
+
+    report["entities"] = Bodies(bodies)
+    return _checked(path, report)
+
+
+def _checked(path: str, report: dict) -> dict:
     if report.get("schema") != SCHEMA:
         raise ValueError(f"{path}: not a pages-audit report (schema {report.get('schema')!r})")
     return report

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -58,12 +59,13 @@ class Letter:
     opened: list[dict]  # every evidence row of the body's failures, once (the act's table)
 
 
-def letters_of(report: dict, sender: Sender | None, on: date) -> list[Letter]:
-    """Every body with a violation, numbered in registry order; each finding carries what
-    the template prints of it (title, basis, evidence)."""
+def letters_of(report: dict, sender: Sender | None, on: date) -> Iterator[Letter]:
+    """Every body with a violation, numbered in registry order, one at a time (a national
+    report has tens of thousands); each finding carries what the template prints of it
+    (title, basis, evidence)."""
     checks = {c["id"]: c for c in report["checks"]}
     policy = report["run"].get("policy") or {}
-    out = []
+    written = 0
     for e in report["entities"]:
         fails = [f for f in e["findings"] if f["status"] == "fail"]
         violations = [f for f in fails if f["severity"] == "violation"]
@@ -90,19 +92,30 @@ def letters_of(report: dict, sender: Sender | None, on: date) -> list[Letter]:
                     numbers[key] = len(opened)
                 f["_opened"].append(numbers[key])
         number = None
+        written += 1
         if sender is not None:
-            number = sender.outgoing_number(len(out) + 1, e["id"], on.strftime("%Y%m%d"))
-        out.append(
-            Letter(
-                notice_name(e),
-                e,
-                number,
-                violations,
-                [f for f in fails if f["severity"] != "violation"],
-                opened,
-            )
+            number = sender.outgoing_number(written, e["id"], on.strftime("%Y%m%d"))
+        yield Letter(
+            notice_name(e),
+            e,
+            number,
+            violations,
+            [f for f in fails if f["severity"] != "violation"],
+            opened,
         )
-    return out
+
+
+def register_row(letter: Letter) -> Letter:
+    """What the register keeps of a letter once it is written: its line, not the body."""
+    e = letter.entity
+    return Letter(
+        letter.name,
+        {"id": e["id"], "name": e.get("name"), "region": e.get("region")},
+        letter.number,
+        [{"basis": f.get("basis")} for f in letter.violations],
+        [{"basis": f.get("basis")} for f in letter.warnings],
+        [],
+    )
 
 
 def write_notices(
@@ -134,14 +147,15 @@ def write_notices(
         "deadline": (on + timedelta(days=deadline_days)).strftime("%d.%m.%Y"),
         "t": trusted({"platforms": {p.key: p.name_ru for p in platforms()}}),
     }
-    letters = letters_of(report, sender, on)
+    letters = []
     # the set is written into a fresh private directory and replaces the old one whole: no
     # letter of an earlier batch outlives it, and nothing is created in a crowded directory
     staged = staged_directory(target)
     try:
-        for letter in letters:
+        for letter in letters_of(report, sender, on):
             with (staged / letter.name).open("x", encoding="utf-8") as fh:
                 fh.write(template.render(letter=letter, e=letter.entity, **common))
+            letters.append(register_row(letter))
         # the register goes through the same environment as every HTML output (autoescape,
         # and no control or bidi character survives)
         with (staged / "index.html").open("x", encoding="utf-8") as fh:

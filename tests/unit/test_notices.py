@@ -111,7 +111,7 @@ def test_letters_number_bodies_with_violations_and_keep_warnings_apart(tmp_path)
         {**BODY, "id": "3", "findings": [dict(fail)]},
     ]
     report = {"checks": [{"id": "c", **check}], "run": {"policy": {}}, "entities": bodies}
-    letters = letters_of(report, load_sender(str(path)), date(2026, 12, 1))
+    letters = list(letters_of(report, load_sender(str(path)), date(2026, 12, 1)))
     assert [(lt.entity["id"], lt.number) for lt in letters] == [
         ("1", "01-12/1-1-20261201"),
         ("3", "01-12/2-3-20261201"),

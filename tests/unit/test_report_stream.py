@@ -306,3 +306,26 @@ def test_followed_index_gives_way_when_a_later_body_brings_a_platform(tmp_path):
     report = report_document(HEAD, [first, later])
     assert pages.write(report, str(tmp_path)) is None
     assert not (tmp_path / "index.html").exists()
+
+
+def test_report_json_is_read_back_a_body_at_a_time(tmp_path):
+    """`read_json` of a written report.json gives the same report as `json.loads`, its bodies
+    read again from the file on each pass; a report.json in another layout is read whole."""
+    from audit.report.json_report import Bodies, read_json
+
+    report = report_document(HEAD, list(BODIES), extras={"changes": None, "trend": []})
+    path = write_json(report, str(tmp_path))
+    whole = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    back = read_json(path)
+    assert isinstance(back["entities"], Bodies)
+    assert list(back["entities"]) == list(back["entities"]) == whole["entities"]
+    assert {k: v for k, v in back.items() if k != "entities"} == {
+        k: v for k, v in whole.items() if k != "entities"
+    }
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(whole, ensure_ascii=False, indent=2), encoding="utf-8")
+    assert read_json(str(pretty)) == whole
+    other = tmp_path / "other.json"
+    other.write_text('{"schema": "something/else"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="not a pages-audit report"):
+        read_json(str(other))
