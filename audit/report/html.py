@@ -294,11 +294,49 @@ def write_html(
     return str(path)
 
 
+class BodyRenderer:
+    """Each body's row of the overview table and its card, rendered as the body comes, and the
+    index of every body seen. The columns are the platforms of the first body: a body with
+    findings on another platform makes the rendering unusable (`usable` false), and the caller
+    renders the bodies again with the columns of all of them (`use`, then `render`)."""
+
+    def __init__(self, checks: list[dict], policy: dict, lang: str, templates: str | None):
+        self.checks, self.policy, self.lang, self.templates = checks, policy, lang, templates
+        self.index: list[IndexEntry] = []
+        self.entry = indexer()
+        self.platforms: list[str] | None = None
+        self.module = None
+        self.usable = True
+
+    def use(self, platforms: list[str]) -> None:
+        self.platforms = platforms
+        context = page_context(self.checks, platforms, self.lang, self.policy)
+        template = environment(self.templates).get_template("report_body.html.j2")
+        self.module = template.make_module(context)
+        self.usable = True
+
+    def add(self, e: dict) -> tuple[str, str] | None:
+        """The body's row and card, or None once the rendering is unusable."""
+        entry = self.entry(e)
+        self.index.append(entry)
+        if not self.usable:
+            return None
+        if self.platforms is None:
+            self.use(index_platforms([entry]))
+        elif not entry.platforms <= set(self.platforms):
+            self.usable = False
+            return None
+        return self.render(e)
+
+    def render(self, e: dict) -> tuple[str, str]:
+        return self.module.row(e), self.module.details(e)
+
+
 class BodyPages:
     """The bodies' rows and details of index.html rendered one body at a time (`add`) into
     files of `scratch`, with the index the overview needs; `write` renders the rest around
-    them. The columns are the platforms of the first body; a body with findings on another
-    platform makes the parts unusable (`usable` false): index.html is then rendered whole."""
+    them, or gives None when the rendering was unusable (see BodyRenderer): index.html is then
+    rendered whole."""
 
     def __init__(
         self,
@@ -308,30 +346,15 @@ class BodyPages:
         lang: str = "ru",
         templates: str | None = None,
     ):
-        self.checks, self.policy, self.lang, self.templates = checks, policy, lang, templates
+        self.lang, self.templates = lang, templates
+        self.renderer = BodyRenderer(checks, policy, lang, templates)
         self.files = {k: Path(scratch) / f"index.{k}" for k in PARTS}
         self.out = {k: f.open("w", encoding="utf-8") for k, f in self.files.items()}
-        self.index: list[IndexEntry] = []
-        self.entry = indexer()
-        self.platforms: list[str] | None = None
-        self.module = None
-        self.usable = True
 
     def add(self, e: dict) -> None:
-        entry = self.entry(e)
-        self.index.append(entry)
-        if not self.usable:
-            return
-        if self.platforms is None:
-            self.platforms = index_platforms([entry])
-            context = page_context(self.checks, self.platforms, self.lang, self.policy)
-            template = environment(self.templates).get_template("report_body.html.j2")
-            self.module = template.make_module(context)
-        elif not entry.platforms <= set(self.platforms):
-            self.usable = False
-            return
-        self.out["rows"].write(self.module.row(e))
-        self.out["details"].write(self.module.details(e))
+        if (parts := self.renderer.add(e)) is not None:
+            self.out["rows"].write(parts[0])
+            self.out["details"].write(parts[1])
 
     def discard(self) -> None:
         for fh in self.out.values():
@@ -340,6 +363,8 @@ class BodyPages:
     def write(self, report: dict, out_dir: str) -> str | None:
         """index.html of `report` (its bodies the ones added), or None if unusable."""
         self.discard()
-        if not self.usable:
+        if not self.renderer.usable:
             return None
-        return write_html(report, out_dir, self.lang, self.templates, self.index, self.files)
+        return write_html(
+            report, out_dir, self.lang, self.templates, self.renderer.index, self.files
+        )

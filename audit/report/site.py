@@ -32,10 +32,10 @@ from markupsafe import Markup
 
 from audit.report.atomic import replaced, staged_directory, swap_directory
 from audit.report.html import (
+    BodyRenderer,
     IndexEntry,
     district_heads,
     index_platforms,
-    indexer,
     labels,
     page_context,
     worst,
@@ -98,33 +98,24 @@ class HtmlSite:
         self.db.execute(
             "CREATE TABLE parts (seq INTEGER PRIMARY KEY, row TEXT, details TEXT, size INTEGER)"
         )
-        self.index: list[IndexEntry] = []
-        self.entry = indexer()
-        self.platforms: list[str] | None = None
-        self.module = None
-        self.usable = True
+        o = output
+        self.renderer = BodyRenderer(o.checks, o.policy, o.lang, o.templates)
         self.pending: list[tuple] = []
 
-    def _module(self, platforms: list[str]):
-        o = self.output
-        context = page_context(o.checks, platforms, o.lang, o.policy)
-        return environment(o.templates).get_template("report_body.html.j2").make_module(context)
+    @property
+    def index(self) -> list[IndexEntry]:
+        return self.renderer.index
+
+    @property
+    def platforms(self) -> list[str] | None:
+        return self.renderer.platforms
 
     def add(self, e: dict) -> None:
-        entry = self.entry(e)
-        self.index.append(entry)
-        if not self.usable:
-            return
-        if self.platforms is None:
-            self.platforms = index_platforms([entry])
-            self.module = self._module(self.platforms)
-        elif not entry.platforms <= set(self.platforms):
-            self.usable = False  # a column the first bodies had not: rendered again at close
-            return
-        self._render(len(self.index) - 1, e)
+        if (parts := self.renderer.add(e)) is not None:
+            self._keep(len(self.index) - 1, parts)
 
-    def _render(self, seq: int, e: dict) -> None:
-        row, details = self.module.row(e), self.module.details(e)
+    def _keep(self, seq: int, parts: tuple[str, str]) -> None:
+        row, details = parts
         size = len(row.encode("utf-8")) + len(details.encode("utf-8"))
         self.pending.append((seq, row, details, size))
         if len(self.pending) >= 200:
@@ -142,7 +133,7 @@ class HtmlSite:
 
     def close(self, report: dict) -> list[str] | None:
         try:
-            if not self.usable:
+            if not self.renderer.usable:
                 if "entities" not in report:
                     return None  # the follower: written after the run from the whole report
                 self._render_again(report["entities"])
@@ -155,11 +146,9 @@ class HtmlSite:
         """Every body again, with the columns of every platform the bodies have."""
         self.db.execute("DELETE FROM parts")
         self.pending = []
-        self.platforms = index_platforms(self.index)
-        self.module = self._module(self.platforms)
+        self.renderer.use(index_platforms(self.index))
         for seq, e in enumerate(bodies):
-            self._render(seq, e)
-        self.usable = True
+            self._keep(seq, self.renderer.render(e))
 
     # --- the pages ---
     def _plan(self) -> tuple[list[Region], list[BodyPage]]:

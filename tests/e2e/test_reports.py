@@ -170,17 +170,12 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 
 
-@pytest.mark.skipif(
-    not (CHROMIUM and DRIVER),
-    reason="Chromium and chromedriver are not installed (Debian packages chromium and "
-    "chromium-driver; .ci/run installs them)",
-)
-def test_demo_report_in_a_real_browser(nightly, tmp_path):
+def chromium_driver(size: str = "1280,900"):
+    """Headless Chromium of a window `size` through chromedriver, keeping the console's log,
+    with nothing of its own on the network."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
 
-    _, _, out = nightly
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
@@ -192,11 +187,23 @@ def test_demo_report_in_a_real_browser(nightly, tmp_path):
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
+        f"--window-size={size}",
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    return webdriver.Chrome(service=Service(DRIVER), options=options)
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM and DRIVER),
+    reason="Chromium and chromedriver are not installed (Debian packages chromium and "
+    "chromium-driver; .ci/run installs them)",
+)
+def test_demo_report_in_a_real_browser(nightly, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    _, _, out = nightly
+    driver = chromium_driver("1400,1000")
     try:
         driver.get((Path(out) / "index.html").resolve().as_uri())
         rows = lambda: [  # noqa: E731
@@ -241,21 +248,13 @@ def test_the_russian_report_reads_fits_filters_and_prints(nightly, tmp_path):
     import base64
     import re
 
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
 
     from audit.checks import catalogue
 
     _, _, out = nightly
     report = load_report(out)
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.add_argument("--window-size=1280,900")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = chromium_driver()
     try:
         driver.get((Path(out) / "index.html").resolve().as_uri())
         text = driver.execute_script(

@@ -12,7 +12,7 @@ import pytest
 
 from audit.plan import SITE_FROM
 from tests.e2e.conftest import cli, load_report
-from tests.e2e.test_reports import CHROMIUM, DRIVER, LATIN_ALLOWED
+from tests.e2e.test_reports import CHROMIUM, DRIVER, LATIN_ALLOWED, chromium_driver
 
 OFFLINE = ["--isolated", "--no-canaries", "--no-reference-sites", "--retries", "0", "--quiet"]
 
@@ -50,18 +50,10 @@ def test_a_large_run_writes_a_site_of_small_pages(courts):
     "chromium-driver; .ci/run installs them)",
 )
 def test_the_site_opens_from_disk_links_and_searches(courts):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.add_argument("--window-size=1280,900")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = chromium_driver()
 
     def russian_only() -> None:
         text = driver.execute_script(
