@@ -47,6 +47,7 @@ class RunResult:
     finished_at: str = ""
     duration_s: float = 0.0
     cpu_s: float = 0.0  # CPU seconds of this process and its website processes
+    site_cpu_s: float | None = None  # of the website processes alone (None: read in this one)
     registries: list[dict] = field(default_factory=list)  # [{"path", "sha256"}]
     policy: Policy = field(default_factory=Policy)
     fetch: dict = field(default_factory=dict)
@@ -163,6 +164,8 @@ async def run_audit(
     look-ups, the store and the checks. `select` (an id → bool) keeps some of the bodies (a
     shard); each keeps its position in the registry, so shards merge back in registry order."""
     started, cpu_started = time.monotonic(), cpu_seconds()
+    children_started = cpu_seconds(resource.RUSAGE_CHILDREN)
+    pooled = workers > 0
     platforms = platforms or PlatformSettings()
     journal = journal or Journal()
     today = datetime.now(MSK).date()
@@ -329,13 +332,16 @@ async def run_audit(
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     run.duration_s = round(time.monotonic() - started, 3)
     run.cpu_s = round(cpu_seconds() - cpu_started, 3)  # the website processes are reaped by now
+    if pooled:  # the children that ended meanwhile: the website processes
+        run.site_cpu_s = round(cpu_seconds(resource.RUSAGE_CHILDREN) - children_started, 3)
     return run
 
 
-def cpu_seconds() -> float:
-    """User and system CPU time of this process and of its children that have ended."""
+def cpu_seconds(*whose: int) -> float:
+    """User and system CPU time of this process and of its children that have ended (or of
+    those `whose` names: resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)."""
     total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+    for who in whose or (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
         usage = resource.getrusage(who)
         total += usage.ru_utime + usage.ru_stime
     return total

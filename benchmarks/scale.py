@@ -7,16 +7,22 @@ For each N it writes a registry and a scenario with a realistic mix — 8 % of b
 website, 3 % dead domains, 2 % sites that hang, 10 % windows-1251 pages, pages of 50-300 KB, VK
 pages for 90 % and OK pages for 60 % of the bodies, 10 % of them stale — starts
 `pages-audit world` in its own process (so the server's CPU is not the auditor's), runs
-`pages-audit run` and prints:
+`pages-audit run`, then on the same world a minimal peer of the website part (benchmarks/peer.py:
+the same sites, concurrency, timeouts and retries; one regular expression for the links), and
+prints:
 
     wall time, bodies/s, CPU ms per body of the auditor with its website and report
     writers (split into the audit, as the run records it, and the reports with the start; and
     the simulated web's), how busy the auditor's event loop was, its peak RSS (own high-water mark),
     HTTP requests per body (sites / VK / OK), API requests against the least the APIs allow
     (500 ids per groups.getById, 25 walls per execute, 100 groups per group.getInfo, topics one
-    per group), and the bound: the wall
-    time the latency and the concurrency limits allow. measured/bound is the headline (the
-    bound is the audit's: the reports written after it are counted in the measured time).
+    per group), and the bound: the wall time the run's own settings allow — each site one
+    latency (mean), a site that sends nothing its read timeout on every attempt plus the
+    backoff between, a name that does not resolve nothing; the APIs at their rates; no run
+    shorter than its slowest site — beside the CPU floor (every process's CPU seconds, the
+    simulated web's included, over the cores) and the peer's time. The headline is two ratios
+    measured side by side: measured/bound and measured/peer; and the website processes' CPU
+    per site against the peer's.
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: a 100k world 
 # auditor is set a little under, as one would be against the real ones (requests leave evenly
 # spaced but arrive with jitter: at exactly the limit some would be refused and retried).
 VK_RATE, OK_RATE = 18, 900
+# the run's fetch settings, which the bound and the peer use too
+CONNECT_S, READ_S, TOTAL_S, RETRIES, BACKOFF_BASE = 3.0, 5.0, 8.0, 1, 1.0
 
 
 def build(n: int, directory: Path, latency: float, jitter: float, seed: int = 7) -> dict:
@@ -222,13 +230,13 @@ def measure(
                     "--quiet",
                     "--no-canaries",
                     "--timeout",
-                    "5",
+                    str(READ_S),
                     "--connect-timeout",
-                    "3",
+                    str(CONNECT_S),
                     "--total-timeout",
-                    "8",
+                    str(TOTAL_S),
                     "--retries",
-                    "1",
+                    str(RETRIES),
                     "--concurrency",
                     str(concurrency),
                     "--workers",
@@ -265,6 +273,8 @@ def measure(
                 )
                 time.sleep(0.1)
             wall = time.monotonic() - started
+            world_audit_cpu = cpu_of(world.pid)  # the simulated web's CPU for the run alone
+            peer = run_peer(d / "registry.yaml", state, concurrency)
         finally:
             world.terminate()
             world_usage = None
@@ -302,15 +312,11 @@ def measure(
     vk_min = math.ceil(counts["vk"] / 500) + math.ceil(counts["vk"] / 25)
     ok_min = math.ceil(counts["ok"] / 100) + counts["ok"]
     site_requests = run["requests"] - vk - ok
-    # the bound: site fetches at `concurrency` in parallel, each one latency long (hanging sites
-    # cost their timeout twice), and the VK API at its rate
-    site_time = (counts["sites"] * (latency + jitter / 2)) / concurrency + counts[
-        "hang"
-    ] * 2 * 8 / concurrency
-    # no body can finish before its slowest fetch: a hanging site costs two attempts of the
-    # total timeout whatever the concurrency
-    longest = 2 * 8 + latency if counts["hang"] else latency + jitter
-    bound = max(site_time, vk / VK_RATE, ok / OK_RATE, longest) + 0.5
+    bound = honest_bound(counts, latency, jitter, concurrency, vk, ok)
+    cores = os.cpu_count() or 1
+    floor = (cpu + world_audit_cpu) / cores  # every process of the run, the world's too
+    sites_read = counts["sites"] - counts["dead"] - counts["hang"]
+    site_cpu = run.get("site_cpu_s")
     health = report["health"]
     unread = {p: h["error_rate"] for p, h in health["platforms"].items()}
     unread["sites"] = health["sites"]["error_rate"]
@@ -325,28 +331,85 @@ def measure(
         f"at {peak_at:.0f} s)  "
         f"requests/body: sites {site_requests / n:.2f} "
         f"VK {vk / n:.3f} OK {ok / n:.3f}  API vs minimum: VK {vk}/{vk_min} OK {ok}/{ok_min}  "
-        f"bound {bound:6.1f} s  measured/bound {wall / bound:4.2f} (audit alone "
-        f"{audit_end / bound:4.2f})  exit {status >> 8}  "
+        f"bound {bound:6.1f} s  CPU floor {floor:6.1f} s ({cores} cores)  peer "
+        f"{peer['wall']:6.1f} s  measured/bound {wall / bound:4.2f} (audit alone "
+        f"{audit_end / bound:4.2f})  measured/peer {wall / peer['wall']:4.2f} (audit alone "
+        f"{audit_end / peer['wall']:4.2f})  website CPU per site: "
+        f"{'%.2f' % (1000 * site_cpu / sites_read) if site_cpu else '-'} ms (peer "
+        f"{1000 * peer['cpu'] / max(peer['read'], 1):.2f} ms; sites with a link: peer "
+        f"{peer['with_links']} of {peer['read']} read)  exit {status >> 8}  "
         f"unreadable % {unread}"
     )
     return {
         "wall": wall,
         "audit": audit_end,
         "bound": bound,
+        "floor": floor,
+        "peer": peer["wall"],
         "cpu": 1000 * cpu / n,
         "audit_cpu": 1000 * audit_cpu / n,
+        "site_cpu": 1000 * (site_cpu or 0) / sites_read,
     }
+
+
+def honest_bound(
+    counts: dict, latency: float, jitter: float, concurrency: int, vk: int, ok: int
+) -> float:
+    """The wall time the run's own settings allow: the sites at `concurrency` in parallel,
+    each one latency long (its mean), a site that sends nothing its read timeout on every
+    attempt with the mean backoff between (the read timeout fires before the total one), a
+    name that does not resolve nothing (it fails in milliseconds); the APIs at their rates;
+    and no run shorter than its slowest site."""
+    answering = counts["sites"] - counts["dead"] - counts["hang"]
+    hang_cost = (RETRIES + 1) * READ_S + RETRIES * 0.75 * BACKOFF_BASE
+    site_time = (answering * (latency + jitter / 2) + counts["hang"] * hang_cost) / concurrency
+    longest = hang_cost + latency if counts["hang"] else latency + jitter
+    return max(site_time, vk / VK_RATE, ok / OK_RATE, longest) + 0.5
+
+
+def run_peer(registry: Path, state: Path, concurrency: int) -> dict:
+    """benchmarks/peer.py on the same world with the run's settings: its figures."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "peer.py"),
+            str(registry),
+            str(state),
+            "--concurrency",
+            str(concurrency),
+            "--connect-timeout",
+            str(CONNECT_S),
+            "--read-timeout",
+            str(READ_S),
+            "--total-timeout",
+            str(TOTAL_S),
+            "--retries",
+            str(RETRIES),
+            "--backoff-base",
+            str(BACKOFF_BASE),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
 
 
 def median_line(n: int, runs: list[dict]) -> str:
     """The middle of repeated runs: a shared machine's neighbours move single figures."""
     mid = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     walls = ", ".join(f"{r['wall']:.1f}" for r in runs)
+    ratios = ", ".join(f"{r['wall'] / r['peer']:.2f}" for r in runs)
     return (
         f"N={n:6d} median of {len(runs)}: wall {mid['wall']:.1f} s (audit {mid['audit']:.1f} s)"
-        f"  CPU {mid['cpu']:.1f} ms/body (audit {mid['audit_cpu']:.1f})  measured/bound "
-        f"{mid['wall'] / mid['bound']:.2f} (audit alone {mid['audit'] / mid['bound']:.2f}); "
-        f"walls {walls} s"
+        f"  CPU {mid['cpu']:.1f} ms/body (audit {mid['audit_cpu']:.1f}), website CPU "
+        f"{mid['site_cpu']:.2f} ms/site  bound {mid['bound']:.1f} s, CPU floor "
+        f"{mid['floor']:.1f} s, peer {mid['peer']:.1f} s  measured/bound "
+        f"{statistics.median(r['wall'] / r['bound'] for r in runs):.2f} (audit alone "
+        f"{statistics.median(r['audit'] / r['bound'] for r in runs):.2f})  measured/peer "
+        f"{statistics.median(r['wall'] / r['peer'] for r in runs):.2f} (audit alone "
+        f"{statistics.median(r['audit'] / r['peer'] for r in runs):.2f}); walls {walls} s; "
+        f"measured/peer {ratios}"
     )
 
 

@@ -1,4 +1,4 @@
-"""Commands over the history database: runs, diff, evaluate."""
+"""Commands over the history database: runs, diff, evaluate, history prune."""
 
 from __future__ import annotations
 
@@ -104,3 +104,37 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         "violation(s); no request was made"
     )
     return EXIT_VIOLATIONS if report["summary"]["violations"] else EXIT_OK
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Delete the runs older than the `--keep` newest finished audits of each shard, with what
+    they stored, and give the space back."""
+    from audit.store import is_postgres
+
+    if args.keep < 1:
+        raise UsageError("--keep must be at least 1")
+    size = (lambda: 0) if is_postgres(args.db) else (lambda: _file_size(args.db))
+    with open_store(args.db) as store:
+        doomed = store.prunable(args.keep)
+        counts = {run_id: store.counts(run_id)[0] for run_id in doomed}
+        if not doomed:
+            print(f"nothing to prune in {store.shown}: no shard has more than {args.keep} runs")
+            return EXIT_OK
+        listed = ", ".join(map(str, doomed))
+        if args.dry_run:
+            print(f"would prune run(s) {listed} ({sum(counts.values())} bodies)")
+            return EXIT_OK
+        before = size()
+        store.prune(doomed)
+        store.compact()
+        after = size()
+    print(
+        f"pruned run(s) {listed} ({sum(counts.values())} bodies)"
+        + (f"; {args.db}: {before / 1e6:.1f} MB → {after / 1e6:.1f} MB" if before else "")
+    )
+    return EXIT_OK
+
+
+def _file_size(path: str) -> int:
+    """A SQLite history's bytes, its write-ahead log included."""
+    return sum(Path(p).stat().st_size for p in (path, path + "-wal") if Path(p).is_file())

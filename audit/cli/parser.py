@@ -175,6 +175,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--violations-only", action="store_true", help="leave out failed warnings")
     p.set_defaults(func=history.cmd_diff)
 
+    p = sub.add_parser("history", help="keep the history database small: history prune")
+    hsub = p.add_subparsers(dest="history_command", required=True, metavar="ACTION")
+    q = hsub.add_parser(
+        "prune",
+        help="delete the runs older than the N newest finished audits of each shard (and their "
+        "re-evaluations), then give the space back",
+    )
+    add_history_db(q)
+    q.add_argument(
+        "--keep",
+        type=int,
+        required=True,
+        metavar="N",
+        help="finished audits kept per shard; keep at least the policy's "
+        "site_down_confirm_runs (2) so a site down over runs is still confirmed",
+    )
+    q.add_argument("--dry-run", action="store_true", help="only say which runs would go")
+    q.set_defaults(func=history.cmd_prune)
+
     p = sub.add_parser(
         "evaluate", help="recompute findings of a stored run with another policy (no network)"
     )

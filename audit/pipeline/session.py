@@ -206,6 +206,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
                 {
                     "duration_s": round(previous.get("duration_s", 0) + result.duration_s, 3),
                     "cpu_s": round(previous.get("cpu_s", 0) + result.cpu_s, 3),
+                    "site_cpu_s": result.site_cpu_s,
                     "requests": previous.get("requests", 0) + result.requests,
                     "api_requests": {
                         p: (previous.get("api_requests") or {}).get(p, 0) + n

@@ -26,7 +26,9 @@ from audit.store.connection import (
     db_secrets,
     is_postgres,
     now,
+    pack,
     redact_db,
+    unpack,
 )
 from audit.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -82,6 +84,8 @@ class Store(AcrossRuns, Database):
             if state == "finished":  # the resume journal is no longer needed
                 self.sql("DELETE FROM sites WHERE run_id=?", (run_id,))
                 self.sql("DELETE FROM pages WHERE run_id=?", (run_id,))
+        if state == "finished":
+            self.give_back()
 
     def complete(self, run_id: int) -> None:
         """The run's reports are in place: it is finished (its journal is no longer needed)."""
@@ -90,6 +94,7 @@ class Store(AcrossRuns, Database):
             self.sql("UPDATE runs SET state='finished' WHERE id=?", (run_id,))
             self.sql("DELETE FROM sites WHERE run_id=?", (run_id,))
             self.sql("DELETE FROM pages WHERE run_id=?", (run_id,))
+        self.give_back()
 
     def mark(self, run_id: int, state: str) -> None:
         with self.transaction():
@@ -168,15 +173,15 @@ class Store(AcrossRuns, Database):
         with self.transaction():
             self.sql("DELETE FROM bodies WHERE run_id=? AND entity_id=?", (run_id, body["id"]))
             self.sql(
-                "INSERT INTO bodies (run_id, entity_id, position, status, data, name) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO bodies (run_id, entity_id, position, status, data, name, packed) "
+                "VALUES (?, ?, ?, ?, '', ?, ?)",
                 (
                     run_id,
                     body["id"],
                     position,
                     body["status"],
-                    compact_json(body),
                     body.get("name"),
+                    pack(compact_json(body)),
                 ),
             )
             self.sql("DELETE FROM findings WHERE run_id=? AND entity_id=?", (run_id, body["id"]))
@@ -261,11 +266,11 @@ class Store(AcrossRuns, Database):
         """(position, JSON text) of up to `limit` bodies stored after registry position
         `after`, in registry order."""
         rows = self.sql(
-            "SELECT position, data FROM bodies WHERE run_id=? AND position>? "
+            "SELECT position, data, packed FROM bodies WHERE run_id=? AND position>? "
             "ORDER BY position LIMIT ?",
             (run_id, after, limit),
         ).fetchall()
-        return [(row["position"], row["data"]) for row in rows]
+        return [(row["position"], unpack(row)) for row in rows]
 
     def failing(self, run_id: int) -> set[tuple[str, str]]:
         rows = self.sql(
@@ -289,11 +294,12 @@ class Store(AcrossRuns, Database):
             if not covers(shard, entity_id):  # another shard's run: not a gap in the streak
                 continue
             row = self.sql(
-                "SELECT data FROM bodies WHERE run_id=? AND entity_id=?", (earlier_id, entity_id)
+                "SELECT data, packed FROM bodies WHERE run_id=? AND entity_id=?",
+                (earlier_id, entity_id),
             ).fetchone()
             if row is None:
                 break
-            before = {f.get("key") or f["check"]: f for f in json.loads(row["data"])["findings"]}
+            before = {f.get("key") or f["check"]: f for f in json.loads(unpack(row))["findings"]}
             still = set()
             for key in open_keys:
                 f = before.get(key)
@@ -313,9 +319,10 @@ class Store(AcrossRuns, Database):
             if not covers(shard, entity_id):
                 continue
             row = self.sql(
-                "SELECT data FROM bodies WHERE run_id=? AND entity_id=?", (earlier_id, entity_id)
+                "SELECT data, packed FROM bodies WHERE run_id=? AND entity_id=?",
+                (earlier_id, entity_id),
             ).fetchone()
-            yield earlier_start, json.loads(row["data"]) if row is not None else None
+            yield earlier_start, json.loads(unpack(row)) if row is not None else None
 
     def _earlier_audits(self, run_id: int) -> tuple[str, list[tuple[int, str, str | None]]]:
         """The run's start and the finished audits before it (id, start, shard), newest first

@@ -1,13 +1,44 @@
-"""Queries across runs: the trend, a shard's runs, the failures that changed between two runs.
-Computed by the database: no run's bodies or findings are loaded whole."""
+"""Queries across runs: the trend, a shard's runs, the failures that changed between two runs,
+and pruning old runs. Computed by the database: no run's bodies or findings are loaded whole."""
 
 from __future__ import annotations
 
 import sqlite3
 
+RUN_TABLES = ("evidence", "findings", "bodies", "sites", "pages")
+
 
 class AcrossRuns:
-    """Mixed into Store (which provides `sql` and `run`)."""
+    """Mixed into Store (which provides `sql`, `run`, `runs` and `transaction`)."""
+
+    def prunable(self, keep: int) -> list[int]:
+        """The runs `prune(keep)` deletes: finished audits older than the `keep` newest of their
+        shard (or of the unsharded runs), and re-evaluations of those. Unfinished runs stay
+        (they may be resumed), and so does everything newer."""
+        rows = self.runs()
+        kept: dict[str, int] = {}
+        doomed = set()
+        for row in reversed(rows):
+            if row["kind"] != "audit" or row["state"] != "finished":
+                continue
+            spec = row["shard"] or ""
+            kept[spec] = kept.get(spec, 0) + 1
+            if kept[spec] > keep:
+                doomed.add(row["id"])
+        grew = True
+        while grew:  # evaluations of doomed runs, and evaluations of those
+            more = {r["id"] for r in rows if r["derived_from"] in doomed} - doomed
+            doomed |= more
+            grew = bool(more)
+        return sorted(doomed)
+
+    def prune(self, run_ids: list[int]) -> None:
+        """Delete runs with everything they stored, in one transaction."""
+        with self.transaction():
+            for run_id in sorted(run_ids, reverse=True):  # derived runs before their sources
+                for table in RUN_TABLES:
+                    self.sql(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
+                self.sql("DELETE FROM runs WHERE id=?", (run_id,))
 
     def shard_runs(self, shard: str | None, up_to: int) -> list[sqlite3.Row]:
         """Finished audits of one shard (None: unsharded) up to run `up_to`, newest first."""

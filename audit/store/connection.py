@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 import time
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,20 @@ def compact_json(value) -> str:
     """A body as stored and as report.json holds it, byte for byte: the report's writer copies
     stored bodies through without decoding and encoding them again."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+PACK_LEVEL = 6  # zlib: a 12 KB body to ~2.5 KB in ~0.12 ms (level 1: 4.3x as against 4.8x)
+
+
+def pack(text: str) -> bytes:
+    """A body's compact JSON as the history keeps it (schema 6)."""
+    return zlib.compress(text.encode("utf-8"), PACK_LEVEL)
+
+
+def unpack(row) -> str:
+    """A stored body's compact JSON: from `packed`, or `data` as bodies were stored before."""
+    packed = row["packed"]
+    return zlib.decompress(packed).decode("utf-8") if packed is not None else row["data"]
 
 
 def now() -> str:
@@ -138,14 +153,31 @@ class Database:
                 f"(schema {current} > {SCHEMA_VERSION})"
             )
         serial = "BIGSERIAL PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY"
+        blob = "BYTEA" if self.postgres else "BLOB"
         for number in range(current, SCHEMA_VERSION):
             with self.transaction():
                 self.sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-                for statement in statements(MIGRATIONS[number].replace("{serial}", serial)):
+                script = MIGRATIONS[number].replace("{serial}", serial).replace("{blob}", blob)
+                for statement in statements(script):
                     self.sql(statement)
                 self.sql("INSERT INTO schema_version VALUES (?)", (number + 1,))
                 if not self.postgres:
                     self.db.execute(f"PRAGMA user_version={number + 1}")
+
+    def give_back(self) -> None:
+        """Return the pages of deleted rows to the file system (a SQLite file made with
+        auto_vacuum=INCREMENTAL; PostgreSQL's autovacuum does its own)."""
+        if not self.postgres and self._depth == 0:
+            self.db.execute("PRAGMA incremental_vacuum")
+
+    def compact(self) -> None:
+        """Rewrite the whole history without its free space (after deleting runs)."""
+        if self.postgres:
+            self.db.execute("VACUUM")
+        else:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.db.execute("VACUUM")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def transaction(self, durable: bool = True):
         """`durable=False`: committed for every later reader and kept if the process dies, but
@@ -212,6 +244,9 @@ def _sqlite(path: str) -> sqlite3.Connection:
     while True:
         db = sqlite3.connect(path, timeout=OPEN_WAIT_S, isolation_level=None)
         try:
+            # a new file gives back the pages a finished run's resume journal held (see
+            # Store.complete); a file made before keeps its setting (VACUUM by `history prune`)
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the schema read
             break

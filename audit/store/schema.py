@@ -1,6 +1,6 @@
 """The history's schema: migrations applied in order at open (the `schema_version` table, and
 SQLite's `user_version`, say which version a database is at). SQL is written once with `?`
-placeholders; `{serial}` is the auto-increment key of each dialect."""
+placeholders; `{serial}` is the auto-increment key of each dialect, `{blob}` its bytes type."""
 
 from __future__ import annotations
 
@@ -79,6 +79,10 @@ MIGRATIONS: list[str] = [
     # 5: the shard a run audited ("K/N"; NULL: every body of its registries)
     """
     ALTER TABLE runs ADD COLUMN shard TEXT;
+    """,
+    # 6: a body stored compressed (zlib of its compact JSON; `data` is then empty)
+    """
+    ALTER TABLE bodies ADD COLUMN packed {blob};
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

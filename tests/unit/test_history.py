@@ -71,7 +71,7 @@ def test_migrations_from_version_1_keep_data(tmp_path):
     )
     db.close()
     with Store(path) as store:
-        assert store.version == SCHEMA_VERSION == 5
+        assert store.version == SCHEMA_VERSION == 6
         assert [r["tool_version"] for r in store.runs()] == ["0.0.9"]
         store.save_site(1, "a", {"state": "none"})  # a table of migration 2
         assert store.sites(1) == {"a": {"state": "none"}}

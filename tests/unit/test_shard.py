@@ -3,12 +3,14 @@ which bodies (failing-since, the previous run and the trend stay within a body's
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
 
 from audit.shard import Shard, covers, parse_shard, shard_of
 from audit.store import Store
+from tests.e2e.conftest import cli
 from tests.unit.test_history import HEADER, body
 
 
@@ -80,3 +82,49 @@ def test_history_of_a_body_stays_in_its_own_shard(tmp_path):
         since = next(store.bodies(whole))["findings"][0]["failing_since"]
         assert since == "2026-11-01T00:00:00+00:00"
         assert store.previous_finished(whole) is None  # no unsharded run before it
+
+
+def test_bodies_are_stored_compressed_and_read_back_whole(tmp_path):
+    import sqlite3
+
+    path = str(tmp_path / "h.sqlite")
+    big = body("1", {f"k{i}": "fail" for i in range(40)})
+    with Store(path) as store:
+        run_id = run_of(store, "2026-11-01T00:00:00+00:00", None, [big])
+        assert next(store.bodies(run_id))["findings"] == next(store.bodies(run_id))["findings"]
+        assert len(next(store.bodies(run_id))["findings"]) == 40
+    raw = sqlite3.connect(path).execute("SELECT data, length(packed) FROM bodies").fetchone()
+    assert raw[0] == "" and raw[1] < len(json.dumps(big)) / 3
+
+
+def test_prune_keeps_the_newest_runs_of_each_shard_and_gives_space_back(tmp_path):
+    """`history prune --keep 1`: per shard the newest finished audit stays (with its dates of
+    failing since, which need no older run), older ones and their re-evaluations go, an
+    unfinished run stays (it may be resumed), and the file shrinks."""
+    path = tmp_path / "h.sqlite"
+    first = [i for i in map(str, range(200)) if shard_of(i, 2) == 1][:40]
+    second = [i for i in map(str, range(200)) if shard_of(i, 2) == 2][:40]
+    filler = {f"k{n}": "fail" for n in range(100)}
+    with Store(str(path)) as store:
+        ids = []
+        for night in range(1, 4):
+            for who, spec in ((first, "1/2"), (second, "2/2")):
+                started = f"2026-11-0{night}T00:00:00+00:00"
+                ids.append(run_of(store, started, spec, [body(i, filler) for i in who]))
+        derived = store.begin_run({**HEADER, "started_at": "x", "shard": "1/2"}, "evaluate", ids[0])
+        store.finish_run(derived, {})
+        unfinished = store.begin_run({**HEADER, "started_at": "y", "shard": "1/2"})
+        assert store.prunable(1) == sorted([*ids[:4], derived])
+    before = sum(p.stat().st_size for p in tmp_path.glob("h.sqlite*"))
+    proc = cli("history", "prune", "--db", path, "--keep", "1", "--dry-run")
+    assert proc.returncode == 0 and "would prune run(s) 1, 2, 3, 4, 7" in proc.stdout
+    proc = cli("history", "prune", "--db", path, "--keep", "1")
+    assert proc.returncode == 0 and proc.stdout.startswith("pruned run(s) 1, 2, 3, 4, 7"), proc
+    assert sum(p.stat().st_size for p in tmp_path.glob("h.sqlite*")) < before / 2
+    with Store(str(path)) as store:
+        assert [r["id"] for r in store.runs()] == [ids[4], ids[5], unfinished]
+        since = next(store.bodies(ids[4]))["findings"][0]["failing_since"]
+        assert since == "2026-11-01T00:00:00+00:00"  # carried in the kept body
+    assert cli("history", "prune", "--db", path, "--keep", "0").returncode == 2
+    again = cli("history", "prune", "--db", path, "--keep", "1")
+    assert again.returncode == 0 and "nothing to prune" in again.stdout
