@@ -86,6 +86,16 @@ class FetchResult:
         ctype = (self.evidence.content_type or "").lower()
         return not ctype or ctype.startswith(HTML_TYPES)
 
+    def ascii_lower(self) -> bytes | None:
+        """The raw body with ASCII letters lower-cased, where ASCII words read in it as in the
+        text (any charset but UTF-16 and UTF-32, whose ASCII letters come with NUL bytes):
+        a cheap way to tell that a page cannot hold a word (bytes.lower is ~5x faster than
+        str.lower of a Cyrillic page's text). None where it cannot tell."""
+        body = self.content
+        if body is None or b"\x00" in body[:1024]:
+            return None
+        return body.lower()
+
     @property
     def text(self) -> str | None:
         """The decoded body of an HTML-like answer (None for others); the evidence records the

@@ -21,12 +21,13 @@ EMPTY_TEXT = 40  # visible characters under which a page without links says noth
 OFF_LOOP_CHARS = 512 * 1024  # pages from this size are read in a worker thread
 
 
-async def read_page(text: str, base: str) -> PageLinks:
+async def read_page(page: FetchResult, base: str) -> PageLinks:
     """Link discovery of one page; a large one in a worker thread (lxml parses without the
     GIL), so that no single page holds the event loop and every other site's read with it."""
+    text, lower = page.text, page.ascii_lower()
     if len(text) < OFF_LOOP_CHARS:
-        return discover(text, base)
-    return await asyncio.to_thread(discover, text, base)
+        return discover(text, base, lower)
+    return await asyncio.to_thread(discover, text, base, lower)
 
 
 async def collect_site(
@@ -65,7 +66,7 @@ async def collect_site(
         obs.evidence.append(extra.evidence)
         if not (extra.ok and extra.is_html):
             continue
-        more = await read_page(extra.text, extra.evidence.final_url or url)
+        more = await read_page(extra, extra.evidence.final_url or url)
         obs.pages_read.append(extra.evidence.final_url or url)
         obs.references.extend(more.references)
         obs.references_cut += more.references_cut
@@ -108,7 +109,7 @@ async def _read_home(obs: SiteObservation, home: FetchResult, fetcher: Fetcher, 
             obs.cause, obs.detail = "not_html", f"content type {ev.content_type}"
             return None
         base = ev.final_url or obs.url
-        found = await read_page(text, base)
+        found = await read_page(home, base)
         if found.redirect and hop < MAX_PAGE_REDIRECTS and not found.references:
             home = await fetcher.get(found.redirect, verify=verify)
             obs.evidence.append(home.evidence)

@@ -129,18 +129,25 @@ async def test_a_large_page_is_read_off_the_event_loop(monkeypatch):
     import threading
 
     import audit.collect.site as site
+    from audit.evidence import Evidence
+    from audit.fetch import FetchResult
 
     threads = []
     real = site.discover
 
-    def recording(text, base):
+    def recording(text, base, lower):
         threads.append(threading.get_ident())
-        return real(text, base)
+        return real(text, base, lower)
+
+    def page(html: str) -> FetchResult:
+        return FetchResult(Evidence(url="https://a.ru/"), content=html.encode("utf-8"))
 
     monkeypatch.setattr(site, "discover", recording)
     big = "<html><body>" + "<p>Новости поселения.</p>" * 40_000 + "</body></html>"
-    found = await site.read_page(big + '<a href="https://vk.com/adm_big">ВК</a>', "https://a.ru/")
-    await site.read_page("<html><body>small</body></html>", "https://a.ru/")
+    found = await site.read_page(
+        page(big + '<a href="https://vk.com/adm_big">ВК</a>'), "https://a.ru/"
+    )
+    await site.read_page(page("<html><body>small</body></html>"), "https://a.ru/")
     loop_thread = threading.get_ident()
     assert threads[0] != loop_thread and threads[1] == loop_thread
     assert found.pages("vk") == ["https://vk.com/adm_big"]

@@ -212,3 +212,36 @@ def test_page_texts_are_the_text_nodes_outside_scripts_and_styles(html):
     root, _ = _parse_tree(html)
     oracle = etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
     assert page_texts(_parse_tree(html)[0]) == oracle(root)
+
+
+def test_the_quick_mention_test_knows_every_character_that_lowers_to_a_latin_letter():
+    """`_mentions` skips a text holding no form of the letter every hint has; the forms are
+    the letter, its capital and what _LOWER_TO_ASCII lists: checked over every code point."""
+    import string
+
+    from audit.links import _LOWER_TO_ASCII
+
+    found: dict[str, str] = {}
+    for code in range(0x80, 0x110000):
+        low = chr(code).lower()
+        for letter in string.ascii_lowercase:
+            if letter in low:
+                found[letter] = found.get(letter, "") + chr(code)
+    assert found == _LOWER_TO_ASCII
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Новости поселения: ремонт дорог", False),
+        ("Мы ВКонтакте: VK.COM/adm", True),
+        ("страница v\u212a.com/adm", True),  # a Kelvin sign lowers to k
+        ("ODNOKLASSNIKI", True),
+        ("book.store", False),
+    ],
+)
+def test_mentions_in_any_case(text, expected):
+    from audit.links import _HINTS, _mentions
+
+    assert _mentions(text, _HINTS) is expected
+    assert expected == any(h in text.lower() for h in _HINTS)

@@ -170,3 +170,38 @@ def test_no_pattern_backtracks_on_hostile_input():
         discover(html, BASE)
         classify(html, BASE)
         assert time.monotonic() - started < 20, html[:60]
+
+
+def _pages_and_markup():
+    """Every real page of ../shared/data/realworld (site, stub, vkpage) and this module's own
+    snippets: what `discover` is given in a run."""
+    from tests.shared import REALWORLD
+
+    for folder in ("site", "stub", "vkpage"):
+        for path in sorted((REALWORLD / folder).glob("*.htm*")):
+            yield path.name, path.read_bytes()
+    yield "entity-dot", "<p>Мы: vk&#46;com/adm_example и vk&period;com/adm2</p>".encode()
+    yield "capital", "<p>Наша страница: HTTPS://VK.COM/ADM_EXAMPLE</p><p>OK.RU/group/1</p>".encode()
+    yield (
+        "pos",
+        b'<div ID="JS-SHOW-IFRAME-WRAPPER"><script src="https://POS.GOSUSLUGI.ru/bin/script.min.js"></script></div>',
+    )
+    for charset in ("windows-1251", "koi8-r", "utf-16"):
+        text = f'<meta charset="{charset}"><p>Группа ВКонтакте: vk.com/adm_cp</p>'
+        yield charset, text.encode(charset)
+
+
+@pytest.mark.parametrize("name,body", list(_pages_and_markup()), ids=lambda v: str(v)[:40])
+def test_the_raw_bytes_shortcut_finds_what_the_text_does(name, body):
+    """`discover(…, lower)` skips the text and ПОС searches when the raw bytes cannot hold a
+    platform's name: it must find exactly what the full search finds."""
+    from audit.evidence import Evidence
+    from audit.fetch import FetchResult
+
+    page = FetchResult(Evidence(url=BASE), content=body)
+    text, _ = decode_body(body, None)
+    lower = page.ascii_lower()
+    if name == "utf-16":
+        assert lower is None  # ASCII words do not read as bytes in UTF-16
+    full, quick = discover(text, BASE), discover(text, BASE, lower)
+    assert quick == full
