@@ -162,6 +162,7 @@ def measure(
     keep: str | None = None,
     rss_trace: str | None = None,
     workers: str = "auto",
+    history: str | None = None,
 ) -> dict:
     """Build the world for `n` bodies, audit it, print the figures; the headline ones back."""
     with tempfile.TemporaryDirectory(prefix="pages-audit-scale-") as tmp:
@@ -241,6 +242,7 @@ def measure(
                     str(concurrency),
                     "--workers",
                     workers,
+                    *(["--db", history] if history else []),
                     "--vk-rate",
                     str(VK_RATE),
                     "--ok-rate",
@@ -285,6 +287,10 @@ def measure(
                 time.sleep(0.1)
             world.returncode = 0  # reaped above
         report = json.loads((d / "out" / "report.json").read_text(encoding="utf-8"))
+        db_file = Path(history) if history else d / "out" / "history.sqlite"
+        db_bytes = sum(
+            p.stat().st_size for p in db_file.parent.glob(db_file.name + "*") if p.is_file()
+        )
         if keep:
             import shutil
 
@@ -337,7 +343,8 @@ def measure(
         f"{audit_end / peer['wall']:4.2f})  website CPU per site: "
         f"{'%.2f' % (1000 * site_cpu / sites_read) if site_cpu else '-'} ms (peer "
         f"{1000 * peer['cpu'] / max(peer['read'], 1):.2f} ms; sites with a link: peer "
-        f"{peer['with_links']} of {peer['read']} read)  exit {status >> 8}  "
+        f"{peer['with_links']} of {peer['read']} read)  history {db_bytes / 1e6:.1f} MB "
+        f"({db_bytes / n / 1e3:.1f} KB a body)  exit {status >> 8}  "
         f"unreadable % {unread}"
     )
     return {
@@ -473,6 +480,11 @@ def main() -> None:
         help="trace the auditor's memory every 5 ms, the stack at each new peak to PREFIX.N",
     )
     parser.add_argument(
+        "--history",
+        metavar="FILE",
+        help="one SQLite history for every run (--db): its size grows run by run",
+    )
+    parser.add_argument(
         "--repeat",
         type=int,
         default=1,
@@ -492,6 +504,7 @@ def main() -> None:
                 args.keep,
                 args.rss_trace,
                 args.workers,
+                args.history,
             )
             for _ in range(max(1, args.repeat))
         ]

@@ -168,7 +168,9 @@ class Database:
         """Return the pages of deleted rows to the file system (a SQLite file made with
         auto_vacuum=INCREMENTAL; PostgreSQL's autovacuum does its own)."""
         if not self.postgres and self._depth == 0:
-            self.db.execute("PRAGMA incremental_vacuum")
+            # sqlite3's execute steps the pragma once, which frees one page: executescript
+            # runs it to the end (10 000 bodies' journal: ~23 000 pages in 0.5 s)
+            self.db.executescript("PRAGMA incremental_vacuum;")
 
     def compact(self) -> None:
         """Rewrite the whole history without its free space (after deleting runs)."""

@@ -128,3 +128,20 @@ def test_prune_keeps_the_newest_runs_of_each_shard_and_gives_space_back(tmp_path
     assert cli("history", "prune", "--db", path, "--keep", "0").returncode == 2
     again = cli("history", "prune", "--db", path, "--keep", "1")
     assert again.returncode == 0 and "nothing to prune" in again.stdout
+
+
+def test_a_finished_run_gives_its_journal_pages_back(tmp_path):
+    """The resume journal (websites and pages read) is deleted when a run is finished; a
+    new SQLite history returns those pages to the file system at once."""
+    import sqlite3
+
+    path = str(tmp_path / "h.sqlite")
+    with Store(path) as store:
+        run_id = store.begin_run(HEADER)
+        for n in range(300):
+            store.save_site(run_id, f"b{n}", {"state": "fetched", "pad": "x" * 4000})
+        store.save_body(run_id, 0, body("b0", {"x": "pass"}))
+        store.complete(run_id)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
+    assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
