@@ -42,6 +42,7 @@ LAYERS = (
         "audit.fetch",
         "audit.archive",
         "audit.links",
+        "audit.widgets",
         "audit.observations",
         "audit.serialize",
         "audit.vantage",
