@@ -118,11 +118,6 @@ class Journal:
     def site(self, entity_id: str) -> SiteObservation | None:
         return None
 
-    def read_first(self) -> list[Entity]:
-        """Bodies whose website is read before the others: those it did not answer for in
-        the previous run (none without a history)."""
-        return []
-
     def save_site(self, entity_id: str, site: SiteObservation) -> None:
         pass
 
@@ -214,25 +209,12 @@ async def run_audit(
             run.canary_requests = {c.platform: c.requests() for c in collectors}
         run.drift = drift.to_json()
 
-        # the websites that did not answer last time are read first (a resumed run has them
-        # journaled): a site that sends nothing holds its slot for two read timeouts, and
-        # started late it would be the run's last seconds, every other slot idle
-        early = {
-            e.id: (e.website, asyncio.create_task(sites.collect(e)))
-            for e in ([] if done else journal.read_first())
-        }
-        stack.callback(_drop, [task for _, task in early.values()])
-
         async def site_of(entity: Entity) -> SiteObservation:
             site = journal.site(entity.id)
             if site is not None and fetcher.archive is not None:
                 site = site if fetcher.archive.holds(site.evidence) else None
             if site is None:
-                website, task = early.pop(entity.id, (None, None))
-                if task is not None and website != entity.website:
-                    task.cancel()  # the registry gives another address now
-                    task = None
-                site = await (task or sites.collect(entity))
+                site = await sites.collect(entity)
                 journal.save_site(entity.id, site)
             return site
 
@@ -353,17 +335,6 @@ async def run_audit(
     if pooled:  # the children that ended meanwhile: the website processes
         run.site_cpu_s = round(cpu_seconds(resource.RUSAGE_CHILDREN) - children_started, 3)
     return run
-
-
-def _drop(tasks: list[asyncio.Task]) -> None:
-    """Read-first websites no body of this run asked for (gone from the registry): stopped,
-    and a failure of one taken, not left for the garbage collector to report."""
-    for task in tasks:
-        if task.done():
-            if not task.cancelled():
-                task.exception()
-        else:
-            task.cancel()
 
 
 def cpu_seconds(*whose: int) -> float:

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from audit.codec import entity_json
 from audit.history import site_down_streak
-from audit.model import Entity
 from audit.observations import PageObservation, SiteObservation
 from audit.runner import EntityResult, Journal
-from audit.serialize import (
-    entity_from_json,
-    page_from_json,
-    page_record,
-    site_from_json,
-    site_record,
-)
+from audit.serialize import page_from_json, page_record, site_from_json, site_record
 from audit.store import Store
 
 
@@ -37,23 +30,6 @@ class StoreJournal(Journal):
 
     def save_site(self, entity_id: str, site: SiteObservation) -> None:
         self.store.save_site(self.run_id, entity_id, site_record(site))
-
-    def read_first(self) -> list[Entity]:
-        """The bodies of the previous audit of this run's shard that had a request without an
-        answer (a site that timed out, refused or did not resolve): their websites are read
-        first, as they were then (`site_of` checks the address is still the registry's)."""
-        previous = self.store.previous_finished(self.run_id)
-        if previous is None:
-            return []
-        out = []
-        for body in self.store.unanswered_bodies(previous["id"]):
-            try:
-                entity = entity_from_json(body)
-            except (KeyError, ValueError):  # a body stored by an older version: read in turn
-                continue
-            if entity.website and not entity.website_none:
-                out.append(entity)
-        return out
 
     def batch(self):
         return self.store.transaction()

@@ -238,17 +238,6 @@ class Store(AcrossRuns, Database):
         ).fetchone()
         return int(row["bodies"] or 0), int(row["v"] or 0)
 
-    def unanswered_bodies(self, run_id: int) -> Iterator[dict]:
-        """The stored bodies of a run with a request that got no answer (its evidence has no
-        status: a timeout, a refused connection, a name that did not resolve)."""
-        rows = self.sql(
-            "SELECT b.data, b.packed FROM bodies b WHERE b.run_id=? AND EXISTS (SELECT 1 FROM "
-            "evidence e WHERE e.run_id=b.run_id AND e.entity_id=b.entity_id AND e.status IS "
-            "NULL) ORDER BY b.position",
-            (run_id,),
-        ).fetchall()
-        return (json.loads(unpack(row)) for row in rows)
-
     def done_ids(self, run_id: int) -> set[str]:
         rows = self.sql("SELECT entity_id FROM bodies WHERE run_id=?", (run_id,))
         return {r["entity_id"] for r in rows}
