@@ -21,6 +21,7 @@ pages are assembled from it whatever their order, in bounded memory.
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from audit.report.html import (
     worst,
 )
 from audit.report.overview import headline, policy_rows, trend_svg
-from audit.report.render import environment
+from audit.report.render import environment, inert
 from audit.summary import compliance
 
 PAGE_BODIES = 500  # bodies on one page at most
@@ -255,8 +256,6 @@ class HtmlSite:
                     )
             swap_directory(staged, out / PAGES)
         except BaseException:
-            import shutil
-
             shutil.rmtree(staged, ignore_errors=True)
             raise
         wanted = {
@@ -317,7 +316,10 @@ class HtmlSite:
             fh.write(json.dumps([p.file for p in pages]))
             fh.write(', "statuses": ' + json.dumps(list(STATUSES)) + ', "bodies": [\n')
             for seq, e in enumerate(self.index):
-                item = [e.id, e.name[:160], page_of[seq].number - 1, status_index.get(e.status, 3)]
+                # what the pages print passes `inert` (Jinja's finalize); this file does not
+                # go through Jinja, so its texts are made inert here
+                name = inert(e.name)[:160]
+                item = [inert(e.id), name, page_of[seq].number - 1, status_index.get(e.status, 3)]
                 anchor = str(do_urlencode(e.id))
                 if anchor != e.id:
                     item.append(anchor)

@@ -98,10 +98,11 @@ def test_every_body_is_on_one_page_and_every_link_resolves(tmp_path, monkeypatch
 
 def test_the_search_index_finds_every_body_and_is_inert(tmp_path):
     bodies = national(120)
-    bodies[5]["name"] = "Орган </script><script>alert(1)</script>\u2028"
+    bodies[5]["name"] = "Орган </script><script>alert(1)</script>\u2028\u202e\x07"
     write_site(tmp_path, bodies)
     text = (tmp_path / "pages" / "search.js").read_text(encoding="utf-8")
     assert "</script>" not in text and "\u2028" not in text
+    assert "\u202e" not in text and "\x07" not in text  # no bidi override, no control
     data = json.loads(text.removeprefix("window.pagesAuditSearch = ").rstrip().rstrip(";"))
     assert len(data["bodies"]) == 120
     for ident, _name, page, status, *anchor in data["bodies"]:
