@@ -27,6 +27,8 @@ def entity_json(r: EntityResult) -> dict:
         "contacts": e.contacts,
         **({"head": e.head} if e.head else {}),
         **({"covered_by": e.covered_by} if e.covered_by else {}),
+        **({"gospubliki": e.gospubliki} if e.gospubliki is not None else {}),
+        **({"pages_exempt": e.pages_exempt} if e.pages_exempt else {}),
         "source": {"file": e.source_file, "line": e.source_line},
         "status": body_status(r.findings),
         "findings": [

@@ -77,6 +77,11 @@ class Entity:
     contacts: dict[str, str] = field(default_factory=dict)
     head: dict[str, str] = field(default_factory=dict)  # {position, name}, in the dative
     covered_by: str | None = None  # the body whose (joint) official page serves this one
+    # what no platform publishes, from the region's own lists: connected to the Gosuslugi
+    # «Госпаблики» component (None: the registry does not say), and the stated basis on which
+    # the body keeps no official page at all
+    gospubliki: bool | None = None
+    pages_exempt: str | None = None
     source_file: str = ""
     source_line: int = 0
 

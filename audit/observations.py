@@ -107,7 +107,15 @@ class PageObservation:
     posts_total: int | None = None
     posts_cover_from: int | None = None  # `posts` lists every post since this time (0: all)
     wall_cause: str | None = None
-    comments_open: bool | None = None
+    comments_open: bool | None = None  # residents can comment the page's posts
+    # the page's design and settings, as far as the platform publishes them (None: it did not
+    # say): an avatar of its own, a cover, an address set in the page's settings with a point
+    # on the map, a Gosuslugi feedback (ПОС) form or link on the page itself
+    avatar: bool | None = None
+    cover: bool | None = None
+    address_set: bool | None = None
+    map_point: bool | None = None
+    pos_on_page: bool | None = None
     evidence: list[Evidence] = field(default_factory=list)
 
     @property

@@ -49,9 +49,13 @@ class Policy:
     regional_act: str = ""
     regional_requirements: tuple[str, ...] = ()
     notice_deadline_days: int = 30  # the term a notice letter gives to remedy
+    # rating and regional criteria checked beyond the default checks (page.design,
+    # page.address, page.pos_widget, page.comments_open, page.gospubliki)
+    criteria: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regional_requirements", tuple(self.regional_requirements))
+        object.__setattr__(self, "criteria", tuple(self.criteria))
         if self.regional_requirements and not self.regional_act.strip():
             raise ValueError("regional_requirements need regional_act: the act that sets them")
         if self.regional_act.strip() and not self.regional_requirements:
@@ -87,6 +91,7 @@ class Policy:
     def to_json(self) -> dict:
         out = asdict(self)
         out["regional_requirements"] = list(self.regional_requirements)
+        out["criteria"] = list(self.criteria)
         return out
 
 
@@ -97,10 +102,15 @@ class PolicyError(Exception):
 
 
 def load_policy(
-    path: str, base: Policy | None = None, regional: Iterable[str] | None = None
+    path: str,
+    base: Policy | None = None,
+    regional: Iterable[str] | None = None,
+    criteria: Iterable[str] | None = None,
 ) -> Policy:
     """Read a policy YAML file (flat keys named as the Policy fields); errors name file:line.
-    `regional`: what `regional_requirements` may name (`platforms` and the regional checks)."""
+    `regional`: what `regional_requirements` may name (`platforms` and the regional checks);
+    `criteria`: what `criteria` may name (the optional checks)."""
+    known_names = {"regional_requirements": regional, "criteria": criteria}
     try:
         doc = load_yaml_file(path)
     except YamlError as exc:
@@ -135,8 +145,8 @@ def load_policy(
             expected = "list of texts" if kind.startswith("tuple") else kind
             problems.append(Problem(path, line, key, f"expected a {expected}, got {value!r}"))
             continue
-        if key == "regional_requirements" and regional is not None:
-            known = set(regional)
+        if known_names.get(key) is not None:
+            known = set(known_names[key])
             unknown = [r for r in value if r not in known]
             if unknown:
                 problems.append(

@@ -104,6 +104,8 @@ def entity_from_json(d: dict) -> Entity:
         contacts=dict(d.get("contacts") or {}),
         head=dict(d.get("head") or {}),
         covered_by=d.get("covered_by"),
+        gospubliki=d.get("gospubliki"),
+        pages_exempt=d.get("pages_exempt"),
         source_file=source.get("file", ""),
         source_line=source.get("line", 0),
     )

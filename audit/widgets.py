@@ -95,3 +95,9 @@ def widgets_in_script(text: str) -> list[tuple[PageRef, str, str]]:
         for m in _OK_WIDGET_INVOKE.finditer(text):
             found.append((PageRef("ok", "group", m.group(1)), "widget", m.group(0)))
     return found
+
+
+def mentions_pos(text: str | None) -> bool:
+    """A page's own text or link leads to a Gosuslugi feedback (ПОС) form: every ПОС form and
+    widget is served from pos.gosuslugi.ru."""
+    return bool(text) and "pos.gosuslugi.ru" in text.lower()

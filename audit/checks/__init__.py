@@ -138,6 +138,9 @@ class Check:
     regional: bool = False
     family: bool = False  # one check per platform, `<id>.<platform>` (see the module's doc)
     family_id: str | None = None  # in a check made from a family: the family's id
+    # A rating or regional criterion beyond the default checks: run only when the policy lists
+    # it in `criteria` (a platform may not publish what it reads, see the module's doc)
+    optional: bool = False
 
     def for_platform(self, platform: Platform) -> Check:
         """The family's check about one platform. A platform outside the federal list is
@@ -166,10 +169,17 @@ class Check:
     def about_pages(self) -> bool:
         return self.id.startswith("page.")
 
+    @property
+    def needs_pages(self) -> bool:
+        """About the body's pages, or the website's links to them."""
+        return self.about_pages or self.id.startswith("site.links")
+
     def basis_for(self, kind: EntityKind) -> tuple[LegalBasis, ...]:
         return for_court(self.basis) if kind is EntityKind.COURT else self.basis
 
     def run(self, entity: Entity, obs: Observations, policy: Policy) -> list[Finding]:
+        if self.optional and self.id not in policy.criteria:
+            return []
         if not self.per_platform:
             return [
                 self._finding(
@@ -211,6 +221,14 @@ class Check:
                 "указана в реестре): она проверяется в его результатах.",
                 f"The body's official page is kept by {entity.covered_by} (a joint page, as "
                 "the registry says): it is checked in that body's results.",
+            )
+        elif entity.pages_exempt and self.needs_pages:
+            result = outcome(
+                Status.NA,
+                "Орган не ведёт официальных страниц; основание указано в реестре: "
+                f"{clip(entity.pages_exempt, 300)}.",
+                "The body keeps no official pages; the registry states the basis: "
+                f"{clip(entity.pages_exempt, 300)}.",
             )
         else:
             try:
@@ -271,6 +289,7 @@ class Check:
             "per_platform": self.per_platform,
             "platform": self.platform,
             "family": self.family_id,
+            "optional": self.optional,
         }
 
 
@@ -304,6 +323,11 @@ def _declared() -> tuple[Check, ...]:
             raise RuntimeError(f"check {check.id} lacks a legal basis or remediation")
         checks.append(check)
     return tuple(checks)
+
+
+def optional_criteria() -> tuple[str, ...]:
+    """What a policy's `criteria` may enable."""
+    return tuple(c.id for c in catalogue() if c.optional)
 
 
 def regional_requirements() -> tuple[str, ...]:

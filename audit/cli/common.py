@@ -10,7 +10,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from audit.checks import regional_requirements
+from audit.checks import optional_criteria, regional_requirements
 from audit.cli.progress import progress
 from audit.collect.pages import PlatformSettings
 from audit.exits import (
@@ -177,7 +177,9 @@ def policy_from(args: argparse.Namespace) -> Policy:
     policy = Policy()
     if getattr(args, "policy", None):
         try:
-            policy = load_policy(args.policy, regional=regional_requirements())
+            policy = load_policy(
+                args.policy, regional=regional_requirements(), criteria=optional_criteria()
+            )
         except PolicyError as exc:
             raise UsageError(f"policy file has problems:\n{exc}") from None
         except OSError as exc:

@@ -16,6 +16,11 @@ File format (one file per region or per set of bodies):
                                            # in the dative case, as a letter names them
         covered_by: "48000001"             # a court (or body) whose official page is a joint
                                            # page kept by that body: page checks are its
+        gospubliki: true                   # optional: connected to the Gosuslugi «Госпаблики»
+                                           # component (the region's own list; no platform
+                                           # publishes it)
+        pages_exempt: "<basis>"            # optional: the stated basis on which the body keeps
+                                           # no official page (page checks are not applicable)
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ ENTITY_FIELDS = {
     "contacts",
     "head",
     "covered_by",
+    "gospubliki",
+    "pages_exempt",
 }
 CONTACT_FIELDS = {"email", "phone", "address"}
 HEAD_FIELDS = {"position", "name"}
@@ -164,6 +166,17 @@ def read_entity(item: LDict, path: str, line: int, default_region, problems: lis
     if covered_by is not None and covered_by != entity_id and pages:
         bad("covered_by", "a body covered by another's joint page declares no pages")
 
+    gospubliki = item.get("gospubliki")
+    if gospubliki is not None and not isinstance(gospubliki, bool):
+        bad("gospubliki", "must be true or false (connected to the «Госпаблики» component)")
+    pages_exempt = None
+    if "pages_exempt" in item:
+        pages_exempt = text_of(item["pages_exempt"])
+        if pages_exempt is None or isinstance(item["pages_exempt"], int):
+            bad("pages_exempt", "must be the stated basis on which the body keeps no page")
+        elif pages:
+            bad("pages_exempt", "a body exempt from keeping pages declares no pages")
+
     if len(problems) != before:
         return None
     return Entity(
@@ -179,6 +192,8 @@ def read_entity(item: LDict, path: str, line: int, default_region, problems: lis
         contacts=contacts,
         head=head,
         covered_by=covered_by,
+        gospubliki=gospubliki,
+        pages_exempt=pages_exempt,
         source_file=_normpath(path),
         source_line=line,
     )

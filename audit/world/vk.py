@@ -26,8 +26,12 @@ Scenario section:
           phone: "+7 800 100-00-01"
           email: info@gov-demo-oblast.ru
           address: пл. Советов, 1
+          map_point: [54.63, 39.74]  # the address's latitude and longitude (optional)
+          photo: 1                # has_photo: an avatar of its own (default 1)
+          cover: 1                # cover.enabled (default 0)
           members: 15200
           posts: {last_hours: 5, every_hours: 8, count: 60, pinned_days: 200}
+          comments: closed        # posts answer comments.can_post 0 (optional)
           web: challenge          # the public page answers: challenge | login (optional)
       web_quirk: error_template   # every public page carries VK's error text in a template
 """
@@ -224,6 +228,8 @@ class VkWorld:
             "is_government_organization": bool(g.get("gov", False)),
             "trust_mark": 3 if g.get("gov") else 0,
             "wall": int(g.get("wall", 1)),
+            "has_photo": int(g.get("photo", 1)),
+            "cover": {"enabled": int(g.get("cover", 0)), "images": []},
             "links": [
                 {"id": n + 1, "url": url, "name": url, "desc": "", "photo_50": PHOTO}
                 for n, url in enumerate(g.get("links") or [])
@@ -251,6 +257,11 @@ class VkWorld:
                         "title": "Приёмная",
                         "country_id": 1,
                         "city_id": 1,
+                        **(
+                            {"latitude": g["map_point"][0], "longitude": g["map_point"][1]}
+                            if g.get("map_point")
+                            else {}
+                        ),
                     },
                 }
                 if g.get("address")
@@ -287,6 +298,9 @@ class VkWorld:
         count = int(spec.get("count", 0))
         for n in range(count):
             out.append(self._post(gid, count - n + 1, start - n * every))
+        if g.get("comments") == "closed":  # as VK answers a caller who may not comment
+            for post in out:
+                post["comments"]["can_post"] = 0
         return out
 
     @staticmethod

@@ -18,10 +18,11 @@ from audit.observations import PageObservation
 from audit.pageurls import PageRef
 from audit.platforms.ok.api import OkApi
 from audit.textfacts import emails, has_address, phones, unique
+from audit.widgets import mentions_pos
 
 GROUP_FIELDS = (
     "uid,name,description,shortname,homepage_url,members_count,private,access_type,"
-    "gos_org,phone,address,city,blocked"
+    "gos_org,phone,address,city,blocked,pic_avatar,location_latitude,location_longitude"
 )
 TOPICS = 50  # latest topics asked for: enough for the 30-day window of most pages
 NOT_FOUND_CODES = frozenset({100, 160, 300})  # bad or unknown group id, not found
@@ -66,7 +67,23 @@ def page_from_group(url: str, group: dict, observed_at: str) -> PageObservation:
         [", ".join(str(x) for x in (city, address) if x)] + ([text] if has_address(text) else [])
     )
     page.members = group.get("members_count")
+    apply_design(page, group)
     return page
+
+
+def apply_design(page: PageObservation, group: dict) -> None:
+    """What group.getInfo tells of the page's design and settings. OK leaves out the fields a
+    group has not filled, so an absent field is unknown, never "not set"; OK publishes no
+    cover field."""
+    if group.get("pic_avatar"):
+        page.avatar = True
+    if str(group.get("address") or "").strip():
+        page.address_set = True
+        coordinates = (group.get("location_latitude"), group.get("location_longitude"))
+        if all(isinstance(x, int | float) and x for x in coordinates):
+            page.map_point = True
+    if any(mentions_pos(x) for x in (page.description, page.site)):
+        page.pos_on_page = True
 
 
 def apply_topics(page: PageObservation, answer: Any) -> None:

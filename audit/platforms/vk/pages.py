@@ -17,10 +17,11 @@ from audit.observations import PageObservation
 from audit.pageurls import PageRef
 from audit.platforms.vk.api import EXECUTE_LIMIT, VkApi, api_call
 from audit.textfacts import emails, has_address, phones, unique
+from audit.widgets import mentions_pos
 
 GROUP_FIELDS = (
     "description,site,links,contacts,addresses,members_count,verified,status,"
-    "is_government_organization,trust_mark,activity,fixed_post,wall"
+    "is_government_organization,trust_mark,activity,fixed_post,wall,has_photo,photo_200,cover"
 )
 WALL_COUNT = 100  # wall.get maximum: enough for 30 days of a busy page
 PAGE_FACT_CODES = frozenset({15, 18, 30, 203})  # access errors that describe the page itself
@@ -79,10 +80,34 @@ def page_from_group(url: str, group: dict, observed_at: str) -> PageObservation:
     )
     page.addresses = unique([address] + ([text] if has_address(text) else []))
     page.members = group.get("members_count")
+    apply_design(page, group)
     if group.get("wall") == 0:
         page.wall_cause = "wall_disabled"
         page.posts, page.posts_total, page.posts_cover_from = [], 0, 0
+        page.comments_open = False  # no wall: nothing residents could comment on
     return page
+
+
+def apply_design(page: PageObservation, group: dict) -> None:
+    """Design and settings from groups_group_full (VK's schema): `has_photo` (0/1), an avatar
+    uploaded to VK's own image hosts, `cover.enabled`, `addresses.is_enabled` with its main
+    address's coordinates. A field VK did not return leaves the fact unknown."""
+    if group.get("has_photo") in (0, 1):
+        page.avatar = bool(group["has_photo"])
+    elif isinstance(group.get("photo_200"), str) and ".userapi.com/" in group["photo_200"]:
+        page.avatar = True
+    cover = group.get("cover")
+    if isinstance(cover, dict) and cover.get("enabled") in (0, 1):
+        page.cover = bool(cover["enabled"])
+    addresses = group.get("addresses")
+    if isinstance(addresses, dict) and isinstance(addresses.get("is_enabled"), bool):
+        main = addresses.get("main_address")
+        main = main if isinstance(main, dict) else {}
+        page.address_set = addresses["is_enabled"] and bool(main or addresses.get("count"))
+        if all(isinstance(main.get(k), int | float) for k in ("latitude", "longitude")):
+            page.map_point = True
+    if any(mentions_pos(x) for x in (page.description, page.site, *page.links)):
+        page.pos_on_page = True
 
 
 def apply_wall(page: PageObservation, wall: Any) -> None:
@@ -106,9 +131,11 @@ def apply_wall(page: PageObservation, wall: Any) -> None:
     page.posts_total = wall.get("count") if isinstance(wall.get("count"), int) else None
     complete = not others and page.posts_total is not None and page.posts_total <= len(items)
     page.posts_cover_from = 0 if complete or not page.posts else page.posts[-1]
-    can_post = [p["comments"].get("can_post") for p in own if isinstance(p.get("comments"), dict)]
-    if can_post:
-        page.comments_open = bool(can_post[0])
+    # `comments.can_post` is about the caller (a service token may not comment anywhere): it
+    # proves comments open, never closed; a post residents commented on proves it too
+    comments = [p["comments"] for p in own if isinstance(p.get("comments"), dict)]
+    if any(c.get("can_post") == 1 or (c.get("count") or 0) > 0 for c in comments):
+        page.comments_open = True
 
 
 def _by_someone_else(post: dict) -> bool:
