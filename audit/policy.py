@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 
-from audit.platforms import platform_keys
+from audit.platforms import known_keys
 from audit.yamlsrc import LDict, Problem, YamlError, load_yaml_file
 
 PLATFORM_RULES = ("any", "both")  # besides a platform's key, or several joined by commas
@@ -19,9 +19,9 @@ PLATFORM_RULES = ("any", "both")  # besides a platform's key, or several joined 
 
 def platform_rule_problem(rule: str) -> str | None:
     """What is wrong with a `platforms` rule, or None."""
-    if rule in PLATFORM_RULES or all(key in platform_keys() for key in rule.split(",")):
+    if rule in PLATFORM_RULES or all(key in known_keys() for key in rule.split(",")):
         return None
-    known = ", ".join((*PLATFORM_RULES, *platform_keys()))
+    known = ", ".join((*PLATFORM_RULES, *known_keys()))
     return f"must be one of {known}, or platforms joined by commas; got {rule!r}"
 
 

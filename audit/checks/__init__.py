@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 
@@ -36,7 +36,7 @@ from audit.checks.legal import (
 )
 from audit.model import ALL_KINDS, Entity, EntityKind, Finding, Severity, Status
 from audit.observations import Observations, PageSlot
-from audit.platforms import Platform, name_en, name_ru, platform_keys, platforms
+from audit.platforms import Platform, get_platform, name_en, name_ru, platform_keys, platforms
 from audit.policy import Policy
 
 CATALOGUE_VERSION = "2"  # 2: bases by kind; policy-number and registry findings are warnings
@@ -116,6 +116,14 @@ def page_gate(slot: PageSlot, profile_ok: bool) -> Outcome | None:
     return None
 
 
+def _lacking(platform: str) -> Outcome:
+    return outcome(
+        Status.NA,
+        f"В «{name_ru(platform)}» этого нет: проверка к таким страницам не применяется.",
+        f"{name_en(platform)} has no such thing: the check does not apply to its pages.",
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     """`basis`: what the requirement rests on (see checks.legal; courts are held to their own
@@ -141,6 +149,8 @@ class Check:
     # A rating or regional criterion beyond the default checks: run only when the policy lists
     # it in `criteria` (a platform may not publish what it reads, see the module's doc)
     optional: bool = False
+    # per-platform: the fact it reads, which a platform may have no notion of (Platform.lacks)
+    fact: str | None = None
 
     def for_platform(self, platform: Platform) -> Check:
         """The family's check about one platform. A platform outside the federal list is
@@ -189,6 +199,11 @@ class Check:
         findings = []
         for platform in platform_keys():
             slot = obs.slot(platform)
+            if self.fact in get_platform(platform).lacks:
+                findings.append(
+                    self._finding(entity, platform, policy, partial(_lacking, platform))
+                )
+                continue
             findings.append(
                 self._finding(
                     entity,
@@ -323,6 +338,12 @@ def _declared() -> tuple[Check, ...]:
             raise RuntimeError(f"check {check.id} lacks a legal basis or remediation")
         checks.append(check)
     return tuple(checks)
+
+
+def in_force(criteria: Iterable[str] = ()) -> tuple[Check, ...]:
+    """The checks a run under a policy with these `criteria` runs (what its reports list)."""
+    enabled = set(criteria)
+    return tuple(c for c in catalogue() if not c.optional or c.id in enabled)
 
 
 def optional_criteria() -> tuple[str, ...]:

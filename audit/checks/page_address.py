@@ -53,5 +53,6 @@ CHECK = Check(
     evaluate=evaluate,
     regional=True,
     per_platform=True,
+    fact="address",
     optional=True,
 )

@@ -52,5 +52,6 @@ CHECK = Check(
     evaluate=evaluate,
     regional=True,
     per_platform=True,
+    fact="comments",
     optional=True,
 )

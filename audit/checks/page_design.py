@@ -69,5 +69,6 @@ CHECK = Check(
     evaluate=evaluate,
     regional=True,
     per_platform=True,
+    fact="design",
     optional=True,
 )

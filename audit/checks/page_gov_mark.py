@@ -50,4 +50,5 @@ CHECK = Check(
     evaluate=evaluate,
     regional=True,
     per_platform=True,
+    fact="gov_mark",
 )

@@ -44,5 +44,6 @@ CHECK = Check(
     evaluate=evaluate,
     regional=True,
     per_platform=True,
+    fact="widgets",
     optional=True,
 )

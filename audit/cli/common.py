@@ -17,6 +17,7 @@ from audit.exits import (
     UsageError,
 )
 from audit.net import ConnectTo
+from audit.platforms import OPTIONAL, enable
 from audit.platforms.ok.api import OkSettings
 from audit.platforms.vk.api import VkSettings
 from audit.policy import Policy, PolicyError, load_policy
@@ -173,6 +174,12 @@ def platform_settings(args: argparse.Namespace) -> PlatformSettings:
     )
 
 
+def every_platform() -> None:
+    """Reading what runs left (reports, history): every shipped platform is known, so that
+    a run that audited an optional one is shown with its name and columns."""
+    enable(OPTIONAL)
+
+
 def policy_from(args: argparse.Namespace) -> Policy:
     policy = Policy()
     if getattr(args, "policy", None):
@@ -188,6 +195,7 @@ def policy_from(args: argparse.Namespace) -> Policy:
         from dataclasses import replace
 
         policy = replace(policy, platforms=args.platforms)
+    enable(policy.required_platforms())
     return policy
 
 

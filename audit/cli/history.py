@@ -6,7 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
-from audit.cli.common import _err, _no_run, open_store, policy_from, waivers_from
+from audit.cli.common import (
+    _err,
+    _no_run,
+    every_platform,
+    open_store,
+    policy_from,
+    waivers_from,
+)
 from audit.exits import (
     EXIT_OK,
     EXIT_VIOLATIONS,
@@ -48,6 +55,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from audit.history import changes
+
+    every_platform()
 
     with open_store(args.db) as store:
         finished = [r["id"] for r in store.runs("finished")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from audit.checks import catalogue
 from audit.checks.legal import BASIS_KIND_TITLES, joined, weakest
-from audit.cli.common import _err, open_store, sender_from
+from audit.cli.common import _err, every_platform, open_store, sender_from
 from audit.exits import (
     EXIT_INCOMPLETE,
     EXIT_OK,
@@ -21,6 +21,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from audit.report.formats import FORMATS, output_of, write_format
     from audit.report.json_report import read_json
 
+    every_platform()
     if args.db:
         if args.dir is not None:
             raise UsageError("report --db writes into --out: give no DIR")
@@ -110,6 +111,8 @@ def cmd_notices(args: argparse.Namespace) -> int:
     from audit.report.json_report import read_json
     from audit.report.notices import write_notices
     from audit.report.pdf import engines as pdf_engines
+
+    every_platform()
 
     source = Path(args.report or args.out)
     source = source / "report.json" if source.is_dir() else source

@@ -30,6 +30,9 @@ BUILTIN = (
     vk.PLATFORM,
     ok.PLATFORM,
 )
+# Shipped but off by default: a platform outside the federal list is audited only when a policy,
+# `--platforms` or the registry names it (`enable`).
+OPTIONAL = {"telegram": "audit.platforms.telegram"}
 PLUGINS_ENV = "PAGES_AUDIT_PLATFORMS"
 ENTRY_POINT_GROUP = "pages_audit.platforms"
 
@@ -58,13 +61,32 @@ def _register_all() -> tuple[str, ...]:
 
 PLUGIN_PROBLEMS = _register_all()
 
+
+def enable(keys) -> None:
+    """Register the optional platforms among `keys`, here and in every process this one starts
+    (they read PLUGINS_ENV when they import this package)."""
+    for key in keys:
+        if key in OPTIONAL and key not in platform_keys():
+            register(_plugin(OPTIONAL[key]))
+            named = [s for s in os.environ.get(PLUGINS_ENV, "").split(",") if s.strip()]
+            os.environ[PLUGINS_ENV] = ",".join([*named, OPTIONAL[key]])
+
+
+def known_keys() -> tuple[str, ...]:
+    """The registered platforms and the optional ones not yet enabled."""
+    return (*platform_keys(), *(k for k in OPTIONAL if k not in platform_keys()))
+
+
 __all__ = [
     "BUILTIN",
+    "OPTIONAL",
     "PLUGINS_ENV",
     "PLUGIN_PROBLEMS",
     "PageRef",
     "Platform",
+    "enable",
     "get_platform",
+    "known_keys",
     "name_en",
     "name_ru",
     "platform_for_host",

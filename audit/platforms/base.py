@@ -32,6 +32,9 @@ class Platform:
     federal: bool = True
     api_hosts: frozenset[str] = frozenset()  # where its API answers (letters name the platform)
     import_columns: tuple[str, ...] = ()  # table headers (lower case) holding its page's address
+    # what the platform has no notion of (gov_mark, address, design, widgets, comments): the
+    # checks about it do not apply to its pages
+    lacks: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

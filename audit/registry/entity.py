@@ -9,7 +9,7 @@ import re
 
 from audit.model import Entity, EntityKind
 from audit.pageurls import parse_page_url
-from audit.platforms import name_en, platform_keys
+from audit.platforms import enable, known_keys, name_en, platform_keys
 from audit.urls import website_problem
 from audit.yamlsrc import LDict, Problem
 
@@ -145,8 +145,9 @@ def read_entity(item: LDict, path: str, line: int, default_region, problems: lis
         else:
             for platform, url in raw_pages.items():
                 at = raw_pages.line_of(platform)
+                enable([platform])  # an optional platform the registry names is audited
                 if platform not in platform_keys():
-                    allowed = ", ".join(platform_keys())
+                    allowed = ", ".join(known_keys())
                     bad(f"pages.{platform}", f"unknown platform (allowed: {allowed})", at)
                     continue
                 parsed = parse_page_url(url) if isinstance(url, str) else None

@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import traceback
 
-from audit.checks import catalogue
+from audit.checks import in_force
 from audit.report.formats import FORMATS, Output, Sink
 from audit.report.json_report import dated
 from audit.signals import child_started, held
@@ -45,8 +45,8 @@ def follow(conn, db: str, run_id: int, output: Output) -> None:
     sinks: dict[str, Sink] = {}
     try:
         with Store(db) as store:
-            checks = [c.to_json() for c in catalogue()]
             policy = json.loads(store.run(run_id)["policy"])
+            checks = [c.to_json() for c in in_force(policy.get("criteria", ()))]
             output = Output(
                 output.out, output.lang, checks, policy, output.templates, output.bodies
             )

@@ -146,18 +146,65 @@ def evidence_by_id(entity: dict) -> dict[str, dict]:
 CAUSES = {"ru": {**CAUSE_RU, **PAGE_CAUSE_RU}, "en": {**CAUSE_EN, **PAGE_CAUSE_EN}}
 
 
+LAW_KINDS = ("law_article", "act")
+
+
+def of_law(check: dict | None) -> bool:
+    """A check that rests on a law or a government act, not on a rating, region or policy."""
+    return bool(check) and check.get("basis_kind") in LAW_KINDS
+
+
+def finding_of_law(checks: dict[str, dict]) -> Callable[[dict], bool]:
+    """Whether a finding is about the law: its check rests on one, and the finding itself does
+    not rest on a regional act or the policy (a second platform, say)."""
+
+    def test(f: dict) -> bool:
+        return of_law(checks.get(f["check"])) and f.get("basis") not in ("region", "policy")
+
+    return test
+
+
+def split_by_law(checks: dict[str, dict]) -> Callable[[list[dict]], tuple[list, list]]:
+    """Findings as (the law's requirements, the rating's and regions' criteria)."""
+    test = finding_of_law(checks)
+
+    def split(findings: list[dict]) -> tuple[list, list]:
+        return [f for f in findings if test(f)], [f for f in findings if not test(f)]
+
+    return split
+
+
+def split_keys_by_law(checks: dict[str, dict]) -> Callable[[list[str]], tuple[list, list]]:
+    """Finding keys (`page.design[vk]`) as (the law's requirements, the criteria)."""
+
+    def split(keys: list[str]) -> tuple[list, list]:
+        law = {k for k in keys if of_law(checks.get(k.partition("[")[0]))}
+        return [k for k in keys if k in law], [k for k in keys if k not in law]
+
+    return split
+
+
 def page_rows(checks: dict[str, dict], platforms: list[str], lang: str) -> list[dict]:
     """The rows of a body's table of pages, each with the finding key per platform: whether
-    the page exists (the page.exists family), then every per-platform page check."""
+    the page exists (the page.exists family), then every per-platform page check; the law's
+    requirements first, then the rating's and regions' criteria (`criterion`)."""
     rows = [
-        {"title": LABELS[lang]["page_exists"], "keys": {p: f"page.exists.{p}" for p in platforms}}
+        {
+            "title": LABELS[lang]["page_exists"],
+            "keys": {p: f"page.exists.{p}" for p in platforms},
+            "criterion": False,
+        }
     ]
     for cid, c in checks.items():
         if c.get("per_platform"):
             rows.append(
-                {"title": c["title_" + lang], "keys": {p: f"{cid}[{p}]" for p in platforms}}
+                {
+                    "title": c["title_" + lang],
+                    "keys": {p: f"{cid}[{p}]" for p in platforms},
+                    "criterion": not of_law(c),
+                }
             )
-    return rows
+    return sorted(rows, key=lambda row: row["criterion"])
 
 
 def labels(lang: str) -> dict:
@@ -177,6 +224,8 @@ def page_context(checks: list[dict], platforms: list[str], lang: str, policy: di
         "groups": GROUPS,
         "overview_cells": overview_cells,
         "page_rows": page_rows(trusted_checks, platforms, lang),
+        "split_by_law": split_by_law(trusted_checks),
+        "split_keys_by_law": split_keys_by_law(trusted_checks),
         "bases": bases,
         "basis_numbers": basis_numbers,
         "fold": fold,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit import __version__
-from audit.checks import CATALOGUE_VERSION, catalogue
+from audit.checks import CATALOGUE_VERSION, in_force
 from audit.codec import entity_json
 from audit.report.atomic import replaced
 from audit.store import compact_json
@@ -90,7 +90,7 @@ def report_document(
             "catalogue_version": catalogue_version,
         },
         "run": header,
-        "checks": [c.to_json() for c in catalogue()],
+        "checks": [c.to_json() for c in in_force((header.get("policy") or {}).get("criteria", ()))],
         "summary": summary.to_json(),
         "health": health.to_json(),
         "entities": bodies,

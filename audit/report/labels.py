@@ -13,6 +13,10 @@ LABELS = {
         "incomplete": "Не удалось проверить полностью",
         "warning": "Только замечания",
         "per_check": "Соответствие по требованиям",
+        "law_section": "Требования закона",
+        "criteria_section": "Критерии рейтинга и региональные требования",
+        "criteria_note": "Не нормы федерального закона: критерии рейтинга госпабликов, "
+        "региональных актов и политики проверки.",
         "per_region": "По регионам",
         "region": "Регион",
         "check": "Требование",
@@ -190,6 +194,10 @@ LABELS = {
         "incomplete": "Not fully checked",
         "warning": "Warnings only",
         "per_check": "Compliance per requirement",
+        "law_section": "Requirements of the law",
+        "criteria_section": "Rating criteria and regional requirements",
+        "criteria_note": "Not rules of federal law: criteria of the public pages' rating, of "
+        "regional acts and of the audit's policy.",
         "per_region": "Per region",
         "region": "Region",
         "check": "Requirement",

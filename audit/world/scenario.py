@@ -140,4 +140,8 @@ def load_scenario(path: str | os.PathLike | None = None) -> Scenario:
             vars={k: str(v) for k, v in (spec.get("vars") or {}).items()},
             routes=routes,
         )
+    if doc.get("telegram"):
+        from audit.world.telegram import telegram_site
+
+        sites["t.me"] = telegram_site(doc["telegram"])
     return Scenario(sites, doc.get("vk") or {}, doc.get("ok") or {})

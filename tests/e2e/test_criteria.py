@@ -64,10 +64,10 @@ def runs(tmp_path_factory):
     policy.write_text(POLICY, encoding="utf-8")
     out = {}
     with world() as w:
-        for name, extra, env in (
-            ("api", [], {"VK_TOKEN": w.vk_token}),
-            ("html", [], {}),
-            ("default", [], {"VK_TOKEN": w.vk_token}),
+        for name, env in (
+            ("api", {"VK_TOKEN": w.vk_token}),
+            ("html", {}),
+            ("default", {"VK_TOKEN": w.vk_token}),
         ):
             options = ["--policy", policy] if name != "default" else []
             proc = cli("run", reg, "--out", base / name, *options, *w.cli_args(), *FAST, env=env)
