@@ -116,6 +116,9 @@ class PageObservation:
     address_set: bool | None = None
     map_point: bool | None = None
     pos_on_page: bool | None = None
+    # residents' comments on the latest posts as [asked, answered] (unix times; answered None:
+    # no answer from the page); None when not read (read only when page.replies is enabled)
+    replies: list[list[int | None]] | None = None
     evidence: list[Evidence] = field(default_factory=list)
 
     @property

@@ -50,8 +50,12 @@ class Policy:
     regional_requirements: tuple[str, ...] = ()
     notice_deadline_days: int = 30  # the term a notice letter gives to remedy
     # rating and regional criteria checked beyond the default checks (page.design,
-    # page.address, page.pos_widget, page.comments_open, page.gospubliki)
+    # page.address, page.pos_widget, page.comments_open, page.replies, page.gospubliki)
     criteria: tuple[str, ...] = ()
+    # page.replies: the deadline for answering a resident's comment (a regional number:
+    # Sakhalin 24 h) and how many of the latest commented posts are read (one request place each)
+    reply_deadline_hours: float = 24
+    reply_sample_posts: int = 3
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regional_requirements", tuple(self.regional_requirements))
@@ -66,6 +70,8 @@ class Policy:
             raise ValueError("last_post_warn_days must not exceed last_post_fail_days")
         if self.site_down_confirm_runs < 1:
             raise ValueError("site_down_confirm_runs must be at least 1")
+        if not 1 <= self.reply_sample_posts <= 25:
+            raise ValueError("reply_sample_posts must be between 1 and 25")
         if not 0 <= self.name_match_min <= 100:
             raise ValueError("name_match_min must be between 0 and 100")
         for f in fields(self):

@@ -15,7 +15,7 @@ from audit.cli.parser import build_parser
 from audit.collect.apicall import ApiConfigError
 from audit.exits import EXIT_OK, EXIT_USAGE, UsageError
 from audit.pipeline.session import POOL_FROM, auto_workers
-from audit.platforms import PLUGIN_PROBLEMS
+from audit.platforms import PLUGIN_PROBLEMS, enabling
 
 __all__ = ["POOL_FROM", "auto_workers", "build_parser", "main"]
 
@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         logs.configure(logging.INFO if args.verbose == 1 else logging.DEBUG)
     try:
-        return args.func(args)
+        with enabling():
+            return args.func(args)
     except UsageError as exc:
         _err(f"pages-audit: {exc}")
         return EXIT_USAGE

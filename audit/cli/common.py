@@ -139,7 +139,10 @@ def add_platform_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def platform_settings(args: argparse.Namespace) -> PlatformSettings:
+def platform_settings(args: argparse.Namespace, policy: Policy | None = None) -> PlatformSettings:
+    """The platforms' settings from the options and the environment; `policy` enabling
+    page.replies makes VK read the comments of the latest commented posts."""
+    replies = policy is not None and "page.replies" in policy.criteria
     token = None if args.no_api else os.environ.get("VK_TOKEN", "").strip() or None
     if args.vk_token_file and not args.no_api:
         try:
@@ -169,6 +172,7 @@ def platform_settings(args: argparse.Namespace) -> PlatformSettings:
             version=args.vk_api_version,
             rate=args.vk_rate,
             ids_per_call=args.vk_ids_per_call,
+            comment_posts=policy.reply_sample_posts if replies else 0,
         ),
         ok=ok,
     )

@@ -47,11 +47,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         fetch_config(args),
         RunOptions(
             out=args.out,
-            policy=policy_from(args),
+            policy=(policy := policy_from(args)),
             lang=args.lang,
             quiet=args.quiet,
             templates=args.templates,
-            platforms=platform_settings(args),
+            platforms=platform_settings(args, policy),
             db=args.db,
             resume=args.resume,
             waivers=waivers_from(args.waivers),

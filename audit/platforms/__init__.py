@@ -10,6 +10,7 @@ defaults to PLATFORM). A plugin that does not load is not registered and is name
 
 import importlib
 import os
+from contextlib import contextmanager
 from importlib.metadata import entry_points
 
 from audit.platforms import ok, vk
@@ -72,6 +73,24 @@ def enable(keys) -> None:
             os.environ[PLUGINS_ENV] = ",".join([*named, OPTIONAL[key]])
 
 
+@contextmanager
+def enabling():
+    """What `enable` does inside lasts as long as the block: a command run in-process (a test,
+    a program calling `audit.cli.main`) leaves the platforms and the environment as it found
+    them."""
+    before, env = platform_keys(), os.environ.get(PLUGINS_ENV)
+    try:
+        yield
+    finally:
+        for key in platform_keys():
+            if key not in before:
+                unregister(key)
+        if env is None:
+            os.environ.pop(PLUGINS_ENV, None)
+        else:
+            os.environ[PLUGINS_ENV] = env
+
+
 def known_keys() -> tuple[str, ...]:
     """The registered platforms and the optional ones not yet enabled."""
     return (*platform_keys(), *(k for k in OPTIONAL if k not in platform_keys()))
@@ -85,6 +104,7 @@ __all__ = [
     "PageRef",
     "Platform",
     "enable",
+    "enabling",
     "get_platform",
     "known_keys",
     "name_en",

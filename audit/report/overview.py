@@ -123,11 +123,15 @@ def policy_rows(policy: dict, labels: dict, title: Callable[[str], str], lang: s
     for key, value in policy.items():
         if key not in names or value in ("", [], None):
             continue
+        if key.startswith("reply_") and "page.replies" not in (policy.get("criteria") or ()):
+            continue
         if key == "platforms":
             platform_name = name_ru if lang == "ru" else name_en
             shown = labels["platform_rules"].get(value) or ", ".join(
                 platform_name(p) for p in value.split(",")
             )
+        elif key == "criteria":
+            shown = "; ".join(title(c) for c in value)
         elif key == "regional_requirements":
             shown = "; ".join(names["platforms"] if r == "platforms" else title(r) for r in value)
         elif isinstance(value, float | int):

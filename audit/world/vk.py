@@ -32,6 +32,8 @@ Scenario section:
           members: 15200
           posts: {last_hours: 5, every_hours: 8, count: 60, pinned_days: 200}
           comments: closed        # posts answer comments.can_post 0 (optional)
+          replies: [2, null]      # residents' comments on the newest post, answered after so
+                                  # many hours (null: never); see vk_comments (optional)
           web: challenge          # the public page answers: challenge | login (optional)
       web_quirk: error_template   # every public page carries VK's error text in a template
 """
@@ -51,6 +53,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from audit.rudates import format_ru_date
+from audit.world.vk_comments import count_for, get_comments
 
 EXECUTE_CALL = re.compile(r"API\.([a-zA-Z]+\.[a-zA-Z]+)\((\{[^{}]*\})\)")
 PHOTO = "https://sun1-1.userapi.com/s/v1/ig2/demo.jpg"
@@ -160,6 +163,8 @@ class VkWorld:
             return self.resolve(params.get("screen_name", ""))
         if method == "wall.get":
             return self.wall_get(params)
+        if method == "wall.getComments":
+            return get_comments(self, params)
         raise VkError(3, "Unknown method passed")
 
     def error(self, code: int, msg: str, method: str, params: dict[str, str]) -> dict:
@@ -301,6 +306,9 @@ class VkWorld:
         if g.get("comments") == "closed":  # as VK answers a caller who may not comment
             for post in out:
                 post["comments"]["can_post"] = 0
+        newest = next((p for p in out if not p.get("is_pinned")), None)
+        if newest is not None:
+            newest["comments"]["count"] = count_for(g)
         return out
 
     @staticmethod

@@ -19,11 +19,14 @@ REGISTRY = f"""entities:
      pages: {{vk: "https://vk.com/obrazcovoe_sp"}}, gospubliki: true}}
   - {{id: bare, name: Администрация Голого сельского поселения, {WHERE},
      pages: {{vk: "https://vk.com/goloe_sp"}}, gospubliki: false}}
+  - {{id: late, name: Администрация Медленного сельского поселения, {WHERE},
+     pages: {{vk: "https://vk.com/medlennoe_sp"}}}}
   - {{id: exempt, name: Администрация Упразднённого сельского поселения, {WHERE},
      pages_exempt: "закон области от 01.03.2026 № 7-ОЗ о преобразовании поселения"}}
 """
 POLICY = """criteria: [page.design, page.address, page.pos_widget, page.comments_open,
-           page.gospubliki]
+           page.gospubliki, page.replies]
+reply_deadline_hours: 24
 """
 POSTS = {"last_hours": 5, "every_hours": 24, "count": 20}
 
@@ -42,6 +45,15 @@ def world() -> World:
             "map_point": [54.6, 39.7],
             "links": ["https://pos.gosuslugi.ru/og/org-activities?mun_code=99000001"],
             "posts": POSTS,
+            "replies": [2, 3],
+        },
+        {
+            "id": 100702,
+            "screen_name": "medlennoe_sp",
+            "name": "Администрация Медленного сельского поселения",
+            "gov": True,
+            "posts": {"last_hours": 72, "every_hours": 24, "count": 10},
+            "replies": [30, None],
         },
         {
             "id": 100701,
@@ -92,6 +104,10 @@ def test_through_the_api_the_criteria_are_decided_on_what_vk_publishes(runs):
     ):
         assert model[key]["status"] == "pass", (key, model[key])
     assert "с точкой на карте" in model["page.address[vk]"]["message_ru"]
+    assert "На все 2 комментариев" in model["page.replies[vk]"]["message_ru"]
+    late = findings(runs["api"], "late")["page.replies[vk]"]
+    assert late["status"] == "fail" and "без ответа вовсе — 1" in late["message_ru"], late
+    assert bare["page.replies[vk]"]["status"] == "n/a"  # no wall, nothing to answer
     design = bare["page.design[vk]"]
     assert design["status"] == "fail" and design["severity"] == "warning"
     assert "нет — аватар, описание, обложка" in design["message_ru"]
@@ -103,6 +119,12 @@ def test_through_the_api_the_criteria_are_decided_on_what_vk_publishes(runs):
     for f in (*model.values(), *bare.values()):
         if f["check"] in ("page.design", "page.address", "page.gospubliki"):
             assert f["severity"] == "warning" and f.get("basis") in (None, "policy")
+
+
+def test_replies_cost_one_execute_for_up_to_25_sampled_posts(runs):
+    with_replies = load_report(runs["api"])["run"]["api_requests"]["vk"]
+    without = load_report(runs["default"])["run"]["api_requests"]["vk"]
+    assert with_replies - without == 1  # two commented posts, one execute of wall.getComments
 
 
 def test_public_pages_publish_no_design_so_nothing_fails(runs):
@@ -125,7 +147,7 @@ def test_an_exempt_body_is_not_held_to_pages(runs):
     exempt = findings(runs["api"], "exempt")
     for key in ("page.exists.vk", "page.exists.ok", "site.links.vk", "page.gospubliki"):
         assert exempt[key]["status"] == "n/a" and "7-ОЗ" in exempt[key]["message_ru"], key
-    assert load_report(runs["api"])["entities"][2]["pages_exempt"].startswith("закон области")
+    assert load_report(runs["api"])["entities"][3]["pages_exempt"].startswith("закон области")
 
 
 def test_the_report_shows_the_criteria_apart_from_the_law(runs):

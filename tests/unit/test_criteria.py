@@ -51,6 +51,7 @@ def test_every_criterion_rests_on_the_rating_never_on_law_and_is_off_by_default(
         "page.design",
         "page.gospubliki",
         "page.pos_widget",
+        "page.replies",
     }
     for check_id in optional_criteria():
         check = get_check(check_id)
@@ -230,3 +231,54 @@ def test_registry_fields_with_their_lines(tmp_path):
     said = "\n".join(str(p) for p in reg.problems)
     assert f"{path}:4" in said and "gospubliki" in said
     assert f"{path}:5" in said and "pages_exempt" in said
+
+
+def test_residents_comments_and_the_pages_answers_from_a_schema_shaped_answer():
+    from audit.platforms.vk.comments import commented_posts, residents_comments
+
+    page = vk_group()
+    answer = {
+        "count": 4,
+        "items": [
+            {
+                "id": 10,
+                "from_id": 5001,
+                "date": 1000,
+                "text": "Вопрос",
+                "thread": {
+                    "count": 1,
+                    "items": [{"id": 11, "from_id": -1, "date": 4600, "text": "Ответ"}],
+                },
+            },
+            {
+                "id": 12,
+                "from_id": 5002,
+                "date": 2000,
+                "text": "Вопрос без ответа",
+                "thread": {"count": 0, "items": []},
+            },
+            {"id": 13, "from_id": -1, "date": 9000, "text": "Ответ", "reply_to_comment": 12},
+            {"id": 14, "from_id": 5003, "date": 3000, "text": "", "deleted": True},
+            {"id": 15, "from_id": -777, "date": 3000, "text": "Другое сообщество"},
+        ],
+    }
+    assert residents_comments(page, answer) == [[1000, 4600], [2000, 9000]]
+    wall = vk_answer("selenscrapy-wall.get-5.199-visitor-posts.json")["response"]
+    assert commented_posts(wall, 3) == []  # residents' own posts are not the page's
+
+
+@pytest.mark.parametrize(
+    ("pairs", "status", "said"),
+    [
+        ([[0, 3600]], Status.PASS, "в течение 24 ч"),
+        ([[0, 3600], [0, 30 * 3600], [0, None]], Status.FAIL, "без ответа в течение 24 ч — 2"),
+        ([[1736683200 - 3600, None]], Status.NA, "срок ответа"),  # asked an hour ago
+        ([], Status.NA, "срок ответа"),
+        (None, Status.ERROR, "вручную"),
+    ],
+)
+def test_replies_against_the_policys_deadline(pairs, status, said):
+    page = vk_group()
+    page.replies = pairs
+    finding = run("page.replies", page)["vk"]
+    assert finding.status is status and said in finding.message_ru, finding.message_ru

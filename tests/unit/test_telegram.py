@@ -11,7 +11,7 @@ import pytest
 from audit.evidence import Evidence
 from audit.fetch import FetchResult
 from audit.pageurls import parse_page_url
-from audit.platforms import PLUGINS_ENV, enable, get_platform, unregister
+from audit.platforms import PLUGINS_ENV, enable, enabling, get_platform, platform_keys
 from audit.platforms.telegram.collector import count, parse_page
 from audit.world.telegram import card, preview
 from tests.shared import realworld
@@ -25,14 +25,10 @@ URL = "https://t.me/adm_demo"
 def telegram():
     """Enabled for these tests only: the rest of the suite (and the processes it starts
     through PLUGINS_ENV) sees the platforms of a default run."""
-    saved = os.environ.get(PLUGINS_ENV)
-    enable(["telegram"])
-    yield
-    unregister("telegram")
-    if saved is None:
-        os.environ.pop(PLUGINS_ENV, None)
-    else:
-        os.environ[PLUGINS_ENV] = saved
+    with enabling():
+        enable(["telegram"])
+        yield
+    assert "telegram" not in platform_keys() and PLUGINS_ENV not in os.environ
 
 
 def result(html: str, status: int = 200) -> FetchResult:

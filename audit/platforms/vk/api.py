@@ -42,6 +42,7 @@ class VkSettings:
     retries: int = 4  # API-level retries for codes 1/6/9/10
     quota_retries: int = 1  # for code 29
     quota_pause: float = 30.0
+    comment_posts: int = 0  # latest commented posts per page whose comments are read (replies)
 
     def redacted(self) -> dict:
         return {
@@ -51,6 +52,7 @@ class VkSettings:
             "web_url": self.web_url,
             "ids_per_call": self.ids_per_call,
             "rate": self.rate,
+            "comment_posts": self.comment_posts,
         }
 
 

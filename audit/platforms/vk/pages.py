@@ -16,8 +16,14 @@ from audit.collect.page_html import now_iso
 from audit.observations import PageObservation
 from audit.pageurls import PageRef
 from audit.platforms.vk.api import EXECUTE_LIMIT, VkApi, api_call
+from audit.platforms.vk.comments import (
+    by_someone_else,
+    comment_params,
+    commented_posts,
+    residents_comments,
+)
+from audit.platforms.vk.design import apply_design
 from audit.textfacts import emails, has_address, phones, unique
-from audit.widgets import mentions_pos
 
 GROUP_FIELDS = (
     "description,site,links,contacts,addresses,members_count,verified,status,"
@@ -88,28 +94,6 @@ def page_from_group(url: str, group: dict, observed_at: str) -> PageObservation:
     return page
 
 
-def apply_design(page: PageObservation, group: dict) -> None:
-    """Design and settings from groups_group_full (VK's schema): `has_photo` (0/1), an avatar
-    uploaded to VK's own image hosts, `cover.enabled`, `addresses.is_enabled` with its main
-    address's coordinates. A field VK did not return leaves the fact unknown."""
-    if group.get("has_photo") in (0, 1):
-        page.avatar = bool(group["has_photo"])
-    elif isinstance(group.get("photo_200"), str) and ".userapi.com/" in group["photo_200"]:
-        page.avatar = True
-    cover = group.get("cover")
-    if isinstance(cover, dict) and cover.get("enabled") in (0, 1):
-        page.cover = bool(cover["enabled"])
-    addresses = group.get("addresses")
-    if isinstance(addresses, dict) and isinstance(addresses.get("is_enabled"), bool):
-        main = addresses.get("main_address")
-        main = main if isinstance(main, dict) else {}
-        page.address_set = addresses["is_enabled"] and bool(main or addresses.get("count"))
-        if all(isinstance(main.get(k), int | float) for k in ("latitude", "longitude")):
-            page.map_point = True
-    if any(mentions_pos(x) for x in (page.description, page.site, *page.links)):
-        page.pos_on_page = True
-
-
 def apply_wall(page: PageObservation, wall: Any) -> None:
     """Fill the activity facts from one wall.get response (or False when the call failed)."""
     if not isinstance(wall, dict):
@@ -118,11 +102,11 @@ def apply_wall(page: PageObservation, wall: Any) -> None:
     items = [p for p in wall.get("items") or [] if isinstance(p, dict)]
     # residents' posts on an open wall are not the page's activity (wall.get is asked for the
     # owner's posts; an answer that holds others anyway is not a listing of the page's own)
-    others = [p for p in items if _by_someone_else(p)]
+    others = [p for p in items if by_someone_else(p)]
     own = [
         p
         for p in items
-        if not p.get("is_pinned") and isinstance(p.get("date"), int) and not _by_someone_else(p)
+        if not p.get("is_pinned") and isinstance(p.get("date"), int) and not by_someone_else(p)
     ]
     if others and not own:
         page.wall_cause = "wall_unreadable"
@@ -136,11 +120,6 @@ def apply_wall(page: PageObservation, wall: Any) -> None:
     comments = [p["comments"] for p in own if isinstance(p.get("comments"), dict)]
     if any(c.get("can_post") == 1 or (c.get("count") or 0) > 0 for c in comments):
         page.comments_open = True
-
-
-def _by_someone_else(post: dict) -> bool:
-    owner, author = post.get("owner_id"), post.get("from_id")
-    return isinstance(owner, int) and isinstance(author, int) and owner != author
 
 
 def access_fact(url: str, code: int, result: CallResult, observed_at: str) -> PageObservation:
@@ -323,6 +302,7 @@ class VkPages:
         )
         answers = result.response if result.ok and isinstance(result.response, list) else []
         errors = iter(result.extra.get("execute_errors") or [])  # one per failed slot, in order
+        threads: list[tuple[PageObservation, int]] = []
         for index, page in enumerate(part):
             page.evidence.extend(result.evidence)
             if not result.ok:
@@ -332,6 +312,33 @@ class VkPages:
             apply_wall(page, answer)
             if answer is False:
                 page.wall_cause = wall_refusal(next(errors, None))
+            elif self.api.settings.comment_posts:
+                posts = commented_posts(answer, self.api.settings.comment_posts)
+                threads += [(page, post) for post in posts]
+                if not posts and page.posts is not None:
+                    page.replies = []
+        if threads:
+            await self._read_comments(threads)
+
+    async def _read_comments(self, threads: list[tuple[PageObservation, int]]) -> None:
+        """wall.getComments with their answers (threads) for the sampled posts, 25 per execute;
+        a page with any post left unread keeps `replies` unknown."""
+        failed: set[int] = set()
+        for part in chunks(threads, EXECUTE_LIMIT):
+            calls = [
+                api_call("wall.getComments", comment_params(page, post)) for page, post in part
+            ]
+            result = await self.api.execute(calls, f"execute wall.getComments x{len(part)}")
+            answers = result.response if result.ok and isinstance(result.response, list) else []
+            for index, (page, _) in enumerate(part):
+                if result.evidence and result.evidence[0] not in page.evidence:
+                    page.evidence.extend(result.evidence)
+                answer = answers[index] if index < len(answers) else None
+                if not isinstance(answer, dict) or id(page) in failed:
+                    failed.add(id(page))
+                    page.replies = None
+                    continue
+                page.replies = [*(page.replies or []), *residents_comments(page, answer)]
 
     def _unresolved(self, key: str) -> bool:
         return (
