@@ -116,6 +116,7 @@ class Scenario:
     sites: dict[str, Site]
     vk: dict = field(default_factory=dict)
     ok: dict = field(default_factory=dict)
+    telegram: dict = field(default_factory=dict)  # t.me's channels (audit.world.telegram)
 
 
 def load_scenario(path: str | os.PathLike | None = None) -> Scenario:
@@ -140,8 +141,4 @@ def load_scenario(path: str | os.PathLike | None = None) -> Scenario:
             vars={k: str(v) for k, v in (spec.get("vars") or {}).items()},
             routes=routes,
         )
-    if doc.get("telegram"):
-        from audit.world.telegram import telegram_site
-
-        sites["t.me"] = telegram_site(doc["telegram"])
-    return Scenario(sites, doc.get("vk") or {}, doc.get("ok") or {})
+    return Scenario(sites, doc.get("vk") or {}, doc.get("ok") or {}, doc.get("telegram") or {})

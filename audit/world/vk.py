@@ -164,7 +164,10 @@ class VkWorld:
         if method == "wall.get":
             return self.wall_get(params)
         if method == "wall.getComments":
-            return get_comments(self, params)
+            answer = get_comments(self, params)
+            if answer is None:
+                raise VkError(100, "One of the parameters specified was missing or invalid")
+            return answer
         raise VkError(3, "Unknown method passed")
 
     def error(self, code: int, msg: str, method: str, params: dict[str, str]) -> dict:

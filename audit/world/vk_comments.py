@@ -54,17 +54,17 @@ def count_for(g: dict) -> int:
     return len(g.get("replies") or [])
 
 
-def get_comments(world: Any, params: dict[str, str]) -> dict:
-    from audit.world.vk import VkError
-
+def get_comments(world: Any, params: dict[str, str]) -> dict | None:
+    """The answer to wall.getComments, or None when owner_id or post_id names nothing (the
+    caller answers VK's error 100)."""
     owner, post_id = params.get("owner_id", ""), params.get("post_id", "")
     g = world.groups.get(int(owner[1:])) if owner.startswith("-") and owner[1:].isdigit() else None
     if g is None or not post_id.isdigit():
-        raise VkError(100, "One of the parameters specified was missing or invalid: owner_id")
+        return None
     posts = [p for p in world.posts(g) if not p.get("is_pinned")]
     post = next((p for p in posts if p["id"] == int(post_id)), None)
     if post is None:
-        raise VkError(100, "One of the parameters specified was missing or invalid: post_id")
+        return None
     newest = post is posts[0]
     items = comments_of(int(g["id"]), post, g.get("replies") or [], world.clock()) if newest else []
     items.sort(key=lambda c: c["date"], reverse=params.get("sort") != "asc")

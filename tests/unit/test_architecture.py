@@ -10,7 +10,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "audit"
 PRINTERS = ("audit.cli", "audit.__main__")  # and the modules of the audit.cli package
 # a platform's folder: its descriptor and address grammar are pure values; these modules collect
-PLATFORM_WORK = ("api", "pages", "html", "collector")
+PLATFORM_WORK = ("api", "pages", "html", "collector", "design", "comments")
+PLATFORM_FOLDERS = ("vk", "ok", "telegram")
 # bottom first; a module belongs to the layer of its longest listed prefix
 LAYERS = (
     (
@@ -48,7 +49,10 @@ LAYERS = (
         "audit.vantage",
         "audit.canaries",
     ),
-    ("audit.collect", *(f"audit.platforms.{p}.{m}" for p in ("vk", "ok") for m in PLATFORM_WORK)),
+    (
+        "audit.collect",
+        *(f"audit.platforms.{p}.{m}" for p in PLATFORM_FOLDERS for m in PLATFORM_WORK),
+    ),
     ("audit.checks", "audit.evaluate", "audit.summary"),
     ("audit.store", "audit.codec", "audit.history"),
     ("audit.report",),

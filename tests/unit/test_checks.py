@@ -71,6 +71,7 @@ def test_catalogue_is_complete_and_cited():
         "page.links_site",
         "page.name_matches",
         "page.pos_widget",
+        "page.replies",
         "site.exists",
         "site.links.consistent",
         "site.links.ok",

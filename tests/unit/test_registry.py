@@ -102,7 +102,7 @@ def test_bad_urls(tmp_path):
         "9: website: scheme must be http or https, not 'ftp': 'ftp://sud.ru'",
         "11: pages.vk: not a link to a VK page: 'https://ok.ru/notvk'",
         "12: pages.ok: not a link to an OK page: 'https://vk.com/share.php?url=x'",
-        "13: pages.tg: unknown platform (allowed: vk, ok)",
+        "13: pages.tg: unknown platform (allowed: vk, ok, telegram)",
     ]
 
 

@@ -18,6 +18,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from audit.platforms.vk.pages import GROUP_FIELDS
 from audit.world.scenario import load_scenario
 from audit.world.vk import VkWorld
 from tests.shared import VK_API_SCHEMA
@@ -90,10 +91,8 @@ def vk() -> VkWorld:
     return VkWorld(load_scenario().vk)
 
 
-FIELDS = (
-    "description,site,links,contacts,addresses,members_count,verified,status,"
-    "is_government_organization,trust_mark,activity,fixed_post,wall"
-)
+FIELDS = GROUP_FIELDS  # what the auditor asks for (design fields included)
+GET_COMMENTS = validator("wall/responses.json", "wall_getComments_response")
 
 
 def test_schema_is_strict_enough():
@@ -154,3 +153,36 @@ def test_execute_slots_match_the_schema(vk):
     check(WALL_GET, {"response": first})
     assert closed is False and answer["execute_errors"][0]["error_code"] == 15
     assert resolved == {"object_id": 7000020, "type": "user"}
+
+
+def test_comment_answers_match_the_schema():
+    """wall.getComments with threads (page.replies), on a page residents commented, with the
+    design fields of the same page: cover, has_photo, the address's map point."""
+    spec = load_scenario().vk
+    spec["groups"] = [
+        *spec["groups"],
+        {
+            "id": 100777,
+            "screen_name": "commented",
+            "name": "Администрация",
+            "cover": 1,
+            "address": "ул. Ленина, 1",
+            "map_point": [54.6, 39.7],
+            "posts": {"last_hours": 72, "every_hours": 24, "count": 5},
+            "replies": [2, None, 30],
+        },
+    ]
+    vk = VkWorld(spec)
+    token = {"access_token": vk.token, "v": "5.199"}
+    group = vk.handle_api(
+        "groups.getById", {**token, "group_ids": "100777", "fields": FIELDS}, None
+    )
+    check(GET_BY_ID, group)
+    wall = vk.handle_api("wall.get", {**token, "owner_id": "-100777", "count": "100"}, None)
+    newest = wall["response"]["items"][0]
+    assert newest["comments"]["count"] == 3
+    params = {"owner_id": "-100777", "post_id": str(newest["id"]), "thread_items_count": "10"}
+    answer = vk.handle_api("wall.getComments", {**token, **params}, None)
+    check(GET_COMMENTS, answer)
+    threads = [c["thread"]["count"] for c in answer["response"]["items"]]
+    assert sorted(threads) == [0, 1, 1]
