@@ -31,7 +31,7 @@ class Policy:
 
     any  — at least one of VK/OK (the federal minimum, distribution order 2523-р);
     both — VK and OK (many regional acts); vk / ok — that platform is required;
-    keys joined by commas (`vk,ok,max`) — each of them is required.
+    keys joined by commas (`vk,ok,telegram`) — each of them is required.
     """
 
     platforms: str = "any"

@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"pages-audit: {exc}")
         return EXIT_USAGE
     args = parser.parse_args(argv)
+    if args.verbose and args.brief:
+        _err("pages-audit: -v and -q contradict each other: give one")
+        return EXIT_USAGE
     if args.verbose:
         logs.configure(logging.INFO if args.verbose == 1 else logging.DEBUG)
     try:

@@ -179,9 +179,15 @@ def platform_settings(args: argparse.Namespace, policy: Policy | None = None) ->
 
 
 def every_platform() -> None:
-    """Reading what runs left (reports, history): every shipped platform is known, so that
-    a run that audited an optional one is shown with its name and columns."""
+    """Reading what runs left (the history's findings): every shipped platform is known, so
+    that a finding about an optional one is named."""
     enable(OPTIONAL)
+
+
+def platforms_of(report: dict) -> None:
+    """Rendering a run's report again: the optional platforms it audited are known, and only
+    those (the tables' columns follow the registered platforms)."""
+    enable((report.get("run") or {}).get("page_sources") or {})
 
 
 def policy_from(args: argparse.Namespace) -> Policy:

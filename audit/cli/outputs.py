@@ -9,7 +9,7 @@ from pathlib import Path
 
 from audit.checks import catalogue
 from audit.checks.legal import BASIS_KIND_TITLES, joined, weakest
-from audit.cli.common import _err, every_platform, open_store, sender_from
+from audit.cli.common import _err, open_store, platforms_of, sender_from
 from audit.exits import (
     EXIT_INCOMPLETE,
     EXIT_OK,
@@ -21,7 +21,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     from audit.report.formats import FORMATS, output_of, write_format
     from audit.report.json_report import read_json
 
-    every_platform()
     if args.db:
         if args.dir is not None:
             raise UsageError("report --db writes into --out: give no DIR")
@@ -42,6 +41,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         report = read_json(str(source))
     except (OSError, ValueError) as exc:
         raise UsageError(f"{source}: cannot read report ({exc})") from None
+    platforms_of(report)
     output = output_of(report, args.dir, args.lang, args.templates)
     # every output but report.json itself, drawn from it again
     written = {f.name: write_format(f, report, output) for f in FORMATS if f.name != "json"}
@@ -90,6 +90,7 @@ def merge_runs(args: argparse.Namespace) -> int:
             staging = fresh_staging(args.out, "report")
             try:
                 report = merged_report(store, chosen)
+                platforms_of(report)
                 written = write_run_reports(
                     report, str(staging), args.lang, args.templates, args.db, chosen.ids
                 )
@@ -112,14 +113,13 @@ def cmd_notices(args: argparse.Namespace) -> int:
     from audit.report.notices import write_notices
     from audit.report.pdf import engines as pdf_engines
 
-    every_platform()
-
     source = Path(args.report or args.out)
     source = source / "report.json" if source.is_dir() else source
     try:
         report = read_json(str(source))
     except (OSError, ValueError) as exc:
         raise UsageError(f"{source}: cannot read report ({exc})") from None
+    platforms_of(report)
     sender = sender_from(args.sender)
     if sender is None:
         _err("pages-audit: no --sender file: the letters are drafts without the sender's data")

@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="log to standard error: -v the steps of a run, -vv also every request",
     )
     parser.add_argument(
+        "-q",
+        "--brief",
+        action="store_true",
+        help="print only what a command concludes: no progress bar or progress lines, no log "
+        "(run prints its summary; run --quiet prints nothing)",
+    )
+    parser.add_argument(
         "--config",
         metavar="FILE",
         help="the command's options from FILE (default: pages-audit.toml here, or "
@@ -85,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=platform_rule,
         metavar="RULE",
         help="official pages required: any (one of VK/OK: the federal minimum; default), both, "
-        "a platform (vk, ok), or platforms joined by commas (vk,ok,max)",
+        "a platform (vk, ok), or platforms joined by commas (vk,ok,telegram)",
     )
     p.add_argument("--policy", metavar="FILE", help="policy YAML: thresholds and platforms")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")

@@ -50,6 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             policy=(policy := policy_from(args)),
             lang=args.lang,
             quiet=args.quiet,
+            brief=args.brief,
             templates=args.templates,
             platforms=platform_settings(args, policy),
             db=args.db,

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from audit import __version__
-from audit.cli.common import _err, fetch_config
+from audit.cli.common import _err, every_platform, fetch_config
 from audit.exits import (
     EXIT_OK,
     EXIT_USAGE,
@@ -37,6 +37,7 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
 
     from audit.importer import convert, fields
 
+    every_platform()  # a table's Telegram column becomes the registry's `telegram` pages
     mapping = {}
     for item in args.map:
         column, _, target = item.rpartition("=")

@@ -40,7 +40,8 @@ class RunOptions:
     out: str
     policy: Policy
     lang: str = "ru"
-    quiet: bool = False
+    quiet: bool = False  # run --quiet: neither progress nor the summary
+    brief: bool = False  # -q: the summary only, no progress
     templates: str | None = None
     platforms: PlatformSettings | None = None
     db: str | None = None  # default: OUT/history.sqlite
@@ -149,7 +150,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
             opts.out,
             store.shown,
         )
-        bar = ui.progress(count, opts.quiet)
+        bar = ui.progress(count, opts.quiet or opts.brief)
         if bar is not None:
             bar.update(len(store.done_ids(run_id)))
         previous = json.loads(store.run(run_id)["meta"])

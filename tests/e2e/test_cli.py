@@ -297,6 +297,12 @@ def test_a_nightly_log_shows_progress_lines_and_quiet_shows_none(world, tmp_path
     assert lines and "bodies/s" in lines[-1] and "not fully checked so far" in lines[-1]
     quiet = cli(*args, "--out", tmp_path / "quiet", "--quiet", env=env)
     assert quiet.returncode == 1 and " of 33 bodies (" not in quiet.stderr
+    assert "33 bodies" not in quiet.stdout + quiet.stderr  # --quiet: no summary either
+    brief = cli("-q", *args, "--out", tmp_path / "brief", env=env)
+    assert brief.returncode == 1 and " of 33 bodies (" not in brief.stderr
+    said = brief.stdout + brief.stderr
+    assert "33" in said and "index.html" in said, said  # -q: only the summary
+    assert cli("-q", "-v", "checks").returncode == 2
 
 
 def test_verbose_logs_the_steps_and_every_request_without_secrets(world, tmp_path):

@@ -167,3 +167,19 @@ def test_the_reports_show_the_channel_beside_vk_and_ok(runs):
     again = cli("report", runs["regional"])
     assert again.returncode == 0, again.stderr
     assert "<th>Телеграм</th>" in (runs["regional"] / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_tables_telegram_column_becomes_the_registrys_channel(tmp_path):
+    table = tmp_path / "bodies.csv"
+    table.write_text(
+        "ОКТМО;Наименование;Сайт;ВКонтакте;Телеграм\n"
+        "99601401;Администрация Альфинского сельского поселения;https://alpha-sp.ru/;"
+        "https://vk.com/gov_demo;https://t.me/adm_alpha\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "reg.yaml"
+    proc = cli("registry", "import", table, "--out", out, "--region", "Демонстрационная область")
+    assert proc.returncode == 0, proc.stderr
+    assert "telegram: https://t.me/adm_alpha" in out.read_text(encoding="utf-8")
+    checked = cli("validate", out)
+    assert checked.returncode == 0, checked.stderr + checked.stdout
