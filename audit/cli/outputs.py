@@ -146,4 +146,11 @@ def cmd_checks(args: argparse.Namespace) -> int:
         kind = BASIS_KIND_TITLES[weakest(c.basis)][0 if args.lang == "ru" else 1]
         basis = joined(c.basis, args.lang)
         print(f"{c.id:28} {c.severity.value:9} {title}\n{'':28} [{kind}] {basis}")
+        if c.optional:
+            said = (
+                "проверяется, только если политика включает его в criteria"
+                if args.lang == "ru"
+                else "checked only when the policy lists it in criteria"
+            )
+            print(f"{'':28} ({said})")
     return EXIT_OK
