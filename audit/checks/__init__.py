@@ -117,9 +117,10 @@ def page_gate(slot: PageSlot, profile_ok: bool) -> Outcome | None:
 
 
 def _lacking(platform: str) -> Outcome:
+    where = get_platform(platform).in_ru
     return outcome(
         Status.NA,
-        f"В «{name_ru(platform)}» этого нет: проверка к таким страницам не применяется.",
+        f"{where[0].upper()}{where[1:]} этого нет: проверка к таким страницам не применяется.",
         f"{name_en(platform)} has no such thing: the check does not apply to its pages.",
     )
 

@@ -19,6 +19,7 @@ holds has no title.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from html import escape
@@ -26,6 +27,23 @@ from html import escape
 from audit.world.scenario import Route, Site
 
 PREVIEW_POSTS = 20  # t.me/s shows about this many of the latest posts
+# addresses in a description, which Telegram shows as links (with or without a scheme)
+ADDRESS = re.compile(
+    r"(?<![@\w.-])(?:https?://)?(?:[a-z0-9-]+\.)+(?:ru|su|com|org|net)\b(?!@)[^\s,;]*", re.I
+)
+
+
+def linked(text: str) -> str:
+    """A description as t.me renders it: escaped, its addresses made links."""
+    out, last = [], 0
+    for m in ADDRESS.finditer(text):
+        href = m.group(0) if "://" in m.group(0) else "http://" + m.group(0)
+        out += [
+            escape(text[last : m.start()]),
+            f"<a href='{escape(href)}' target='_blank' rel='noopener'>{escape(m.group(0))}</a>",
+        ]
+        last = m.end()
+    return "".join(out) + escape(text[last:])
 
 
 def _page(body: str, title: str) -> str:
@@ -77,7 +95,7 @@ def preview(channel: dict, now: float) -> str:
         "<div class='tgme_channel_info_counters'><div class='tgme_channel_info_counter'>"
         f"<span class='counter_value'>{escape(str(channel.get('subscribers', '0')))}</span> "
         "<span class='counter_type'>subscribers</span></div></div>"
-        f"<div class='tgme_channel_info_description'>{escape(channel.get('description', ''))}"
+        f"<div class='tgme_channel_info_description'>{linked(channel.get('description', ''))}"
         "</div></div>"
     )
     return _page(

@@ -110,6 +110,10 @@ def test_a_linked_live_channel_passes(runs):
     assert alpha["page.description[telegram]"]["status"] == "pass"
     # a channel has no «госорганизация» mark: not applicable, never "check by hand"
     assert alpha["page.gov_mark[telegram]"]["status"] == "n/a"
+    assert alpha["page.gov_mark[telegram]"]["message_ru"].startswith("В «Телеграме» этого нет")
+    # a public channel, and the site its description links
+    assert alpha["page.community[telegram]"]["status"] == "pass"
+    assert alpha["page.links_site[telegram]"]["status"] == "pass"
     page = load_report(runs["cli"])["entities"][0]["observations"]["pages"][
         "https://t.me/adm_alpha"
     ]

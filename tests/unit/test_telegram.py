@@ -73,7 +73,8 @@ def test_a_preview_gives_name_description_subscribers_and_posts():
     channel = {
         "name": "adm_demo",
         "title": "Администрация Демо",
-        "description": "Официальный канал. Приёмная +7 (81234) 5-67-89, adm@demo.ru",
+        "description": "Официальный канал. Сайт adm-demo.ru, приёмная +7 (81234) 5-67-89, "
+        "adm@demo.ru",
         "subscribers": "3.4K",
         "posts": {"last_hours": 3, "every_hours": 24, "count": 40},
     }
@@ -85,6 +86,7 @@ def test_a_preview_gives_name_description_subscribers_and_posts():
         3400,
     )
     assert page.is_community and page.avatar is True and page.emails == ["adm@demo.ru"]
+    assert page.closed is False and page.links == ["http://adm-demo.ru"]  # public; its site
     assert len(page.posts) == 20 and page.posts[0] == int(NOW - 3 * 3600)
     assert page.posts_cover_from == page.posts[-1]  # older posts are not shown
 

@@ -71,7 +71,8 @@ def parse_page(result, url: str, observed_at: str):
 
 
 def _preview(page, soup: BeautifulSoup) -> None:
-    page.state, page.cause, page.kind = "found", None, "channel"
+    # a name on t.me is a public username: anyone reads the channel without joining
+    page.state, page.cause, page.kind, page.closed = "found", None, "channel", False
     page.name = _text(soup.select_one(".tgme_channel_info_header_title"))
     description = soup.select_one(".tgme_channel_info_description")
     page.description = _text(description) or ""
@@ -98,7 +99,7 @@ def _card(page, soup: BeautifulSoup) -> None:
         page.state, page.cause = "missing", None  # Telegram's card for a name nobody holds
         return
     extra = (_text(soup.select_one(".tgme_page_extra")) or "").lower()
-    page.state, page.cause, page.name = "found", None, title
+    page.state, page.cause, page.name, page.closed = "found", None, title, False
     page.description = _text(soup.select_one(".tgme_page_description")) or ""
     if "subscriber" in extra:
         page.kind, page.members = "channel", count(extra)
