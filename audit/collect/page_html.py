@@ -39,6 +39,22 @@ def unreadable(result, platform: str, url: str, observed_at: str) -> tuple[PageO
     return page, False
 
 
+def public_page(result, platform: str, url: str, observed_at: str):
+    """The start of reading a page of a platform that answers 404 for a missing page: the
+    observation and the parsed page, or None when the observation is already final (the fetch
+    failed, a stand-in answered, 404: missing, any other status but 200: unparsable)."""
+    page, done = unreadable(result, platform, url, observed_at)
+    if done:
+        return page, None
+    if result.evidence.status == 404:
+        page.state, page.cause = "missing", None
+        return page, None
+    if result.evidence.status != 200:
+        page.cause = "unparsable"
+        return page, None
+    return page, BeautifulSoup(result.text or "", "lxml")
+
+
 def meta(soup: BeautifulSoup, prop: str) -> str | None:
     tag = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
     if tag is None:

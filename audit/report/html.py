@@ -154,19 +154,13 @@ def of_law(check: dict | None) -> bool:
     return bool(check) and check.get("basis_kind") in LAW_KINDS
 
 
-def finding_of_law(checks: dict[str, dict]) -> Callable[[dict], bool]:
-    """Whether a finding is about the law: its check rests on one, and the finding itself does
-    not rest on a regional act or the policy (a second platform, say)."""
+def split_by_law(checks: dict[str, dict]) -> Callable[[list[dict]], tuple[list, list]]:
+    """Findings as (the law's requirements, the rating's and regions' criteria): a finding is
+    about the law when its check rests on one and the finding itself does not rest on a
+    regional act or the policy (a second platform, say)."""
 
     def test(f: dict) -> bool:
         return of_law(checks.get(f["check"])) and f.get("basis") not in ("region", "policy")
-
-    return test
-
-
-def split_by_law(checks: dict[str, dict]) -> Callable[[list[dict]], tuple[list, list]]:
-    """Findings as (the law's requirements, the rating's and regions' criteria)."""
-    test = finding_of_law(checks)
 
     def split(findings: list[dict]) -> tuple[list, list]:
         return [f for f in findings if test(f)], [f for f in findings if not test(f)]

@@ -3,9 +3,7 @@ its channel's markup exists; a 404 is a missing page; anything else is the fetch
 
 from dataclasses import asdict, dataclass
 
-from bs4 import BeautifulSoup
-
-from audit.collect.page_html import collect_pages, meta, unreadable
+from audit.collect.page_html import collect_pages, meta, public_page
 from audit.collect.pages import PlatformCollector
 
 
@@ -18,15 +16,10 @@ class WhistleSettings:
 
 
 def parse_page(result, url: str, observed_at: str):
-    page, done = unreadable(result, "whistle", url, observed_at)
-    if done:
+    page, soup = public_page(result, "whistle", url, observed_at)
+    if soup is None:
         return page
-    if result.evidence.status == 404:
-        page.state, page.cause = "missing", None
-        return page
-    soup = BeautifulSoup(result.text or "", "lxml")
-    channel = soup.select_one("[data-channel]")
-    if result.evidence.status != 200 or channel is None:
+    if soup.select_one("[data-channel]") is None:
         page.cause = "unparsable"
         return page
     page.state, page.cause = "found", None

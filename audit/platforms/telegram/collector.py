@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bs4 import BeautifulSoup
 
-from audit.collect.page_html import collect_pages, unreadable
+from audit.collect.page_html import collect_pages, public_page
 from audit.collect.pages import PlatformCollector
 from audit.textfacts import emails, phones, unique
 from audit.widgets import mentions_pos
@@ -44,15 +44,8 @@ def _text(node) -> str | None:
 
 
 def parse_page(result, url: str, observed_at: str):
-    page, done = unreadable(result, "telegram", url, observed_at)
-    if done:
-        return page
-    if result.evidence.status == 404:
-        page.state, page.cause = "missing", None
-        return page
-    soup = BeautifulSoup(result.text or "", "lxml")
-    if result.evidence.status != 200:
-        page.cause = "unparsable"
+    page, soup = public_page(result, "telegram", url, observed_at)
+    if soup is None:
         return page
     if soup.select_one(".tgme_channel_info") is not None:
         _preview(page, soup)
