@@ -53,7 +53,16 @@ BUILTIN = (
     Canary("ok", "https://ok.ru/apiok", "exists"),
     Canary("ok", "https://ok.ru/pages_audit_canary_no_such_group_7f3a9c", "missing"),
     Canary("ok", "https://ok.ru/mincifry", "gov_mark"),
+    # Telegram's own channel; read only in runs that audit Telegram (see `of_platforms`)
+    Canary("telegram", "https://t.me/telegram", "exists"),
+    Canary("telegram", "https://t.me/pa_canary_no_such_channel_7f3a9c", "missing"),
 )
+
+
+def of_platforms(canaries: tuple[Canary, ...]) -> tuple[Canary, ...]:
+    """The canaries of the platforms this run audits (an optional platform's are read only when
+    it is enabled)."""
+    return tuple(c for c in canaries if c.platform in platform_keys())
 
 
 class CanaryError(Exception):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from audit import __version__
-from audit.canaries import Canary, check_canaries
+from audit.canaries import Canary, check_canaries, of_platforms
 from audit.checks import CATALOGUE_VERSION, catalogue
 from audit.checks._site import site_down
 from audit.collect.pages import PlatformSettings, page_collectors, page_refs
@@ -197,6 +197,7 @@ async def run_audit(
         collectors = page_collectors(fetcher, platforms)
         run.page_sources = {c.platform: c.source for c in collectors}
         # first: does this run's network work, and can it still read the platforms right?
+        canaries = of_platforms(canaries)
         refs = [c.ref for c in canaries]
         health, *found = await asyncio.gather(
             probe(fetcher, reference_sites), *(c.collect(refs) for c in collectors if refs)

@@ -74,11 +74,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_selfcheck(args: argparse.Namespace) -> int:
     """The reference sites and the canaries: can this machine, network and version read the
     web, VK and OK right? NET: no answer at all (the network); DRIFT: a wrong answer."""
-    from audit.canaries import check_canaries
+    from audit.canaries import check_canaries, of_platforms
     from audit.collect.pages import page_collectors
     from audit.vantage import probe
 
-    canaries = canaries_from(args)
+    canaries = of_platforms(canaries_from(args))
     references = reference_sites_from(args)
     if not canaries and not references:
         raise UsageError("no canaries and no reference sites to check")

@@ -248,8 +248,7 @@ class World:
     def __init__(self, scenario: Scenario | None = None, state_dir: str | None = None):
         scenario = scenario if scenario is not None else load_scenario()
         self.sites = dict(scenario.sites)
-        if scenario.telegram:
-            self.sites["t.me"] = telegram_site(scenario.telegram)
+        self.sites.setdefault("t.me", telegram_site(scenario.telegram))
         for host in (*VK_API_HOSTS, *VK_WEB_HOSTS, *OK_API_HOSTS, *OK_WEB_HOSTS, *REFERENCE_HOSTS):
             self.sites.setdefault(host, Site(host))
         self.vk = VkWorld(scenario.vk)

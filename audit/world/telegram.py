@@ -122,10 +122,28 @@ def card(title: str | None, extra: str, name: str) -> str:
     )
 
 
+# the built-in canaries (audit/canaries.py) as the simulated t.me plays them
+CANARIES = {
+    "channels": [
+        {
+            "name": "telegram",
+            "title": "Telegram News",
+            "description": "The official Telegram on Telegram.",
+            "subscribers": "9.8M",
+            "posts": {"last_hours": 30, "every_hours": 72, "count": 10},
+        }
+    ],
+    "missing": ["pa_canary_no_such_channel_7f3a9c"],
+}
+
+
 def telegram_site(spec: dict, now: float | None = None) -> Site:
+    """t.me with the scenario's channels and the canaries."""
     now = time.time() if now is None else now
     routes: dict[str, Route] = {}
-    for channel in spec.get("channels") or []:
+    channels = [*CANARIES["channels"], *(spec.get("channels") or [])]
+    spec = {"channels": channels, "missing": [*CANARIES["missing"], *(spec.get("missing") or [])]}
+    for channel in spec["channels"]:
         name, title = channel["name"], channel.get("title", channel["name"])
         routes[f"/{name}"] = Route(
             body=card(title, f"{channel.get('subscribers', '0')} subscribers", name)

@@ -103,6 +103,9 @@ def test_cards_without_a_preview():
     assert person.kind == "profile" and person.is_community is False
     nobody = parse_page(result(card(None, "", "adm_demo")), URL, OBSERVED)
     assert nobody.state == "missing"
+    # a card without its title that does not offer to contact the very name: not "missing"
+    other = card(None, "", "someone_else").replace("contact", "open")
+    assert parse_page(result(other), URL, OBSERVED).state == "error"
 
 
 @pytest.mark.parametrize(

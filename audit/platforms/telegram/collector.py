@@ -89,7 +89,14 @@ def _preview(page, soup: BeautifulSoup) -> None:
 def _card(page, soup: BeautifulSoup) -> None:
     title = _text(soup.select_one(".tgme_page_title"))
     if not title:
-        page.state, page.cause = "missing", None  # Telegram's card for a name nobody holds
+        # Telegram's card for a name nobody holds offers to «contact @name» and nothing else;
+        # a card without its title and without those words is a page we do not know
+        name = page.url.rsplit("/", 1)[-1]
+        said = (_text(soup.select_one(".tgme_page")) or "").lower()
+        if re.search(rf"contact\s+@{re.escape(name)}\b", said):
+            page.state, page.cause = "missing", None
+        else:
+            page.cause = "unparsable"
         return
     extra = (_text(soup.select_one(".tgme_page_extra")) or "").lower()
     page.state, page.cause, page.name, page.closed = "found", None, title, False
