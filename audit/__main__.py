@@ -14,6 +14,7 @@ import tempfile
 import traceback
 
 from audit.exits import EXIT_INTERNAL, EXIT_INTERRUPTED
+from audit.signals import forget_ended_exec, interrupts_kept
 
 SECRET_VARIABLES = ("VK_TOKEN", "OK_APP_KEY", "OK_APP_SECRET", "OK_ACCESS_TOKEN")
 
@@ -27,12 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        from audit.cli import main as cli_main
+        with interrupts_kept():
+            from audit.cli import main as cli_main
 
-        return cli_main(argv)
+            code = cli_main(argv)
     except KeyboardInterrupt:
         print("pages-audit: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     except Exception as exc:  # a bug: one line here, the details in a file
         where = crash_report(argv if argv is not None else sys.argv[1:])
         print(
@@ -41,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    if code == EXIT_INTERRUPTED:
+        forget_ended_exec()
+    return code
 
 
 def crash_report(argv: list[str]) -> str:

@@ -5,15 +5,27 @@ A child is handed its work through a pipe as it starts; a signal that stopped th
 halfway through that would leave the child to die reading half a message, with a traceback on
 the shared terminal. So while the auditor starts a child, Ctrl-C and SIGTERM are only noted,
 and raised again the moment after. (Blocking them would not do: Python runs its handlers in
-the main thread whichever thread the signal reached.)"""
+the main thread whichever thread the signal reached.)
+
+Two ways CPython can lose a Ctrl-C are covered too. A KeyboardInterrupt raised where Python
+cannot raise it (a finalizer, a weakref callback, a garbage collector's call) is printed as
+"Exception ignored" and dropped; the run would go on to its end as if nobody had asked it to
+stop. `interrupts_kept()` has such an interrupt raised again a moment later, in ordinary code.
+And under `python -m`, an interrupt that ended a string `exec` (dataclasses build their methods
+that way, so any import can be the place) makes the interpreter kill itself with SIGINT at exit
+whatever exit code the program chose; `forget_ended_exec()` clears that mark."""
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import signal
+import sys
+import threading
 from collections.abc import Iterator
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+RAISE_AGAIN_S = 0.1  # a dropped Ctrl-C takes effect this much later
 
 
 @contextlib.contextmanager
@@ -30,6 +42,43 @@ def held() -> Iterator[None]:
             signal.signal(sig, handler)
         for number in dict.fromkeys(noted):
             signal.raise_signal(number)
+
+
+@contextlib.contextmanager
+def interrupts_kept() -> Iterator[None]:
+    """Within the block, a KeyboardInterrupt Python had to drop comes back as a new Ctrl-C,
+    to whichever SIGINT handler is in place then (Python's, or asyncio's while a loop runs)."""
+    before = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            _interrupt_soon()
+        else:
+            before(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = before
+
+
+def _interrupt_soon() -> None:
+    """Ctrl-C again, from another thread a moment later: by then the main thread is back in
+    ordinary code (raised from here, it would be dropped once more)."""
+    timer = threading.Timer(RAISE_AGAIN_S, _thread.interrupt_main, (signal.SIGINT,))
+    timer.daemon = True
+    try:
+        timer.start()
+    except KeyboardInterrupt:  # a Ctrl-C reached us while it started: ask once more
+        _interrupt_soon()
+
+
+def forget_ended_exec() -> None:
+    """Clear CPython's "a string exec ended with KeyboardInterrupt" mark after the interrupt
+    was handled: under `python -m` the mark alone turns the chosen exit code into a death by
+    SIGINT. Every string exec resets the mark as it starts."""
+    exec("pass", {})
 
 
 def child_started() -> None:

@@ -158,12 +158,12 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
         staging = fresh_staging(opts.out, run_id)
         # a large run's reports are written as its bodies are stored, in a process of their own
         follower = None
-        if count >= LARGE_RUN:
-            follower = ReportFollower(
-                db_path, run_id, str(staging), opts.lang, opts.templates, count
-            )
         try:
             try:
+                if count >= LARGE_RUN:
+                    follower = ReportFollower(
+                        db_path, run_id, str(staging), opts.lang, opts.templates, count
+                    )
                 result = asyncio.run(
                     run_audit(
                         reg.stream(),

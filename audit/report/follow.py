@@ -127,8 +127,12 @@ class ReportFollower:
         self.process = context.Process(
             target=follow, args=(child, db, run_id, output), daemon=True, name="report"
         )
-        with held():
-            self.process.start()
+        try:
+            with held():
+                self.process.start()
+        except BaseException:  # interrupted as it started: it must not outlive the run
+            self.process.kill()
+            raise
         child.close()
         self.writers = tuple(f.name for f in FORMATS if f.streams)
         self.failure: str | None = None

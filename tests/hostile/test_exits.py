@@ -66,3 +66,68 @@ def test_an_interruption_in_the_first_second_exits_130_quietly(tmp_path, sig, af
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
+
+
+def _entry_module(tmp_path: Path, body: str) -> subprocess.CompletedProcess:
+    """`python -m` a module that replaces the command by `body` (a function of argv) and calls
+    the real entry point: the interpreter's exit path is the one `python -m audit` takes."""
+    (tmp_path / "entry_under_test.py").write_text(
+        "import audit.cli, audit.__main__ as entry\n"
+        f"{body}\n"
+        "audit.cli.main = command\n"
+        "raise SystemExit(entry.main(['checks']))\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "entry_under_test"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_an_interruption_that_ended_a_string_exec_still_exits_130(tmp_path):
+    # dataclasses build their methods with exec: a Ctrl-C during an import can end one, and
+    # CPython then kills a `python -m` process with SIGINT whatever code it exits with
+    proc = _entry_module(tmp_path, "def command(argv):\n    exec('raise KeyboardInterrupt', {})\n")
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "pages-audit: interrupted\n"
+
+
+def test_an_interruption_python_had_to_drop_still_stops_the_command(tmp_path):
+    # a Ctrl-C that lands in a finalizer is dropped by Python ("Exception ignored"): the
+    # command would run to its end; it is raised again instead
+    proc = _entry_module(
+        tmp_path,
+        "import time, weakref\n"
+        "class Thing: pass\n"
+        "def command(argv):\n"
+        "    thing = Thing()\n"
+        "    def finalizer(_ref): raise KeyboardInterrupt\n"
+        "    ref = weakref.ref(thing, finalizer)\n"
+        "    del thing\n"
+        "    end = time.monotonic() + 10\n"
+        "    while time.monotonic() < end: pass\n"
+        "    print('finished')\n"
+        "    return 0\n",
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert "finished" not in proc.stdout
+    assert proc.stderr == "pages-audit: interrupted\n"
+
+
+def test_other_unraisable_errors_are_still_reported_and_the_hook_is_given_back():
+    from audit.signals import interrupts_kept
+
+    class Thing:
+        def __del__(self):
+            raise ValueError("in a finalizer")
+
+    seen, before = [], sys.unraisablehook
+    sys.unraisablehook = seen.append
+    try:
+        with interrupts_kept():
+            Thing()
+        assert [type(u.exc_value) for u in seen] == [ValueError]
+        assert sys.unraisablehook == seen.append
+    finally:
+        sys.unraisablehook = before
