@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import httpcore
 
+from audit.streams import AsyncioBackend
+
 
 class NameResolutionError(httpcore.ConnectError):
     """The host name does not resolve. `permanent` (the name does not exist) is False for a
@@ -137,7 +139,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 self._general.append((n, rule))
         self.isolated = isolated
         self.allow_loopback = allow_loopback
-        self.inner = inner or httpcore.AnyIOBackend()
+        self.inner = inner or AsyncioBackend()
 
     def rule_for(self, host: str, port: int) -> ConnectTo | None:
         """The first rule, in the order given, that covers host:port."""

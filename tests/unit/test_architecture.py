@@ -36,6 +36,7 @@ LAYERS = (
         "audit.russian",
         "audit.signals",
         "audit.net",
+        "audit.streams",
         "audit.interstitials",
     ),
     (
