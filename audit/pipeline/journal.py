@@ -8,6 +8,7 @@ from audit.observations import PageObservation, SiteObservation
 from audit.runner import EntityResult, Journal
 from audit.serialize import page_from_json, page_record, site_from_json, site_record
 from audit.store import Store
+from audit.summary import Health, Summary
 
 
 class StoreJournal(Journal):
@@ -20,6 +21,9 @@ class StoreJournal(Journal):
     def __init__(self, store: Store, run_id: int):
         self.store, self.run_id = store, run_id
         self._sites = store.sites(run_id)
+        # the report's summary and health, counted as the bodies are stored: the report then
+        # need not read every body back for them (it does when a run was resumed)
+        self.summary, self.health = Summary(), Health()
 
     def done_ids(self) -> set[str]:
         return self.store.done_ids(self.run_id)
@@ -42,7 +46,10 @@ class StoreJournal(Journal):
             self.store.save_pages(self.run_id, {u: page_record(p) for u, p in pages.items()})
 
     def done(self, position: int, result: EntityResult) -> None:
-        self.store.save_body(self.run_id, position, entity_json(result))
+        body = entity_json(result)
+        self.store.save_body(self.run_id, position, body)
+        self.summary.add(body)
+        self.health.add(body)
 
     def site_down_before(self, entity_id: str) -> list[str]:
         return site_down_streak(self.store, self.run_id, entity_id)

@@ -79,7 +79,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
     quiet)` (a bar, or None)."""
     from audit.history import policy_digest, registry_digest, same_registries
     from audit.pipeline.journal import StoreJournal
-    from audit.report.follow import ReportFollower
+    from audit.report.follow import ReportFollowers
     from audit.runner import file_sha256, run_audit
     from audit.store import Store, StoreError
 
@@ -160,8 +160,9 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
         follower = None
         try:
             try:
+                journal = StoreJournal(store, run_id)
                 if count >= LARGE_RUN:
-                    follower = ReportFollower(
+                    follower = ReportFollowers(
                         db_path, run_id, str(staging), opts.lang, opts.templates, count
                     )
                 result = asyncio.run(
@@ -173,7 +174,7 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
                         on_done=bar.advance if bar else None,
                         platforms=opts.platforms,
                         chunk=opts.chunk,
-                        journal=StoreJournal(store, run_id),
+                        journal=journal,
                         workers=auto_workers(count) if opts.workers is None else opts.workers,
                         select=opts.shard.covers if opts.shard else None,
                         waivers=opts.waivers,
@@ -233,7 +234,17 @@ def execute_run(registries: list[str], config: FetchConfig, opts: RunOptions, ui
             )
             # the report's bodies are read from the store by each writer in turn
             try:
-                code = _report_run(store, run_id, result, opts, db_path, follower, staging, ui)
+                code = _report_run(
+                    store,
+                    run_id,
+                    result,
+                    opts,
+                    db_path,
+                    follower,
+                    staging,
+                    ui,
+                    (journal.summary, journal.health),
+                )
             except KeyboardInterrupt:
                 store.mark(run_id, "interrupted")
                 ui.err(
@@ -329,7 +340,15 @@ def lock_output(out: str):
 
 
 def _report_run(
-    store, run_id: int, result, opts: RunOptions, db_path: str, follower, staging: Path, ui
+    store,
+    run_id: int,
+    result,
+    opts: RunOptions,
+    db_path: str,
+    follower,
+    staging: Path,
+    ui,
+    counted: tuple,
 ) -> int:
     """report.json, index.html and the tables (finished by `follower`, if any), written into
     `staging` and published into the output directory together."""
@@ -337,7 +356,7 @@ def _report_run(
     from audit.report.outputs import write_run_reports
     from audit.store import db_secrets
 
-    report = report_from_store(store, run_id)
+    report = report_from_store(store, run_id, counted)
     s = report["summary"]
     written = write_run_reports(
         report, str(staging), opts.lang, opts.templates, db_path, run_id, follower

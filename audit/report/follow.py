@@ -2,16 +2,18 @@
 
 The tables (report.csv, report.xlsx, junit.xml) and index.html take two cores a quarter of a
 minute per 10 000 bodies, and while the audit runs the machine has spare time (it waits on
-slow sites, most of all at the end, when the last hanging sites time out). A follower process,
-started with the audit at low priority, reads the bodies from the history store as they are
-committed, in registry order, and writes their table rows and their parts of index.html (the
-row of the overview table, the details); when the audit is over it is handed the report's
-head (summary, run, changes), takes the bodies left, renders the overview around the parts
-and puts the files in place. What it writes is what the writers write from the finished run.
+slow sites, most of all at the end, when the last hanging sites time out). Follower processes,
+one per format (the HTML and the tables side by side: the reports' last seconds are then the
+slower of the two, not their sum), started with the audit at low priority, read the bodies
+from the history store as they are committed, in registry order, and write their table rows
+and their parts of index.html (the row of the overview table, the details); when the audit is
+over each is handed the report's head (summary, run, changes), takes the bodies left, renders
+the overview around the parts or closes the tables and puts the files in place. What they
+write is what the writers write from the finished run.
 
-The follower drives the streaming formats of report.formats, as the writers do. Whatever it
-could not write (it failed; index.html when a body brought a platform the first ones had not)
-is written after the audit as before; an interrupted run's follower leaves no file behind.
+A follower drives streaming formats of report.formats, as the writers do. Whatever it could
+not write (it failed; index.html when a body brought a platform the first ones had not) is
+written after the audit as before; an interrupted run's followers leave no file behind.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ POLL_S = 0.5  # how long the follower waits for more bodies before it looks agai
 NICENESS = 19  # the lowest priority: the audit's processes come first
 
 
-def follow(conn, db: str, run_id: int, output: Output) -> None:
-    """In the follower process: write the streaming formats of run `run_id` of the store at
+def follow(conn, db: str, run_id: int, output: Output, names: tuple[str, ...]) -> None:
+    """In the follower process: write the formats `names` of run `run_id` of the store at
     `db` into `output.out`, body by body as the run stores them, until handed the report's
     head ("close", head) or stopped ("stop", or the auditor gone). Answers ("done", {format:
     paths}) for the formats it wrote, or ("failed", why)."""
@@ -51,7 +53,7 @@ def follow(conn, db: str, run_id: int, output: Output) -> None:
                 output.out, output.lang, checks, policy, output.templates, output.bodies
             )
             for fmt in FORMATS:
-                if fmt.streams:
+                if fmt.name in names:
                     sinks[fmt.name] = fmt.open(output)
             head = _take(conn, store, run_id, list(sinks.values()))
             if head is None:  # stopped: the run was interrupted or failed
@@ -107,10 +109,10 @@ def _take(conn, store, run_id: int, sinks: list[Sink]) -> dict | None:
 
 
 class ReportFollower:
-    """The auditor's side: `ReportFollower(db, run_id, out, lang, templates)` starts the
-    follower; `hand(report)` gives it the report's head, `collect()` waits for its files:
-    {format: paths} for the formats it wrote, {} if it failed (`failure` says why); `stop()`
-    ends it leaving nothing."""
+    """The auditor's side: `ReportFollower(db, run_id, out, lang, templates)` starts a
+    follower of the streaming formats (`names`: some of them); `hand(report)` gives it the
+    report's head, `collect()` waits for its files: {format: paths} for the formats it wrote,
+    {} if it failed (`failure` says why); `stop()` ends it leaving nothing."""
 
     def __init__(
         self,
@@ -120,12 +122,17 @@ class ReportFollower:
         lang: str,
         templates: str | None = None,
         bodies: int | None = None,
+        names: tuple[str, ...] | None = None,
     ):
+        self.writers = names or tuple(f.name for f in FORMATS if f.streams)
         context = multiprocessing.get_context("spawn")  # a fork would share our DB connection
         self.conn, child = context.Pipe()
         output = Output(out, lang, [], {}, templates, bodies)  # checks, policy: the store's
         self.process = context.Process(
-            target=follow, args=(child, db, run_id, output), daemon=True, name="report"
+            target=follow,
+            args=(child, db, run_id, output, self.writers),
+            daemon=True,
+            name="report " + "+".join(self.writers),
         )
         try:
             with held():
@@ -134,7 +141,6 @@ class ReportFollower:
             self.process.kill()
             raise
         child.close()
-        self.writers = tuple(f.name for f in FORMATS if f.streams)
         self.failure: str | None = None
 
     def hand(self, report: dict) -> None:
@@ -166,3 +172,47 @@ class ReportFollower:
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
+
+
+class ReportFollowers:
+    """A follower per streaming format, used as one ReportFollower (`writers`, `hand`,
+    `collect`, `failure`, `stop`)."""
+
+    def __init__(
+        self,
+        db: str,
+        run_id: int,
+        out: str,
+        lang: str,
+        templates: str | None = None,
+        bodies: int | None = None,
+    ):
+        self.parts: list[ReportFollower] = []
+        try:
+            for fmt in FORMATS:
+                if fmt.streams:
+                    self.parts.append(
+                        ReportFollower(db, run_id, out, lang, templates, bodies, (fmt.name,))
+                    )
+        except BaseException:
+            self.stop()
+            raise
+        self.writers = tuple(w for part in self.parts for w in part.writers)
+
+    @property
+    def failure(self) -> str | None:
+        return "; ".join(p.failure for p in self.parts if p.failure) or None
+
+    def hand(self, report: dict) -> None:
+        for part in self.parts:
+            part.hand(report)
+
+    def collect(self) -> dict[str, list[str]]:
+        written: dict[str, list[str]] = {}
+        for part in self.parts:
+            written.update(part.collect())
+        return written
+
+    def stop(self) -> None:
+        for part in self.parts:
+            part.stop()

@@ -73,15 +73,20 @@ def report_document(
     tool_version: str = __version__,
     catalogue_version: str = CATALOGUE_VERSION,
     extras: dict | None = None,
+    counted: tuple[Summary, Health] | None = None,
 ) -> dict:
-    """The report: everything but the bodies is computed here in one pass over them; the
-    bodies stay lazy when they come as `Bodies` (a list otherwise)."""
+    """The report: everything but the bodies is computed here in one pass over them, unless
+    `counted` gives their summary and health; the bodies stay lazy when they come as `Bodies`
+    (a list otherwise)."""
     if not isinstance(bodies, Bodies):
         bodies = list(bodies)
-    summary, health = Summary(), Health()
-    for body in bodies:
-        summary.add(body)
-        health.add(body)
+    if counted is not None:
+        summary, health = counted
+    else:
+        summary, health = Summary(), Health()
+        for body in bodies:
+            summary.add(body)
+            health.add(body)
     return {
         "schema": SCHEMA,
         "tool": {
@@ -127,12 +132,15 @@ def stored_header(row) -> dict:
     }
 
 
-def report_from_store(store, run_id: int) -> dict:
+def report_from_store(store, run_id: int, counted: tuple[Summary, Health] | None = None) -> dict:
     """The report of a stored run: bodies streamed from the store, with "failing since" from
-    history and the changes since the previous finished run."""
+    history and the changes since the previous finished run. `counted`: the summary and health
+    of its bodies counted as they were stored, used when they count every body it has."""
     from audit.history import changes
 
     row = store.run(run_id)
+    if counted is not None and counted[0].bodies != len(store.done_ids(run_id)):
+        counted = None
     previous = store.previous_finished(run_id)
     extras = {
         "changes": changes(store, previous["id"], run_id).to_json() if previous else None,
@@ -144,6 +152,7 @@ def report_from_store(store, run_id: int) -> dict:
         row["tool_version"],
         row["catalogue_version"],
         extras,
+        counted,
     )
 
 

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from audit.plan import LARGE_RUN
-from audit.report.follow import ReportFollower
+from audit.report.follow import ReportFollower, ReportFollowers
 from audit.report.formats import FORMAT_NAMES as WRITERS
 from audit.report.formats import get_format, output_of, write_format
 from audit.report.json_report import stored_bodies
@@ -54,7 +54,7 @@ def write_reports(
     templates: str | None = None,
     store: tuple[str, int | list[int]] | None = None,
     processes: int = 0,
-    follower: ReportFollower | None = None,
+    follower: ReportFollower | ReportFollowers | None = None,
 ) -> dict[str, list[str]]:
     """Write every output; {writer: paths}. With `store` = (database, run id or ids) of a stored
     run,
@@ -108,7 +108,7 @@ def write_run_reports(
     templates: str | None,
     db: str,
     run_id: int | list[int],
-    follower: ReportFollower | None = None,
+    follower: ReportFollower | ReportFollowers | None = None,
 ) -> dict[str, list[str]]:
     """Every output of a stored run (or of several merged: a national audit's shards), side by
     side when it is large and there are cores."""

@@ -81,14 +81,17 @@ class Store(AcrossRuns, Database):
                 "UPDATE runs SET state=?, finished_at=?, meta=? WHERE id=?",
                 (state, now(), json.dumps({**old, **meta}), run_id),
             )
-            if state == "finished":  # the resume journal is no longer needed
+            # every body is stored: the resume journal (websites and pages read) is no longer
+            # needed, nor when the reports are written (a run resumed then writes only them)
+            if state in ("finished", "writing"):
                 self.sql("DELETE FROM sites WHERE run_id=?", (run_id,))
                 self.sql("DELETE FROM pages WHERE run_id=?", (run_id,))
-        if state == "finished":
+        if state in ("finished", "writing"):
             self.give_back()
 
     def complete(self, run_id: int) -> None:
-        """The run's reports are in place: it is finished (its journal is no longer needed)."""
+        """The run's reports are in place: it is finished (a journal left by an older version
+        is deleted now)."""
         self._history.clear()
         with self.transaction():
             self.sql("UPDATE runs SET state='finished' WHERE id=?", (run_id,))

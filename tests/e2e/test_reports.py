@@ -340,8 +340,8 @@ def test_a_large_runs_reports_are_written_as_it_goes(world, tmp_path, monkeypatc
     out, again = tmp_path / "run", tmp_path / "again"
     args = ["run", "registry/demo.yaml", "--out", str(out), "--quiet", *world.cli_args(), *FAST]
     assert main([str(a) for a in args]) == 1  # the demo has violations
-    (follower,) = started
-    assert follower.failure is None and follower.process.exitcode == 0
+    assert sorted(f.writers for f in started) == [("html",), ("tables",)]  # side by side
+    assert all(f.failure is None and f.process.exitcode == 0 for f in started)
     again.mkdir()
     shutil.copy(out / "report.json", again / "report.json")
     assert main(["report", str(again)]) == 0

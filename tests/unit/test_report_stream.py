@@ -329,3 +329,34 @@ def test_report_json_is_read_back_a_body_at_a_time(tmp_path):
     other.write_text('{"schema": "something/else"}', encoding="utf-8")
     with pytest.raises(ValueError, match="not a pages-audit report"):
         read_json(str(other))
+
+
+def test_the_summary_counted_as_bodies_are_stored_is_the_one_read_back(tmp_path):
+    """A run's journal counts the summary and health as it stores each body, so the report
+    need not read every body back for them; counted over fewer bodies than the run holds (a
+    resumed run), they are read back."""
+    from audit.report.json_report import report_from_store
+    from audit.store import Store
+    from audit.summary import Health, Summary
+
+    def tally(bodies) -> tuple[Summary, Health]:
+        counted = Summary(), Health()
+        for b in bodies:
+            counted[0].add(b)
+            counted[1].add(b)
+        return counted
+
+    def head(report: dict) -> dict:
+        return {k: v for k, v in report.items() if k != "entities"}
+
+    with Store(str(tmp_path / "h.sqlite")) as store:
+        run_id = finished_run(store)
+        read_back = head(report_from_store(store, run_id))
+        assert read_back["summary"]["bodies"] == len(BODIES)
+        assert head(report_from_store(store, run_id, tally(BODIES))) == read_back
+        # what was counted is what the report says: the bodies are not read for it
+        same_count = tally([BODIES[1]] * len(BODIES))
+        used = head(report_from_store(store, run_id, same_count))
+        assert used["summary"] == same_count[0].to_json() != read_back["summary"]
+        # counted over some of the bodies only: read back
+        assert head(report_from_store(store, run_id, tally(BODIES[:5]))) == read_back
