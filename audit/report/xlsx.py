@@ -197,7 +197,10 @@ class XlsxTable:
                 value = row.get(key)
                 if isinstance(value, datetime):
                     ws.write_datetime(count, col, value, self.date)
-                elif value is not None and value != "":
+                elif isinstance(value, str):
+                    if value:
+                        ws.write_string(count, col, safe_cell(value))
+                elif value is not None:
                     ws.write(count, col, safe_cell(value))
         sheet[2] += 1
 
