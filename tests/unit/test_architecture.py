@@ -10,7 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "audit"
 PRINTERS = ("audit.cli", "audit.__main__")  # and the modules of the audit.cli package
 # a platform's folder: its descriptor and address grammar are pure values; these modules collect
-PLATFORM_WORK = ("api", "pages", "html", "collector", "design", "comments")
+PLATFORM_WORK = ("api", "answers", "pages", "html", "collector", "design", "comments")
 PLATFORM_FOLDERS = ("vk", "ok", "telegram")
 # bottom first; a module belongs to the layer of its longest listed prefix
 LAYERS = (

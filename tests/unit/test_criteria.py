@@ -13,7 +13,7 @@ from audit.checks.legal import BasisKind, weakest
 from audit.model import Entity, EntityKind, Severity, Status
 from audit.observations import Observations, PageObservation, SiteObservation
 from audit.platforms.ok.pages import page_from_group as ok_page
-from audit.platforms.vk.pages import apply_wall, groups_of, page_from_group
+from audit.platforms.vk.answers import apply_wall, groups_of, page_from_group
 from audit.policy import Policy, PolicyError, load_policy
 from tests.shared import realworld
 

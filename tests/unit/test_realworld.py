@@ -89,7 +89,7 @@ def vk_answer(name: str):
 
 
 def test_groups_get_by_id_of_api_5_199_without_the_state_mark_field():
-    from audit.platforms.vk.pages import groups_of, page_from_group
+    from audit.platforms.vk.answers import groups_of, page_from_group
 
     (group,) = groups_of(vk_answer("selenscrapy-groups.getById-5.199.json")["response"])
     page = page_from_group("https://vk.com/vladimirskilager29760", group, OBSERVED)
@@ -104,7 +104,7 @@ def test_groups_get_by_id_of_api_5_199_without_the_state_mark_field():
 
 
 def test_older_answers_closed_groups_events_and_a_users_ban_from_a_page():
-    from audit.platforms.vk.pages import groups_of, page_from_group
+    from audit.platforms.vk.answers import groups_of, page_from_group
 
     two = groups_of(vk_answer("vknet-groups.getById-two-one-closed.json")["response"])
     pages = [page_from_group(f"https://vk.com/club{g['id']}", g, OBSERVED) for g in two]
@@ -119,7 +119,7 @@ def test_older_answers_closed_groups_events_and_a_users_ban_from_a_page():
 
 
 def test_a_wall_of_residents_posts_is_not_the_pages_activity():
-    from audit.platforms.vk.pages import apply_wall, groups_of, page_from_group
+    from audit.platforms.vk.answers import apply_wall, groups_of, page_from_group
 
     (group,) = groups_of(vk_answer("selenscrapy-groups.getById-5.199.json")["response"])
     page = page_from_group("https://vk.com/vladimirskilager29760", group, OBSERVED)
@@ -131,7 +131,7 @@ def test_a_wall_of_residents_posts_is_not_the_pages_activity():
 
 def test_a_wall_of_the_owners_reposts_counts():
     from audit.observations import PageObservation
-    from audit.platforms.vk.pages import apply_wall
+    from audit.platforms.vk.answers import apply_wall
 
     page = PageObservation("vk", "https://vk.com/id10", "api", "found", OBSERVED)
     apply_wall(page, vk_answer("vknet-wall.get-extended.json")["response"])
@@ -140,7 +140,7 @@ def test_a_wall_of_the_owners_reposts_counts():
 
 
 def test_execute_errors_name_a_private_community():
-    from audit.platforms.vk.pages import wall_refusal
+    from audit.platforms.vk.answers import wall_refusal
 
     errors = vk_answer("vknet-execute-errors.json")["execute_errors"]
     assert [wall_refusal(e) for e in errors] == ["wall_unreadable", "wall_unreadable", "closed"]

@@ -17,8 +17,9 @@ import respx
 from audit.collect.apicall import ApiConfigError, RateLimiter, Redactor
 from audit.fetch import Fetcher
 from audit.pageurls import PageRef
+from audit.platforms.vk.answers import groups_of
 from audit.platforms.vk.api import VkApi, VkSettings
-from audit.platforms.vk.pages import collect_vk_api, groups_of
+from audit.platforms.vk.pages import collect_vk_api
 from audit.transport import FetchConfig
 from audit.world.vk import VkWorld
 
