@@ -90,7 +90,9 @@ def _readable(sock) -> bool:
     it (or broke HTTP); httpcore then opens another."""
     if sock is None or sock.fileno() < 0:
         return True
-    return bool(select.select([sock], [], [], 0)[0])
+    poller = select.poll()  # not select.select: it refuses descriptors from 1024 up
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):

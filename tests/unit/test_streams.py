@@ -55,6 +55,17 @@ async def test_a_connection_the_server_closed_reads_as_readable():
         await stream.aclose()
 
 
+async def test_a_kept_connection_with_nothing_to_read_is_not_readable():
+    async def keep(reader, writer):
+        await asyncio.sleep(1)
+
+    server, port = await _server(keep)
+    async with server:
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        assert stream.get_extra_info("is_readable") is False  # reusable for the next request
+        await stream.aclose()
+
+
 async def test_a_server_that_sends_nothing_is_a_read_timeout():
     async def silent(reader, writer):
         await asyncio.sleep(5)
