@@ -176,24 +176,14 @@ class ReportFollower:
 
 class ReportFollowers:
     """A follower per streaming format, used as one ReportFollower (`writers`, `hand`,
-    `collect`, `failure`, `stop`)."""
+    `collect`, `failure`, `stop`); made with ReportFollower's arguments but `names`."""
 
-    def __init__(
-        self,
-        db: str,
-        run_id: int,
-        out: str,
-        lang: str,
-        templates: str | None = None,
-        bodies: int | None = None,
-    ):
+    def __init__(self, *args, **kwargs):
         self.parts: list[ReportFollower] = []
         try:
             for fmt in FORMATS:
                 if fmt.streams:
-                    self.parts.append(
-                        ReportFollower(db, run_id, out, lang, templates, bodies, (fmt.name,))
-                    )
+                    self.parts.append(ReportFollower(*args, **kwargs, names=(fmt.name,)))
         except BaseException:
             self.stop()
             raise
