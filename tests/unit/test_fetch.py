@@ -286,10 +286,11 @@ def test_api_connections_follow_the_rate_within_bounds():
     assert api_connections(900) == 32
 
 
-def test_auto_workers_use_every_core_for_large_runs_only():
+def test_auto_workers_leave_a_core_to_the_auditor_for_large_runs_only():
     from audit.cli import POOL_FROM, auto_workers
 
     assert auto_workers(POOL_FROM - 1, cpus=8) == 0
-    assert auto_workers(POOL_FROM, cpus=2) == 2
+    assert auto_workers(POOL_FROM, cpus=2) == 1
+    assert auto_workers(POOL_FROM, cpus=3) == 2
     assert auto_workers(100_000, cpus=16) == 4
     assert auto_workers(100_000, cpus=1) == 0
