@@ -4,8 +4,9 @@
         [--workers auto] [--profile PREFIX] [--keep DIR] [--rss-trace PREFIX] [--repeat K]
 
 For each N it writes a registry and a scenario with a realistic mix — 8 % of bodies without a
-website, 3 % dead domains, 2 % sites that hang, 10 % windows-1251 pages, pages of 50-300 KB, VK
-pages for 90 % and OK pages for 60 % of the bodies, 10 % of them stale — starts
+website, 3 % dead domains, 2 % sites that hang, 10 % windows-1251 pages, pages of 50-300 KB,
+70 % of the sites setting a PHP session cookie, VK pages for 90 % and OK pages for 60 % of the
+bodies, 10 % of them stale — starts
 `pages-audit world` in its own process (so the server's CPU is not the auditor's), runs
 `pages-audit run`, then on the same world a minimal peer of the website part (benchmarks/peer.py:
 the same sites, concurrency, timeouts and retries; one regular expression for the links), and
@@ -111,6 +112,8 @@ def build(n: int, directory: Path, latency: float, jitter: float, seed: int = 7)
                 "jitter": jitter,
                 "pad": rnd.randint(50_000, 300_000),
             }
+            if i % 10 < 7:  # PHP's session cookie, as most CMSs of such sites set it
+                route["headers"] = {"Set-Cookie": f"PHPSESSID={i:026x}; path=/"}
             spec = {
                 "vars": {
                     "title": body["name"],

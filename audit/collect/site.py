@@ -6,7 +6,7 @@ import asyncio
 from urllib.parse import urljoin
 
 from audit.evidence import Cause
-from audit.fetch import Fetcher, FetchResult
+from audit.fetch import Fetcher, FetchResult, Visit
 from audit.interstitials import classify
 from audit.links import discover
 from audit.model import Entity
@@ -39,19 +39,20 @@ async def collect_site(
         return SiteObservation(state="none")
     if not entity.website:
         return SiteObservation(state="unknown")
-    home = await fetcher.get(entity.website)
+    visit = Visit()  # the site's cookies, kept for its own later requests
+    home = await fetcher.get(entity.website, visit=visit)
     verify = home.evidence.error is not Cause.TLS
     if not verify:
         # a certificate the auditor does not trust is a finding of its own (site.tls), not
         # "no website": the site is read all the same, and the evidence says how
         first = home.evidence
-        home = await fetcher.get(entity.website, verify=False)
+        home = await fetcher.get(entity.website, verify=False, visit=visit)
         obs = _observe(entity.website, home)
         obs.evidence.insert(0, first)
         obs.tls_problem = first.error_detail or "certificate not verified"
     else:
         obs = _observe(entity.website, home)
-    found = await _read_home(obs, home, fetcher, verify)
+    found = await _read_home(obs, home, fetcher, verify, visit)
     if found is None:
         return obs
     obs.title, obs.pos = found.title, found.pos
@@ -62,7 +63,7 @@ async def collect_site(
         links = obs.links()
         if all(links.pages(p, direct_only=True) for p in platform_keys()):
             break
-        extra = await fetcher.get(url, verify=verify)
+        extra = await fetcher.get(url, verify=verify, visit=visit)
         obs.evidence.append(extra.evidence)
         if not (extra.ok and extra.is_html):
             continue
@@ -92,7 +93,9 @@ def _observe(url: str, result: FetchResult) -> SiteObservation:
     )
 
 
-async def _read_home(obs: SiteObservation, home: FetchResult, fetcher: Fetcher, verify: bool):
+async def _read_home(
+    obs: SiteObservation, home: FetchResult, fetcher: Fetcher, verify: bool, visit: Visit
+):
     """The home page's links, following the redirects a page makes by itself (meta refresh, a
     one-line script) like HTTP ones; None when nothing of the site could be read (the
     observation then says why)."""
@@ -111,7 +114,7 @@ async def _read_home(obs: SiteObservation, home: FetchResult, fetcher: Fetcher, 
         base = ev.final_url or obs.url
         found = await read_page(home, base)
         if found.redirect and hop < MAX_PAGE_REDIRECTS and not found.references:
-            home = await fetcher.get(found.redirect, verify=verify)
+            home = await fetcher.get(found.redirect, verify=verify, visit=visit)
             obs.evidence.append(home.evidence)
             moved = _observe(obs.url, home)
             obs.state, obs.final_url, obs.status = moved.state, moved.final_url, moved.status

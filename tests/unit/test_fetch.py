@@ -7,7 +7,7 @@ import httpx
 import pytest
 import respx
 
-from audit.fetch import Cause, Fetcher, classify, parse_retry_after
+from audit.fetch import Cause, Fetcher, Visit, classify, parse_retry_after
 from audit.net import BlockedAddressError, NameResolutionError
 from audit.transport import FetchConfig, api_connections
 
@@ -158,6 +158,66 @@ async def test_redirects_recorded_and_limited():
     respx.get("https://loop.ru/").respond(302, headers={"Location": "https://loop.ru/"})
     r = await fetch("https://loop.ru/", max_redirects=3)
     assert r.evidence.error is Cause.REDIRECTS
+
+
+@respx.mock
+async def test_redirects_followed_exactly_max_redirects_times():
+    hops = [respx.get(f"https://hop.ru/{n}").respond(302, headers={"Location": f"/{n + 1}"})
+            for n in range(5)]  # fmt: skip
+    respx.get("https://hop.ru/5").respond(200, text="<p>end</p>")
+    r = await fetch("https://hop.ru/0", max_redirects=5)
+    assert r.ok and r.evidence.final_url == "https://hop.ru/5" and len(r.evidence.redirects) == 5
+    r = await fetch("https://hop.ru/0", max_redirects=4)
+    assert r.evidence.error is Cause.REDIRECTS
+    assert [h.call_count for h in hops] == [2, 2, 2, 2, 2]  # as many requests as httpx sends
+
+
+@respx.mock
+async def test_a_visit_sends_its_site_its_own_cookies_through_redirects():
+    """An anti-bot's pass or a PHP session set on a redirect comes back on the next hop and
+    on the visit's later pages; another body's visit of the same host starts without it,
+    and nothing stays in a jar the whole run shares."""
+    seen = []
+
+    def gate(request):
+        seen.append(request.headers.get("cookie"))
+        if "pass=ok" in (request.headers.get("cookie") or ""):
+            return httpx.Response(200, text="<p>home</p>")
+        return httpx.Response(
+            302, headers={"Location": "/", "Set-Cookie": "pass=ok; Path=/; HttpOnly"}
+        )
+
+    respx.get("https://gate.ru/").mock(side_effect=gate)
+    respx.get("https://gate.ru/contacts").mock(side_effect=gate)
+    async with Fetcher(FetchConfig(), sleep=Sleeps()) as f:
+        visit = Visit()
+        home = await f.get("https://gate.ru/", visit=visit)
+        assert home.ok and home.evidence.redirects[0]["status"] == 302
+        contacts = await f.get("https://gate.ru/contacts", visit=visit)
+        assert contacts.ok and not contacts.evidence.redirects
+        assert seen == [None, "pass=ok", "pass=ok"]
+        other = await f.get("https://gate.ru/", visit=Visit())
+        assert other.ok and seen[3] is None  # a new visit: the pass is asked for again
+        assert not f._cookies.cookies and not f._client.cookies
+
+
+@respx.mock
+async def test_requests_outside_a_visit_share_the_fetchers_jar():
+    respx.get("https://vk.com/a").respond(200, text="a", headers={"Set-Cookie": "remixlang=0"})
+    b = respx.get("https://vk.com/b").respond(200, text="b")
+    async with Fetcher(FetchConfig(), sleep=Sleeps()) as f:
+        await f.get("https://vk.com/a")
+        await f.get("https://vk.com/b")
+    assert b.calls.last.request.headers.get("cookie") == "remixlang=0"
+
+
+@respx.mock
+async def test_a_redirects_endless_body_is_not_read():
+    endless = httpx.ByteStream(b"x" * (10 * 1024 * 1024))
+    respx.get("https://big.ru/").respond(302, headers={"Location": "/home"}, stream=endless)
+    respx.get("https://big.ru/home").respond(200, text="<p>home</p>")
+    r = await fetch("https://big.ru/", max_bytes=1024)
+    assert r.ok and r.evidence.final_url == "https://big.ru/home"
 
 
 @respx.mock
