@@ -6,7 +6,9 @@ slow sites, most of all at the end, when the last hanging sites time out). Follo
 one per format (the HTML and the tables side by side: the reports' last seconds are then the
 slower of the two, not their sum), started with the audit at low priority, read the bodies
 from the history store as they are committed, in registry order, and write their table rows
-and their parts of index.html (the row of the overview table, the details); when the audit is
+and their parts of index.html (the row of the overview table, the details) — the bodies stored
+past one still out (its pages wait for the last batch) are prepared while it waits and written
+when it comes; when the audit is
 over each is handed the report's head (summary, run, changes), takes the bodies left, renders
 the overview around the parts or closes the tables and puts the files in place. What they
 write is what the writers write from the finished run.
@@ -30,6 +32,7 @@ from audit.report.json_report import dated
 from audit.signals import child_started, held
 
 PAGE = 100  # bodies read per query (a page of 500 holds ~25 MB more)
+AHEAD = 1000  # bodies past a gap prepared while it waits (~40-80 KB each in the tables')
 POLL_S = 0.5  # how long the follower waits for more bodies before it looks again
 NICENESS = 19  # the lowest priority: the audit's processes come first
 
@@ -78,27 +81,42 @@ def _discard(sinks: dict[str, Sink]) -> None:
 
 def _take(conn, store, run_id: int, sinks: list[Sink]) -> dict | None:
     """Add the run's bodies in registry order; the report's head once all are in, None when
-    stopped. While the run goes on, only an unbroken run of positions is taken (a body whose
-    pages wait for the next batch is stored after the ones behind it), and the auditor is
-    listened to after each page of bodies (a stop must not wait for a follower far behind)."""
+    stopped. While the run goes on, a body is taken only after the one at the position before
+    it (a body whose pages wait for the next batch is stored after the ones behind it); the
+    bodies stored past such a gap, up to AHEAD, are prepared meanwhile (their rows, cards,
+    cells: see Sink), so that little is left when the gap closes, and at the audit's end.
+    The auditor is listened to after each page of bodies (a stop must not wait for a follower
+    far behind)."""
     after, head = -1, None
+    ahead: dict[int, list] = {}  # position -> each sink's part, for bodies past a gap
     while True:
-        rows = store.body_rows(run_id, after, PAGE)
-        gap = False
-        for position, text in rows:
-            if head is None and position != after + 1:
-                gap = True  # the body at after + 1 is not stored yet
-                break
-            body = dated(store, run_id, json.loads(text))
-            for sink in sinks:
-                sink.add(body)
-            after = position
-        caught_up = gap or len(rows) < PAGE
+        # the stored bodies after the last one taken, in order; the first body is taken
+        # alone: it sets the HTML's columns, which the others are made for
+        window = store.positions_after(run_id, after, AHEAD if after >= 0 else 1)
+        if head is not None and not window:
+            return head  # the run is over and every body is in
+        unread = [p for p in window if p not in ahead][:PAGE]
+        texts = dict(store.bodies_at(run_id, unread))
+        for position in window:
+            in_order = head is not None or position == after + 1  # once over, all are in
+            if position in ahead:
+                if in_order:
+                    for sink, part in zip(sinks, ahead.pop(position), strict=True):
+                        sink.put(part)
+                    after = position
+            elif position in texts:
+                body = dated(store, run_id, json.loads(texts.pop(position)))
+                if in_order:
+                    for sink in sinks:
+                        sink.add(body)
+                    after = position
+                elif after >= 0:
+                    ahead[position] = [sink.prepare(body) for sink in sinks]
+            else:
+                break  # not read yet: the next page
         if head is not None:
-            if caught_up:
-                return head  # the run is over and every body is in
             continue
-        if conn.poll(POLL_S if caught_up else 0):
+        if conn.poll(POLL_S if len(unread) < PAGE else 0):
             try:
                 kind, value = conn.recv()
             except EOFError:  # the auditor is gone

@@ -16,7 +16,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from audit.plan import SITE_FROM
 from audit.report.html import BodyPages, write_html
@@ -38,6 +38,13 @@ class Output:
 class Sink(Protocol):
     def add(self, body: dict) -> None: ...
 
+    def prepare(self, body: dict) -> Any:
+        """What `put` needs of the body, made without the bodies before it (the follower
+        prepares bodies stored past one still out); `add` is `put(prepare(body))`."""
+
+    def put(self, prepared: Any) -> None:
+        """The next body in registry order, as `prepare` made it."""
+
     def close(self, report: dict) -> list[str] | None: ...
 
     def discard(self) -> None: ...
@@ -56,6 +63,12 @@ class HtmlReport:
 
     def add(self, body: dict) -> None:
         self.pages.add(body)
+
+    def prepare(self, body: dict) -> Any:
+        return self.pages.prepare(body)
+
+    def put(self, prepared: Any) -> None:
+        self.pages.put(prepared)
 
     def close(self, report: dict) -> list[str] | None:
         o = self.output
@@ -87,6 +100,12 @@ class JsonReport:
         self.out = output.out
 
     def add(self, body: dict) -> None:
+        pass
+
+    def prepare(self, body: dict) -> None:
+        pass
+
+    def put(self, prepared: None) -> None:
         pass
 
     def close(self, report: dict) -> list[str] | None:

@@ -348,11 +348,13 @@ class BodyRenderer:
         self.index: list[IndexEntry] = []
         self.entry = indexer()
         self.platforms: list[str] | None = None
+        self.columns: frozenset[str] = frozenset()
         self.module = None
         self.usable = True
 
     def use(self, platforms: list[str]) -> None:
         self.platforms = platforms
+        self.columns = frozenset(platforms)
         context = page_context(self.checks, platforms, self.lang, self.policy)
         template = environment(self.templates).get_template("report_body.html.j2")
         self.module = template.make_module(context)
@@ -360,16 +362,25 @@ class BodyRenderer:
 
     def add(self, e: dict) -> tuple[str, str] | None:
         """The body's row and card, or None once the rendering is unusable."""
+        if self.platforms is None and self.usable:  # the first body sets the columns
+            self.use(index_platforms([self.entry(e)]))
+        return self.put(self.prepare(e))
+
+    def prepare(self, e: dict) -> tuple[IndexEntry, tuple[str, str] | None]:
+        """What `put` needs of a body, made without the bodies before it once the first is
+        in: its index entry, and its row and card unless they do not fit the columns."""
         entry = self.entry(e)
+        fits = self.usable and self.platforms is not None and entry.platforms <= self.columns
+        return entry, self.render(e) if fits else None
+
+    def put(self, prepared: tuple[IndexEntry, tuple[str, str] | None]) -> tuple[str, str] | None:
+        """The next body in registry order, prepared: its row and card, or None once the
+        rendering is unusable."""
+        entry, parts = prepared
         self.index.append(entry)
-        if not self.usable:
-            return None
-        if self.platforms is None:
-            self.use(index_platforms([entry]))
-        elif not entry.platforms <= set(self.platforms):
+        if parts is None:
             self.usable = False
-            return None
-        return self.render(e)
+        return parts if self.usable else None
 
     def render(self, e: dict) -> tuple[str, str]:
         return self.module.row(e), self.module.details(e)
@@ -395,7 +406,16 @@ class BodyPages:
         self.out = {k: f.open("w", encoding="utf-8") for k, f in self.files.items()}
 
     def add(self, e: dict) -> None:
-        if (parts := self.renderer.add(e)) is not None:
+        self._write(self.renderer.add(e))
+
+    def prepare(self, e: dict):
+        return self.renderer.prepare(e)
+
+    def put(self, prepared) -> None:
+        self._write(self.renderer.put(prepared))
+
+    def _write(self, parts: tuple[str, str] | None) -> None:
+        if parts is not None:
             self.out["rows"].write(parts[0])
             self.out["details"].write(parts[1])
 

@@ -112,7 +112,16 @@ class HtmlSite:
         return self.renderer.platforms
 
     def add(self, e: dict) -> None:
-        if (parts := self.renderer.add(e)) is not None:
+        self._put(self.renderer.add(e))
+
+    def prepare(self, e: dict):
+        return self.renderer.prepare(e)
+
+    def put(self, prepared) -> None:
+        self._put(self.renderer.put(prepared))
+
+    def _put(self, parts: tuple[str, str] | None) -> None:
+        if parts is not None:
             self._keep(len(self.index) - 1, parts)
 
     def _keep(self, seq: int, parts: tuple[str, str]) -> None:

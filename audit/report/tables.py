@@ -6,6 +6,7 @@ cell is made inert."""
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
 import tempfile
@@ -46,11 +47,14 @@ class CsvTable:
         self.writer = csv.writer(self.fh)
         self.writer.writerow([c[0] for c in FINDING_COLUMNS])
 
-    def finding(self, row: dict, safe: list) -> None:
-        self.writer.writerow(safe)
+    def prepare(self, entity: dict, rows: list[tuple[dict, list]]) -> str:
+        """The body's lines of the file."""
+        text = io.StringIO()
+        csv.writer(text).writerows(safe for _, safe in rows)
+        return text.getvalue()
 
-    def body(self, entity: dict) -> None:
-        pass
+    def put(self, lines: str) -> None:
+        self.fh.write(lines)
 
     def close(self, report: dict) -> str:
         self.fh.close()
@@ -73,26 +77,12 @@ class JunitTable:
         self.cases = Path(tmpdir) / "junit.cases"
         self.fh = self.cases.open("w", encoding="utf-8")
 
-    def finding(self, r: dict, safe: list) -> None:
-        classname = _attr(f"{r['entity_id']} {r['name']}"[:300])
-        opening = f"<testcase classname={classname} name={_attr(r['check'])}"
-        message = _xml(r["message"])
-        if r["status"] == "fail" and r["severity"] == "violation":
-            text = _xml(f"{r['legal_basis']}\n{r['remediation']}\n{r['evidence']}")
-            attrs = f'message={_attr(message[:1000])} type="violation"'
-            inner = f"<failure {attrs}>{escape(text)}</failure>"
-        elif r["status"] == "fail":
-            inner = f"<system-out>{escape(r['severity'] + ': ' + message)}</system-out>"
-        elif r["status"] == "error":
-            inner = f'<error message={_attr(message[:1000])} type="not-checked" />'
-        elif r["status"] in ("n/a", "waived"):
-            inner = f"<skipped message={_attr(message[:1000])} />"
-        else:
-            inner = ""
-        self.fh.write(f"{opening}>{inner}</testcase>" if inner else f"{opening} />")
+    def prepare(self, entity: dict, rows: list[tuple[dict, list]]) -> str:
+        """The body's test cases."""
+        return "".join(_case(r) for r, _ in rows)
 
-    def body(self, entity: dict) -> None:
-        pass
+    def put(self, cases: str) -> None:
+        self.fh.write(cases)
 
     def close(self, report: dict) -> str:
         self.fh.close()
@@ -147,12 +137,19 @@ class Tables:
         self.keys = [c[0] for c in FINDING_COLUMNS]
 
     def add(self, e: dict) -> None:
-        for table in self.tables:  # first: a table may read the body's evidence for its rows
-            table.body(e)
-        for row in entity_finding_rows(e, self.checks, self.lang, self.policy):
-            safe = [safe_cell(row[k]) for k in self.keys]  # once for the CSV and the XLSX
-            for table in self.tables:
-                table.finding(row, safe)
+        self.put(self.prepare(e))
+
+    def prepare(self, e: dict) -> list:
+        """Each table's part of the body, made without the bodies before it (see Sink)."""
+        rows = [
+            (row, [safe_cell(row[k]) for k in self.keys])  # once for the CSV and the XLSX
+            for row in entity_finding_rows(e, self.checks, self.lang, self.policy)
+        ]
+        return [table.prepare(e, rows) for table in self.tables]
+
+    def put(self, prepared: list) -> None:
+        for table, part in zip(self.tables, prepared, strict=True):
+            table.put(part)
 
     def close(self, report: dict) -> list[str]:
         try:
@@ -202,3 +199,23 @@ _ATTR_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
 def _attr(text: str) -> str:
     """A quoted XML attribute value, escaped as ElementTree escapes it."""
     return f'"{escape(_xml(text), _ATTR_ENTITIES)}"'
+
+
+def _case(r: dict) -> str:
+    """A finding's test case."""
+    classname = _attr(f"{r['entity_id']} {r['name']}"[:300])
+    opening = f"<testcase classname={classname} name={_attr(r['check'])}"
+    message = _xml(r["message"])
+    if r["status"] == "fail" and r["severity"] == "violation":
+        text = _xml(f"{r['legal_basis']}\n{r['remediation']}\n{r['evidence']}")
+        attrs = f'message={_attr(message[:1000])} type="violation"'
+        inner = f"<failure {attrs}>{escape(text)}</failure>"
+    elif r["status"] == "fail":
+        inner = f"<system-out>{escape(r['severity'] + ': ' + message)}</system-out>"
+    elif r["status"] == "error":
+        inner = f'<error message={_attr(message[:1000])} type="not-checked" />'
+    elif r["status"] in ("n/a", "waived"):
+        inner = f"<skipped message={_attr(message[:1000])} />"
+    else:
+        inner = ""
+    return f"{opening}>{inner}</testcase>" if inner else f"{opening} />"

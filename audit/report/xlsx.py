@@ -170,8 +170,6 @@ class XlsxTable:
             "bodies": self._sheet(bodies, body_keys),
         }
         self.names: dict[str, str] = {}  # bodies seen so far: a parent is named when known
-        self.entity: dict = {}  # the body whose findings come now, and its evidence by id
-        self.evidence: dict[str, dict] = {}
         self.index = []
         self.entry = indexer()
 
@@ -211,9 +209,28 @@ class XlsxTable:
         name = self.names.get(parent)
         return f"{name} ({parent})" if name else parent
 
-    def finding(self, row: dict, safe: list) -> None:
-        if row["status"] in QUIET_STATUSES:
-            return
+    def prepare(self, entity: dict, rows: list[tuple[dict, list]]) -> tuple:
+        """The body's rows of both sheets but their «parent» (named from the bodies before)."""
+        evidence = {ev["id"]: ev for ev in entity.get("evidence") or ()}
+        body = body_row(entity, self.lang)
+        body["kind"] = self._kind(body["kind"])
+        findings = [
+            self._finding(row, entity, evidence)
+            for row, _ in rows
+            if row["status"] not in QUIET_STATUSES
+        ]
+        return entity["id"], entity["name"], self.entry(entity), body, findings
+
+    def put(self, prepared: tuple) -> None:
+        body_id, name, entry, body, findings = prepared
+        self.names[body_id] = name
+        self.index.append(entry)
+        for sheet, row in ((self.sheets["bodies"], body),
+                           *((self.sheets["findings"], f) for f in findings)):  # fmt: skip
+            row["parent"] = self._parent(row["parent"])
+            self._append(sheet, row)
+
+    def _finding(self, row: dict, entity: dict, evidence: dict) -> dict:
         check = self.checks.get(row["check_id"], {})
         platform = row["platform"]
         title = check.get(f"title_{self.lang}") or row["check"]
@@ -222,21 +239,21 @@ class XlsxTable:
         human = {
             **row,
             "kind": self._kind(row["kind"]),
-            "parent": self._parent(row["parent"]),
             "check": title,
             "platform": (name_ru(platform) if self.lang == "ru" else name_en(platform))
             if platform
             else "",
             "severity": self.words["severity"].get(row["severity"], row["severity"]),
             "failing_since": msk_datetime(row["failing_since"]) or "",
-            "evidence": self._evidence(row["finding"]),
+            "evidence": self._evidence(row["finding"], entity, evidence),
         }
-        self._append(self.sheets["findings"], human)
+        del human["finding"]  # the body's own structure: not kept while the row waits
+        return human
 
-    def _evidence(self, finding: dict) -> str:
+    def _evidence(self, finding: dict, entity: dict, evidence: dict) -> str:
         """The finding's evidence as the HTML report tells it: the page's own address, how it
         was read in words, Moscow time, SHA-256."""
-        rows = evidence_rows(finding, self.entity, self.evidence, self.lang)
+        rows = evidence_rows(finding, entity, evidence, self.lang)
         return "; ".join(
             " — ".join(
                 part
@@ -245,16 +262,6 @@ class XlsxTable:
             )
             for r in rows
         )
-
-    def body(self, entity: dict) -> None:
-        self.entity = entity
-        self.evidence = {ev["id"]: ev for ev in entity.get("evidence") or ()}
-        self.names[entity["id"]] = entity["name"]
-        self.index.append(self.entry(entity))
-        row = body_row(entity, self.lang)
-        row["kind"] = self._kind(row["kind"])
-        row["parent"] = self._parent(row["parent"])
-        self._append(self.sheets["bodies"], row)
 
     def _write_summary(self, report: dict) -> None:
         ws, w, t = self.summary, self.words, LABELS[self.lang]

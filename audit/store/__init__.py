@@ -275,6 +275,27 @@ class Store(AcrossRuns, Database):
         ).fetchall()
         return [(row["position"], unpack(row)) for row in rows]
 
+    def positions_after(self, run_id: int, after: int, limit: int) -> list[int]:
+        """The registry positions of up to `limit` bodies stored after `after`, in order (the
+        index alone is read)."""
+        rows = self.sql(
+            "SELECT position FROM bodies WHERE run_id=? AND position>? ORDER BY position LIMIT ?",
+            (run_id, after, limit),
+        ).fetchall()
+        return [row["position"] for row in rows]
+
+    def bodies_at(self, run_id: int, positions: list[int]) -> list[tuple[int, str]]:
+        """(position, JSON text) of the bodies stored at `positions`, in registry order."""
+        if not positions:
+            return []
+        marks = ",".join("?" * len(positions))
+        rows = self.sql(
+            f"SELECT position, data, packed FROM bodies WHERE run_id=? AND position IN ({marks}) "
+            "ORDER BY position",
+            (run_id, *positions),
+        ).fetchall()
+        return [(row["position"], unpack(row)) for row in rows]
+
     def failing(self, run_id: int) -> set[tuple[str, str]]:
         rows = self.sql(
             "SELECT entity_id, key FROM findings WHERE run_id=? AND status='fail'", (run_id,)

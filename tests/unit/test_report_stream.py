@@ -360,3 +360,68 @@ def test_the_summary_counted_as_bodies_are_stored_is_the_one_read_back(tmp_path)
         assert used["summary"] == same_count[0].to_json() != read_back["summary"]
         # counted over some of the bodies only: read back
         assert head(report_from_store(store, run_id, tally(BODIES[:5]))) == read_back
+
+
+def test_bodies_past_a_gap_are_prepared_and_written_as_after_the_run(tmp_path, monkeypatch):
+    """The follower's loop, driven here: the bodies stored past one still out (its pages wait
+    for the next batch) are prepared while it waits — the report site's rows and cards, the
+    tables' lines and cells — and written once it is in; the files are the ones written from
+    the finished run, a parent in the XLSX named only when it came before in registry order."""
+    from audit.checks import in_force
+    from audit.plan import SITE_FROM
+    from audit.report import follow
+    from audit.report.formats import FORMATS, Output, write_format
+    from audit.report.json_report import report_from_store
+    from audit.store import Store
+
+    monkeypatch.setattr(follow, "AHEAD", 12)  # the window of prepared bodies fills and moves
+    bodies = [body(n, ["pass", "fail", "n/a", "error", "waived"][: 1 + n % 5]) for n in range(60)]
+    bodies[9]["parent"], bodies[30]["parent"] = "b25", "b6"  # later, earlier than the body
+    batches = [[0, 1, 2, 3, *range(8, 20)], [*range(20, 31), 4, 5], [6, 7, *range(31, 60)]]
+    prepared = []
+    with Store(str(tmp_path / "h.sqlite")) as store:
+        run_id = store.begin_run(RUN)
+
+        class Auditor:  # the pipe from the auditor: each look stores the next batch
+            def poll(self, timeout):
+                if batches:
+                    for n in batches.pop(0):
+                        store.save_body(run_id, n, bodies[n])
+                    return False
+                return True
+
+            def recv(self):
+                store.finish_run(run_id, dict(HEAD))
+                report = report_from_store(store, run_id)
+                return "close", {k: v for k, v in report.items() if k != "entities"}
+
+        checks = [c.to_json() for c in in_force(())]
+        outputs = {}
+        for name in ("followed", "after"):
+            (tmp_path / name).mkdir()
+            outputs[name] = Output(str(tmp_path / name), "ru", checks, {}, None, SITE_FROM)
+        sinks = [fmt.open(outputs["followed"]) for fmt in FORMATS if fmt.streams]
+        for sink in sinks:
+            real = sink.prepare
+            sink.prepare = lambda b, real=real: prepared.append(b["id"]) or real(b)
+        head = follow._take(Auditor(), store, run_id, sinks)
+        for sink in sinks:
+            assert sink.close(head) is not None
+        report = report_from_store(store, run_id)
+        for fmt in FORMATS:
+            if fmt.streams:
+                write_format(fmt, report, outputs["after"])
+    assert {f"b{n}" for n in range(8, 20)} <= set(prepared)  # past the gap at 4
+    followed, after = tmp_path / "followed", tmp_path / "after"
+    files = sorted(p.relative_to(after) for p in after.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(followed) for p in followed.rglob("*") if p.is_file())
+    assert len(files) > 4  # the site's pages and the tables
+    for name in files:
+        if name.suffix != ".xlsx":
+            assert (followed / name).read_bytes() == (after / name).read_bytes(), name
+    sheets = [load_workbook(d / "report.xlsx") for d in (followed, after)]
+    for title in ("Сводка", "Нарушения и замечания", "Органы"):
+        a, b = (list(wb[title].iter_rows(values_only=True)) for wb in sheets)
+        assert a == b and len(a) > 1
+    parents = {row[0]: row[4] for row in sheets[0]["Органы"].iter_rows(values_only=True)}
+    assert parents["b9"] == "b25" and parents["b30"] == "Орган 6 (b6)"
