@@ -12,7 +12,7 @@ import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audit import __version__
 from audit.checks import CATALOGUE_VERSION, in_force
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from audit.runner import RunResult
 
 SCHEMA = "pages-audit.report/1"
-COMPACT_START = '{"id":"'  # a body stored compact; older versions stored '{"id": "'
+COMPACT_START = b'{"id":"'  # a body stored compact; older versions stored '{"id": "'
 
 
 def run_header(run: RunResult) -> dict:
@@ -53,15 +53,15 @@ def run_header(run: RunResult) -> dict:
 class Bodies:
     """The bodies of a report, read again from their source on every pass, so that a report of
     100 000 bodies is never held in memory: each writer streams through them in turn.
-    `texts`, when given, yields the same bodies as report.json's compact JSON text."""
+    `texts`, when given, yields the same bodies as report.json's compact JSON, UTF-8 encoded."""
 
     def __init__(
         self,
         source: Callable[[], Iterator[dict]],
-        texts: Callable[[], Iterator[str]] | None = None,
+        texts: Callable[[], Iterator[bytes]] | None = None,
     ):
         self._source = source
-        self.texts = texts or (lambda: map(compact_json, source()))
+        self.texts = texts or (lambda: (_utf8(b) for b in source()))
 
     def __iter__(self) -> Iterator[dict]:
         return self._source()
@@ -177,10 +177,10 @@ def stored_bodies(store, runs: int | list[int]) -> Bodies:
     order, as the report has them, read again on every pass."""
     run_ids = [runs] if isinstance(runs, int) else list(runs)
 
-    def rows() -> Iterator[tuple[int, int, str]]:
+    def rows(utf8: bool = False) -> Iterator[tuple[int, int, Any]]:
         """(position, run, JSON text): each run's bodies in registry order, merged."""
         streams = [
-            ((position, run_id, text) for position, text in store.position_texts(run_id))
+            ((position, run_id, text) for position, text in store.position_texts(run_id, utf8=utf8))
             for run_id in run_ids
         ]
         return streams[0] if len(streams) == 1 else heapq.merge(*streams)
@@ -188,14 +188,14 @@ def stored_bodies(store, runs: int | list[int]) -> Bodies:
     def bodies() -> Iterator[dict]:
         return (dated(store, run_id, json.loads(text)) for _, run_id, text in rows())
 
-    def texts() -> Iterator[str]:
+    def texts() -> Iterator[bytes]:
         """As stored when stored compact (by this version's `save_body`, which dates every
-        failed finding); older rows are decoded, dated and written compact."""
-        for _, run_id, text in rows():
+        failed finding), never decoded; older rows are decoded, dated and written compact."""
+        for _, run_id, text in rows(utf8=True):
             if text.startswith(COMPACT_START):
                 yield text
             else:
-                yield compact_json(dated(store, run_id, json.loads(text)))
+                yield _utf8(dated(store, run_id, json.loads(text)))
 
     return Bodies(bodies, texts)
 
@@ -204,22 +204,26 @@ def write_json(report: dict, out_dir: str) -> str:
     """Write atomically (a reader never sees half a report) and as a stream: the head indented,
     then the bodies one per line, never the whole document in memory."""
     path = Path(out_dir) / "report.json"
-    with replaced(path, "w", encoding="utf-8") as fh:
-        fh.write("{")
+    with replaced(path, "wb") as fh:
+        fh.write(b"{")
         for n, (key, value) in enumerate(report.items()):
-            fh.write(",\n" if n else "\n")
-            fh.write(json.dumps(key) + ": ")
+            fh.write(b",\n" if n else b"\n")
+            fh.write(json.dumps(key).encode() + b": ")
             if key != "entities":
-                fh.write(json.dumps(value, ensure_ascii=False, indent=1))
+                fh.write(json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8"))
                 continue
-            fh.write("[")
-            texts = value.texts() if isinstance(value, Bodies) else map(compact_json, value)
+            fh.write(b"[")
+            texts = value.texts() if isinstance(value, Bodies) else map(_utf8, value)
             for i, text in enumerate(texts):
-                fh.write(",\n" if i else "\n")
+                fh.write(b",\n" if i else b"\n")
                 fh.write(text)
-            fh.write("\n]")
-        fh.write("\n}\n")
+            fh.write(b"\n]")
+        fh.write(b"\n}\n")
     return str(path)
+
+
+def _utf8(body: dict) -> bytes:
+    return compact_json(body).encode("utf-8")
 
 
 ENTITIES_LINE = '"entities": ['

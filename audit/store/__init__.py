@@ -29,6 +29,7 @@ from audit.store.connection import (
     pack,
     redact_db,
     unpack,
+    unpack_utf8,
 )
 from audit.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -253,27 +254,24 @@ class Store(AcrossRuns, Database):
         """Bodies in registry order as stored (JSON text); see `position_texts`."""
         return (text for _position, text in self.position_texts(run_id, page))
 
-    def position_texts(self, run_id: int, page: int = 500) -> Iterator[tuple[int, str]]:
+    def position_texts(
+        self, run_id: int, page: int = 500, utf8: bool = False
+    ) -> Iterator[tuple[int, Any]]:
         """(registry position, JSON text) of the bodies in registry order, read `page` rows
         per query (a driver that fetches a whole result at once never holds more; writing, or
-        reading another run, between pages is safe)."""
-        after = -1
+        reading another run, between pages is safe); `utf8`: the text UTF-8 encoded, as it is
+        stored (report.json is written from it without decoding it first)."""
+        after, unpacked = -1, unpack_utf8 if utf8 else unpack
         while True:
-            rows = self.body_rows(run_id, after, page)
-            yield from rows
+            rows = self.sql(
+                "SELECT position, data, packed FROM bodies WHERE run_id=? AND position>? "
+                "ORDER BY position LIMIT ?",
+                (run_id, after, page),
+            ).fetchall()
+            yield from ((row["position"], unpacked(row)) for row in rows)
             if len(rows) < page:
                 return
-            after = rows[-1][0]
-
-    def body_rows(self, run_id: int, after: int, limit: int) -> list[tuple[int, str]]:
-        """(position, JSON text) of up to `limit` bodies stored after registry position
-        `after`, in registry order."""
-        rows = self.sql(
-            "SELECT position, data, packed FROM bodies WHERE run_id=? AND position>? "
-            "ORDER BY position LIMIT ?",
-            (run_id, after, limit),
-        ).fetchall()
-        return [(row["position"], unpack(row)) for row in rows]
+            after = rows[-1]["position"]
 
     def positions_after(self, run_id: int, after: int, limit: int) -> list[int]:
         """The registry positions of up to `limit` bodies stored after `after`, in order (the

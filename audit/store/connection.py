@@ -38,6 +38,12 @@ def unpack(row) -> str:
     return zlib.decompress(packed).decode("utf-8") if packed is not None else row["data"]
 
 
+def unpack_utf8(row) -> bytes:
+    """`unpack`, UTF-8 encoded (what a packed body is, undecoded)."""
+    packed = row["packed"]
+    return zlib.decompress(packed) if packed is not None else row["data"].encode("utf-8")
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
