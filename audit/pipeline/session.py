@@ -361,7 +361,14 @@ def _report_run(
     report = report_from_store(store, run_id, counted)
     s = report["summary"]
     written = write_run_reports(
-        report, str(staging), opts.lang, opts.templates, db_path, run_id, follower
+        report,
+        str(staging),
+        opts.lang,
+        opts.templates,
+        db_path,
+        run_id,
+        follower,
+        meanwhile=lambda: store.drop_journal(run_id),
     )
     publish(staging, opts.out)
     written = {

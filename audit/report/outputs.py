@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -55,13 +56,15 @@ def write_reports(
     store: tuple[str, int | list[int]] | None = None,
     processes: int = 0,
     follower: ReportFollower | ReportFollowers | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, list[str]]:
     """Write every output; {writer: paths}. With `store` = (database, run id or ids) of a stored
     run,
     `processes` writers run in processes of their own (spawned: a forked copy of a process
     holding a database connection is not safe) while this one writes the others. `follower`,
     which has been writing the reports while the run went on, finishes what it can; what it
-    could not write is written here."""
+    could not write is written here. `meanwhile`: work of this process done once it has
+    written its own outputs, while the follower and the writer processes finish theirs."""
     if follower is not None:
         follower.hand(report)
         writers = [k for k in WRITERS if k not in follower.writers]
@@ -82,11 +85,16 @@ def write_reports(
                 }
             for kind in writers[processes:]:
                 written[kind] = write_one(kind, report, out, lang, templates)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             for kind, future in futures.items():
                 try:
                     written[kind] = future.result()
                 except BrokenProcessPool:  # the writer died (killed, out of memory): here
                     written[kind] = write_one(kind, report, out, lang, templates)
+    if meanwhile is not None:
+        meanwhile()
     if follower is not None:
         written.update(follower.collect())
     for kind in WRITERS:
@@ -109,10 +117,18 @@ def write_run_reports(
     db: str,
     run_id: int | list[int],
     follower: ReportFollower | ReportFollowers | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, list[str]]:
     """Every output of a stored run (or of several merged: a national audit's shards), side by
-    side when it is large and there are cores."""
+    side when it is large and there are cores; `meanwhile` as in write_reports."""
     processes = report_processes(report["summary"]["bodies"], os.cpu_count() or 1)
     return write_reports(
-        report, out, lang, templates, store=(db, run_id), processes=processes, follower=follower
+        report,
+        out,
+        lang,
+        templates,
+        store=(db, run_id),
+        processes=processes,
+        follower=follower,
+        meanwhile=meanwhile,
     )

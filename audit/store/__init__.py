@@ -82,13 +82,17 @@ class Store(AcrossRuns, Database):
                 "UPDATE runs SET state=?, finished_at=?, meta=? WHERE id=?",
                 (state, now(), json.dumps({**old, **meta}), run_id),
             )
-            # every body is stored: the resume journal (websites and pages read) is no longer
-            # needed, nor when the reports are written (a run resumed then writes only them)
-            if state in ("finished", "writing"):
-                self.sql("DELETE FROM sites WHERE run_id=?", (run_id,))
-                self.sql("DELETE FROM pages WHERE run_id=?", (run_id,))
-        if state in ("finished", "writing"):
-            self.give_back()
+        if state == "finished":
+            self.drop_journal(run_id)
+
+    def drop_journal(self, run_id: int) -> None:
+        """Every body of the run is stored: its resume journal (the websites and pages read) is
+        no longer needed, nor when its reports are being written (a run resumed then writes
+        only them). ~0.9 s at 10 000 bodies: a run writing its reports does it meanwhile."""
+        with self.transaction():
+            self.sql("DELETE FROM sites WHERE run_id=?", (run_id,))
+            self.sql("DELETE FROM pages WHERE run_id=?", (run_id,))
+        self.give_back()
 
     def complete(self, run_id: int) -> None:
         """The run's reports are in place: it is finished (a journal left by an older version
@@ -96,9 +100,7 @@ class Store(AcrossRuns, Database):
         self._history.clear()
         with self.transaction():
             self.sql("UPDATE runs SET state='finished' WHERE id=?", (run_id,))
-            self.sql("DELETE FROM sites WHERE run_id=?", (run_id,))
-            self.sql("DELETE FROM pages WHERE run_id=?", (run_id,))
-        self.give_back()
+        self.drop_journal(run_id)
 
     def mark(self, run_id: int, state: str) -> None:
         with self.transaction():

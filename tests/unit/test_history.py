@@ -166,6 +166,45 @@ def test_bodies_come_back_in_registry_order_and_resume_journal_is_dropped(target
         assert store.pages(run_id) == {} and store.unfinished_audits() == []
 
 
+def test_a_run_writing_its_reports_drops_its_journal_while_they_are_written(target, tmp_path):
+    """Finished but for its reports, a run keeps its journal until the auditor has a moment
+    (its own report.json written, the followers still at work: `meanwhile`); once the reports
+    are in place nothing of it is left."""
+    from audit.report.json_report import report_document
+    from audit.report.outputs import write_reports
+
+    with Store(target) as store:
+        run_id = store.begin_run(HEADER)
+        store.save_body(run_id, 0, body("first", {}))
+        store.save_pages(run_id, {"https://vk.com/a": {"platform": "vk"}})
+        store.finish_run(run_id, {"requests": 1}, state="writing")
+        assert store.pages(run_id) != {}
+        calls = []
+
+        class Follower:  # writes the HTML and the tables; collected after `meanwhile`
+            writers = ("html", "tables")
+
+            def hand(self, report):
+                calls.append("hand")
+
+            def collect(self):
+                calls.append("collect")
+                return {"html": ["index.html"], "tables": ["report.csv"]}
+
+        report = report_document({"policy": {}}, store.bodies(run_id))
+
+        def meanwhile():
+            calls.append("meanwhile")
+            store.drop_journal(run_id)
+
+        written = write_reports(report, str(tmp_path), follower=Follower(), meanwhile=meanwhile)
+        assert calls == ["hand", "meanwhile", "collect"]
+        assert written["json"] == [str(tmp_path / "report.json")]
+        assert store.pages(run_id) == {}
+        store.complete(run_id)
+        assert store.pages(run_id) == {} and store.unfinished_audits() == []
+
+
 def finding(key: str, status: Status = Status.FAIL) -> Finding:
     check, _, platform = key.partition("[")
     return Finding(
