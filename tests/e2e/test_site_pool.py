@@ -2,6 +2,7 @@
 over real TCP against the simulated web; a process that dies leaves its bodies to the auditor."""
 
 import asyncio
+import contextlib
 import gzip
 import json
 
@@ -141,3 +142,43 @@ def test_concurrency_bounds_the_bodies_read_at_once_in_all_processes():
 
     with World(Scenario(sites=sites)) as world:
         assert asyncio.run(read(world)) >= 1.4
+
+
+def test_a_cancelled_run_stops_its_website_processes_at_once():
+    """Bodies waiting for a slot and sites that hang when the run is cancelled (Ctrl-C): the
+    pool sends nothing more, stops its processes and its threads within seconds, not after
+    the queued sites' timeouts."""
+    import threading
+
+    from audit.world.scenario import Route, Scenario, Site
+    from audit.world.server import World
+
+    sites = {
+        f"hang{i}.example.ru": Site(host=f"hang{i}.example.ru", routes={"/": Route(hang=30)})
+        for i in range(8)
+    }
+    bodies = [
+        Entity(f"h{i}", f"Орган {i}", EntityKind.RURAL_SETTLEMENT, website=f"http://{host}/")
+        for i, host in enumerate(sites)
+    ]
+
+    async def cancelled(world) -> float:
+        config = world.fetch_config(concurrency=2, read_timeout=20, total_timeout=25)
+        async with Fetcher(config) as f:
+            pool = SitePool(1, f)
+            reading = asyncio.ensure_future(_read_all(pool, bodies))
+            await asyncio.sleep(1.5)
+            started = asyncio.get_running_loop().time()
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
+            return asyncio.get_running_loop().time() - started
+
+    with World(Scenario(sites=sites)) as world:
+        assert asyncio.run(cancelled(world)) < 5
+    assert not [t for t in threading.enumerate() if t.name.startswith("pages-audit websites")]
+
+
+async def _read_all(pool: SitePool, bodies: list[Entity]) -> None:
+    async with pool:
+        await asyncio.gather(*(pool.collect(e) for e in bodies))
