@@ -14,7 +14,7 @@ import tempfile
 import traceback
 
 from audit.exits import EXIT_INTERNAL, EXIT_INTERRUPTED
-from audit.signals import forget_ended_exec, interrupts_kept
+from audit.signals import extension_imports_held, forget_ended_exec, interrupts_kept
 
 SECRET_VARIABLES = ("VK_TOKEN", "OK_APP_KEY", "OK_APP_SECRET", "OK_ACCESS_TOKEN")
 
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with interrupts_kept():
+        with interrupts_kept(), extension_imports_held():
             from audit.cli import main as cli_main
 
             code = cli_main(argv)

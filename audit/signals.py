@@ -7,18 +7,23 @@ the shared terminal. So while the auditor starts a child, Ctrl-C and SIGTERM are
 and raised again the moment after. (Blocking them would not do: Python runs its handlers in
 the main thread whichever thread the signal reached.)
 
-Two ways CPython can lose a Ctrl-C are covered too. A KeyboardInterrupt raised where Python
+Three ways CPython can lose a Ctrl-C are covered too. A KeyboardInterrupt raised where Python
 cannot raise it (a finalizer, a weakref callback, a garbage collector's call) is printed as
 "Exception ignored" and dropped; the run would go on to its end as if nobody had asked it to
 stop. `interrupts_kept()` has such an interrupt raised again a moment later, in ordinary code.
 And under `python -m`, an interrupt that ended a string `exec` (dataclasses build their methods
 that way, so any import can be the place) makes the interpreter kill itself with SIGINT at exit
-whatever exit code the program chose; `forget_ended_exec()` clears that mark."""
+whatever exit code the program chose; `forget_ended_exec()` clears that mark. And code that
+Cython generates for an extension module's start swallows every exception in places (lxml.etree
+registers its memoryview type with collections.abc under a bare `except`): an interrupt landing
+there vanishes, so `extension_imports_held()` starts extension modules with the signals held."""
 
 from __future__ import annotations
 
 import _thread
 import contextlib
+import importlib.abc
+import importlib.machinery
 import signal
 import sys
 import threading
@@ -72,6 +77,54 @@ def _interrupt_soon() -> None:
         timer.start()
     except KeyboardInterrupt:  # a Ctrl-C reached us while it started: ask once more
         _interrupt_soon()
+
+
+class _HeldExtensionLoader(importlib.machinery.ExtensionFileLoader):
+    """An extension module's loader whose module start runs with the signals held (in the
+    main thread: only there can handlers change)."""
+
+    def create_module(self, spec):
+        with _held_in_main_thread():
+            return super().create_module(spec)
+
+    def exec_module(self, module) -> None:
+        with _held_in_main_thread():
+            super().exec_module(module)
+
+
+class _ExtensionsHeld(importlib.abc.MetaPathFinder):
+    """Finds modules as the other finders do; an extension module gets the held loader."""
+
+    def find_spec(self, name, path, target=None):
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is None:
+                continue
+            loader = spec.loader
+            if type(loader) is importlib.machinery.ExtensionFileLoader:
+                spec.loader = _HeldExtensionLoader(loader.name, loader.path)
+            return spec
+        return None
+
+
+@contextlib.contextmanager
+def extension_imports_held() -> Iterator[None]:
+    """Within the block, Ctrl-C and SIGTERM that arrive while an extension module starts take
+    effect as soon as it has started (see the module's docstring)."""
+    finder = _ExtensionsHeld()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
+def _held_in_main_thread() -> contextlib.AbstractContextManager:
+    if threading.current_thread() is threading.main_thread():
+        return held()
+    return contextlib.nullcontext()
 
 
 def forget_ended_exec() -> None:
