@@ -14,7 +14,8 @@ from audit.exits import (
     EXIT_USAGE,
     UsageError,
 )
-from audit.fetch import Fetcher, decode_body
+from audit.fetch import Fetcher
+from audit.fetched import decode_body
 from audit.links import discover
 from audit.platforms import platform_keys, platforms
 from audit.registry import load_registry

@@ -6,7 +6,8 @@ import asyncio
 from urllib.parse import urljoin
 
 from audit.evidence import Cause
-from audit.fetch import Fetcher, FetchResult, Visit
+from audit.fetch import Fetcher, Visit
+from audit.fetched import FetchResult
 from audit.interstitials import classify
 from audit.links import discover
 from audit.model import Entity

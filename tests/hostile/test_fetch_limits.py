@@ -130,7 +130,7 @@ async def test_a_large_page_is_read_off_the_event_loop(monkeypatch):
 
     import audit.collect.site as site
     from audit.evidence import Evidence
-    from audit.fetch import FetchResult
+    from audit.fetched import FetchResult
 
     threads = []
     real = site.discover

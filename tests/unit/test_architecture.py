@@ -22,6 +22,7 @@ LAYERS = (
         "audit.pageurls",
         "audit.evidence",
         "audit.encodings",
+        "audit.fetched",
         "audit.rudates",
         "audit.textfacts",
         "audit.yamlsrc",

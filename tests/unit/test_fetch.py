@@ -7,7 +7,8 @@ import httpx
 import pytest
 import respx
 
-from audit.fetch import Cause, Fetcher, Visit, classify, parse_retry_after
+from audit.fetch import Cause, Fetcher, Visit, classify
+from audit.fetched import parse_retry_after
 from audit.net import BlockedAddressError, NameResolutionError
 from audit.transport import FetchConfig, api_connections
 

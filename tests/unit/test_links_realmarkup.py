@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from audit.fetch import decode_body
+from audit.fetched import decode_body
 from audit.interstitials import classify
 from audit.links import discover
 from audit.pageurls import parse_page_url
@@ -196,7 +196,7 @@ def test_the_raw_bytes_shortcut_finds_what_the_text_does(name, body):
     """`discover(…, lower)` skips the text and ПОС searches when the raw bytes cannot hold a
     platform's name: it must find exactly what the full search finds."""
     from audit.evidence import Evidence
-    from audit.fetch import FetchResult
+    from audit.fetched import FetchResult
 
     page = FetchResult(Evidence(url=BASE), content=body)
     text, _ = decode_body(body, None)

@@ -14,7 +14,8 @@ import respx
 
 from audit.collect.apicall import ApiConfigError
 from audit.evidence import Evidence
-from audit.fetch import Fetcher, FetchResult
+from audit.fetch import Fetcher
+from audit.fetched import FetchResult
 from audit.pageurls import PageRef
 from audit.platforms.ok.api import OkApi, OkSettings, ok_signature, session_secret
 from audit.platforms.ok.html import parse_ok_page

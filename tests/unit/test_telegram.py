@@ -9,7 +9,7 @@ import os
 import pytest
 
 from audit.evidence import Evidence
-from audit.fetch import FetchResult
+from audit.fetched import FetchResult
 from audit.pageurls import parse_page_url
 from audit.platforms import PLUGINS_ENV, enable, enabling, get_platform, platform_keys
 from audit.platforms.telegram.collector import count, parse_page

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from audit.evidence import Cause, Evidence
-from audit.fetch import FetchResult
+from audit.fetched import FetchResult
 from audit.platforms.vk.html import parse_vk_page
 from audit.rudates import MSK, format_ru_date, parse_ru_date
 from audit.world.vk import VkWorld

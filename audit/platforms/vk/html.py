@@ -25,7 +25,8 @@ from audit.collect.page_html import (
     read_posts,
     unreadable,
 )
-from audit.fetch import Fetcher, FetchResult
+from audit.fetch import Fetcher
+from audit.fetched import FetchResult
 from audit.observations import PageObservation
 from audit.pageurls import PageRef
 from audit.textfacts import emails, has_address, phones, unique
