@@ -32,15 +32,8 @@ from jinja2.filters import do_urlencode
 from markupsafe import Markup
 
 from audit.report.atomic import replaced, staged_directory, swap_directory
-from audit.report.html import (
-    BodyRenderer,
-    IndexEntry,
-    district_heads,
-    index_platforms,
-    labels,
-    page_context,
-    worst,
-)
+from audit.report.bodyindex import IndexEntry, district_heads, index_platforms, worst
+from audit.report.html import BodyRenderer, labels, page_context
 from audit.report.overview import headline, policy_rows, trend_svg
 from audit.report.render import environment, inert
 from audit.summary import compliance

@@ -18,8 +18,8 @@ from pathlib import Path
 from audit.model import KIND_TITLES_RU
 from audit.platforms import name_en, name_ru, platforms
 from audit.report.atomic import exclusive
+from audit.report.bodyindex import districts, indexer
 from audit.report.cells import SHEET_ROWS, body_row, safe_cell
-from audit.report.html import districts, indexer
 from audit.report.labels import LABELS
 from audit.report.readable import evidence_rows
 from audit.report.render import MSK, msk
