@@ -52,7 +52,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def merge_runs(args: argparse.Namespace) -> int:
     """One report over stored runs (the shards of a national audit), written into --out."""
     from audit.history import chosen_runs, latest_shards, mixed_policies
-    from audit.pipeline.session import fresh_staging, lock_output, publish
+    from audit.pipeline.outdir import fresh_staging, lock_output, publish
     from audit.report.merged import merged_report
     from audit.report.outputs import write_run_reports
 
